@@ -1,0 +1,85 @@
+/**
+ * Picks the fastest tfjs backend that really runs here: tensorflow (GPU build, then CPU
+ * build) → wasm → cpu, and says why each faster one was not used.
+ *
+ * Traps this handles: tfjs-node(-gpu) are optional and usually absent on dev machines (their
+ * install downloads libtensorflow); `setBackend` can fall back silently, so the result is
+ * checked with `tf.getBackend()`; tfjs-node-gpu without CUDA 11.2 / cuDNN 8.1 runs on the CPU
+ * without a word, so `device` says "gpu" only when TensorFlow lists a GPU device.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendName, BackendReport } from '../contract.js';
+
+const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** Package that registers the native 'tensorflow' backend for each native choice. */
+const NATIVE_PACKAGE: Partial<Record<BackendName, string>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+function message(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].slice(0, 300);
+}
+
+/**
+ * True when the loaded native TensorFlow runs on a GPU. The binding of tfjs-node(-gpu)
+ * exposes `isUsingGpuDevice`, a function in some releases and a boolean in others.
+ */
+function nativeSeesGpu(): boolean {
+  const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: boolean | (() => boolean) } };
+  const flag = backend.binding?.isUsingGpuDevice;
+  return typeof flag === 'function' ? flag.call(backend.binding) : flag === true;
+}
+
+async function tryOne(name: BackendName): Promise<void> {
+  const pkg = NATIVE_PACKAGE[name];
+  if (pkg) {
+    if (!tf.findBackend('tensorflow')) await import(/* @vite-ignore */ pkg);
+    if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false');
+  } else if (!(await tf.setBackend(name))) {
+    throw new Error(`setBackend("${name}") returned false`);
+  }
+  await tf.ready();
+  const active = tf.getBackend();
+  const expected = pkg ? 'tensorflow' : name;
+  if (active !== expected) throw new Error(`asked for ${expected} but tfjs runs ${active}`);
+  // A tiny op proves the kernels load (wasm fails here when its .wasm file is missing).
+  tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());
+}
+
+export interface BackendChoice {
+  /** Start the search here (e.g. 'wasm' to skip native TensorFlow); default: the fastest. */
+  prefer?: BackendName;
+  /** Use exactly this backend or fail. */
+  only?: BackendName;
+}
+
+/** Selects and initialises a backend; never throws while 'cpu' remains. */
+export async function initBackend(choice: BackendChoice = {}): Promise<BackendReport> {
+  const candidates = choice.only ? [choice.only] : ORDER.slice(ORDER.indexOf(choice.prefer ?? ORDER[0]));
+  const tried: BackendReport['tried'] = [];
+  for (const name of candidates) {
+    try {
+      await tryOne(name);
+      let device: BackendReport['device'] = name === 'tensorflow-gpu' ? 'gpu' : 'cpu';
+      if (name === 'tensorflow-gpu' && !nativeSeesGpu()) {
+        tried.push({ name, error: 'tfjs-node-gpu loaded but TensorFlow found no usable GPU (needs CUDA 11.2 and cuDNN 8.1); it runs on the CPU' });
+        device = 'cpu';
+        return { backend: 'tensorflow', device, tried };
+      }
+      return { backend: name, device, tried };
+    } catch (err) {
+      tried.push({ name, error: message(err) });
+    }
+  }
+  throw new Error(`no tfjs backend could start: ${tried.map((t) => `${t.name}: ${t.error}`).join('; ')}`);
+}
+
+/** One line for people: what runs, and why nothing faster does. */
+export function describeBackend(report: BackendReport): string {
+  const why = report.tried.map((t) => `${t.name} unavailable (${t.error})`).join('; ');
+  return `backend: ${report.backend} on ${report.device}${why ? ` — ${why}` : ''}`;
+}

@@ -1,0 +1,76 @@
+/**
+ * What every sequence core (shared RNN, unshared RNN, temporal conv) offers, and the one
+ * recurrence loop the two RNNs share.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelKind } from '../../contract.js';
+import type { CellSpec, CellState } from '../cells/index.js';
+import { EngineError } from '../errors.js';
+
+export interface ForwardOptions {
+  /** (batch × T), 1 on valid steps, 0 on padding: a padded step carries the state unchanged */
+  mask?: tf.Tensor2D;
+  /**
+   * Zero tensors (batch × d) added to each h_t after its update; the gradient of the loss with
+   * respect to tap t equals dL/dh_t, which is how probes read per-timestep contributions.
+   */
+  taps?: tf.Tensor2D[];
+  /** Told which parameter tensors step t consumed: the weight-identity probe's evidence. */
+  trace?: (t: number, used: tf.Variable[]) => void;
+}
+
+export interface SequenceCore {
+  readonly kind: ModelKind;
+  /** width d of the state each step emits */
+  readonly outputSize: number;
+  /** the trainable tensors, by stable name (W_xh, W_hh, b_h, W_xh@7 …) */
+  readonly vars: Map<string, tf.Variable>;
+  /** states for every step, (batch × T × d), from inputs (batch × T × n) */
+  forward(x: tf.Tensor3D, opts?: ForwardOptions): tf.Tensor3D;
+  /** closed-form parameter count (params.ts); must equal the tensors' sizes */
+  paramCount(): number;
+  dispose(): void;
+}
+
+export function checkInput(x: tf.Tensor3D, width: number): void {
+  if (x.rank !== 3) throw new EngineError('bad-input', `expected inputs of shape (batch, T, ${width}), got rank ${x.rank}`);
+  if (x.shape[1] < 1) throw new EngineError('bad-input', 'a sequence needs at least one step');
+  if (x.shape[2] !== width) {
+    throw new EngineError('bad-input', `expected ${width} features per step, got ${x.shape[2]}`);
+  }
+}
+
+/** Projections of one step: xp = x_t W_xh^T + b_ih, and the recurrent hp = h W_hh^T + b_hh. */
+export interface StepProjections {
+  input(t: number): tf.Tensor2D;
+  hidden(t: number, h: tf.Tensor2D): tf.Tensor2D;
+}
+
+/**
+ * Runs h_t = cell(x_t, h_{t−1}) for t = 0…T−1 from h_0 = 0 and stacks the states.
+ * Masked steps keep the previous state: h ← h + m ⊙ (h_new − h).
+ */
+export function runRecurrence(
+  cell: CellSpec,
+  proj: StepProjections,
+  dims: { batch: number; len: number; hidden: number },
+  opts: ForwardOptions,
+): tf.Tensor3D {
+  const { batch, len, hidden } = dims;
+  let state: CellState = { h: tf.zeros([batch, hidden]) };
+  if (cell.hasMemory) state.c = tf.zeros([batch, hidden]);
+  const masks = opts.mask ? tf.unstack(opts.mask, 1).map((m) => tf.expandDims(m, 1) as tf.Tensor2D) : null;
+  const states: tf.Tensor2D[] = [];
+  for (let t = 0; t < len; t++) {
+    const next = cell.step(proj.input(t), proj.hidden(t, state.h), state);
+    if (masks) {
+      const m = masks[t];
+      next.h = tf.add(state.h, tf.mul(m, tf.sub(next.h, state.h)));
+      if (next.c && state.c) next.c = tf.add(state.c, tf.mul(m, tf.sub(next.c, state.c)));
+    }
+    if (opts.taps) next.h = tf.add(next.h, opts.taps[t]);
+    state = next;
+    states.push(state.h);
+  }
+  return tf.stack(states, 1) as tf.Tensor3D;
+}

@@ -1,0 +1,55 @@
+/**
+ * Inputs and outputs around a sequence core: token embedding, the many-to-one classifier
+ * (reads the last *valid* step) and the many-to-many regressor (a prediction per step).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { HeadConfig } from '../../contract.js';
+import { fanInRule, initVariable } from '../init.js';
+import type { Rng } from '../random.js';
+
+/** Token ids (batch × T, int32) → vectors (batch × T × e) through E (vocab × e), nn.Embedding's N(0,1) init. */
+export class Embedding {
+  readonly E: tf.Variable;
+  constructor(vocab: number, embed: number, rng: Rng) {
+    this.E = initVariable([vocab, embed], { kind: 'normal', scale: 1 }, rng);
+  }
+  apply(ids: tf.Tensor2D): tf.Tensor3D {
+    return tf.gather(this.E, ids) as tf.Tensor3D;
+  }
+}
+
+/** The state at step length−1 of each sequence: (batch × T × d) → (batch × d). */
+export function lastValid(states: tf.Tensor3D, lengths: tf.Tensor1D): tf.Tensor2D {
+  const len = states.shape[1];
+  const last = tf.sub(tf.cast(lengths, 'int32'), tf.scalar(1, 'int32')) as tf.Tensor1D;
+  const pick = tf.oneHot(last, len).toFloat(); // batch × T
+  return tf.sum(tf.mul(states, tf.expandDims(pick, 2)), 1) as tf.Tensor2D;
+}
+
+/** Linear readout y = s W_out^T + b_out, W_out (outputs × d) as nn.Linear. */
+export class Head {
+  readonly W_out: tf.Variable;
+  readonly b_out: tf.Variable;
+  readonly outputs: number;
+
+  constructor(
+    readonly config: HeadConfig,
+    hidden: number,
+    rng: Rng,
+  ) {
+    this.outputs = config.type === 'classify' ? config.classes : config.outputs;
+    const rule = fanInRule(hidden);
+    this.W_out = initVariable([this.outputs, hidden], rule, rng);
+    this.b_out = initVariable([this.outputs], rule, rng);
+  }
+
+  /** classify: logits (batch × classes) from the last valid state; regress: (batch × T × outputs). */
+  apply(states: tf.Tensor3D, lengths: tf.Tensor1D): tf.Tensor {
+    if (this.config.type === 'classify') {
+      return tf.add(tf.matMul(lastValid(states, lengths), this.W_out, false, true), this.b_out);
+    }
+    const [batch, len, d] = states.shape;
+    const flat = tf.add(tf.matMul(tf.reshape(states, [batch * len, d]), this.W_out, false, true), this.b_out);
+    return tf.reshape(flat, [batch, len, this.outputs]);
+  }
+}
