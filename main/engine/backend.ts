@@ -21,7 +21,8 @@ const NATIVE_PACKAGE: Partial<Record<BackendName, string>> = {
 
 function message(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0].slice(0, 300);
+  // node's "Cannot find package 'x' imported from /path": the path says nothing to a user
+  return text.split('\n')[0].replace(/ imported from \S+$/, '').slice(0, 300);
 }
 
 /**

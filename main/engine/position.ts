@@ -69,10 +69,10 @@ export class PositionEncoder {
       case 'none':
         return x;
       case 'sinusoidal':
-        return tf.add(x, tf.tensor3d(sinusoidalTable(len, width), [1, len, width]));
+        return tf.add<tf.Tensor3D>(x, tf.tensor3d(sinusoidalTable(len, width), [1, len, width]));
       case 'concat': {
         const pos = tf.broadcastTo(tf.tensor3d(concatPositions(len), [1, len, 1]), [batch, len, 1]);
-        return tf.concat([x, pos], 2);
+        return tf.concat<tf.Tensor3D>([x, pos as tf.Tensor3D], 2);
       }
       case 'learned': {
         if (len > c.maxLen) {
@@ -82,13 +82,13 @@ export class PositionEncoder {
           );
         }
         const table = tf.slice(this.vars.get('pos.E')!, [0, 0], [len, width]);
-        return tf.add(x, tf.expandDims(table, 0));
+        return tf.add<tf.Tensor3D>(x, tf.expandDims(table, 0));
       }
       case 'cyclic': {
         const t = time ?? tf.broadcastTo(tf.range(0, len, 1, 'float32').reshape([1, len]), [batch, len]);
         const phases = c.periods.map((p) => tf.mul(t, (2 * Math.PI) / p));
         const feats = phases.flatMap((ph) => [tf.sin(ph), tf.cos(ph)]).map((f) => tf.expandDims(f, 2));
-        return tf.concat([x, ...feats], 2);
+        return tf.concat<tf.Tensor3D>([x, ...(feats as tf.Tensor3D[])], 2);
       }
     }
   }

@@ -11,7 +11,7 @@ export const lstmCell: CellSpec = {
   hasMemory: true,
   step(xp, hp, state) {
     const [i, f, g, o] = tf.split(tf.add(xp, hp), 4, 1) as tf.Tensor2D[];
-    const c = tf.add(tf.mul(tf.sigmoid(f), state.c!), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+    const c: tf.Tensor2D = tf.add(tf.mul(tf.sigmoid(f), state.c!), tf.mul(tf.sigmoid(i), tf.tanh(g)));
     return { h: tf.mul(tf.sigmoid(o), tf.tanh(c)), c };
   },
 };

@@ -6,5 +6,5 @@ export const tanhCell: CellSpec = {
   kind: 'tanh',
   gates: 1,
   hasMemory: false,
-  step: (xp, hp) => ({ h: tf.tanh(tf.add(xp, hp)) }),
+  step: (xp, hp) => ({ h: tf.tanh(tf.add<tf.Tensor2D>(xp, hp)) }),
 };

@@ -65,10 +65,10 @@ export function runRecurrence(
     const next = cell.step(proj.input(t), proj.hidden(t, state.h), state);
     if (masks) {
       const m = masks[t];
-      next.h = tf.add(state.h, tf.mul(m, tf.sub(next.h, state.h)));
-      if (next.c && state.c) next.c = tf.add(state.c, tf.mul(m, tf.sub(next.c, state.c)));
+      next.h = tf.add<tf.Tensor2D>(state.h, tf.mul(m, tf.sub(next.h, state.h)));
+      if (next.c && state.c) next.c = tf.add<tf.Tensor2D>(state.c, tf.mul(m, tf.sub(next.c, state.c)));
     }
-    if (opts.taps) next.h = tf.add(next.h, opts.taps[t]);
+    if (opts.taps) next.h = tf.add<tf.Tensor2D>(next.h, opts.taps[t]);
     state = next;
     states.push(state.h);
   }

@@ -53,6 +53,6 @@ export function weightList(w: RecurrentWeights): tf.Variable[] {
 
 /** h W_hh^T (+ b_hh), given W_hh^T computed once per forward pass. */
 export function hiddenProjection(h: tf.Tensor2D, W_hhT: tf.Tensor2D, b_hh: tf.Variable | null): tf.Tensor2D {
-  const hp = tf.matMul(h, W_hhT);
-  return b_hh ? tf.add(hp, b_hh) : hp;
+  const hp: tf.Tensor2D = tf.matMul(h, W_hhT);
+  return b_hh ? tf.add<tf.Tensor2D>(hp, b_hh) : hp;
 }

@@ -1,0 +1,22 @@
+/** What every CLI command shares: output sinks, the one error type, argument parsers. */
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** A user mistake: printed as one sentence on stderr, exit code 2. */
+export class CliError extends Error {}
+
+export function positiveInt(value: unknown, flag: string): number {
+  if (value === undefined) throw new CliError(`${flag} is required (a positive whole number)`);
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive whole number, got "${String(value)}"`);
+  return n;
+}
+
+export function positiveIntList(value: unknown, flag: string): number[] {
+  const parts = String(value).split(',').map((s) => s.trim());
+  if (parts.length === 0 || parts.some((p) => p === '')) throw new CliError(`${flag} must be a comma-separated list like 10,100,1000, got "${String(value)}"`);
+  return parts.map((p) => positiveInt(p, flag));
+}

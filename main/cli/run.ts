@@ -1,0 +1,61 @@
+/**
+ * `rnn-workbench` (also `npm run cli -- …`): dispatch on the first word, parse the rest with
+ * node's own parseArgs. Errors: one sentence on stderr and a non-zero exit, never a stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { describeBackend, initBackend } from '../engine/backend.js';
+import { BackendNameSchema } from '../contract.js';
+import { CliError, type CliIo } from './io.js';
+import { paramsCommand, paramsHelp } from './params-command.js';
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  input: { type: 'string' },
+  hidden: { type: 'string' },
+  lengths: { type: 'string' },
+  cell: { type: 'string' },
+  backend: { type: 'string' },
+} as const;
+
+const USAGE = [
+  'usage: rnn-workbench <command> [options]',
+  '',
+  `  ${paramsHelp}`,
+  '      the page’s parameter table: shared vs unshared recurrent weights per maximum length',
+  '  backend [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
+  '      which tfjs backend runs here, and why faster ones do not',
+].join('\n');
+
+const consoleIo: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+/** Runs one command; resolves to the process exit code. */
+export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
+  try {
+    const { positionals, values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const [command] = positionals;
+    if (!command || values.help) {
+      io.out(USAGE);
+      return command || values.help ? 0 : 2;
+    }
+    switch (command) {
+      case 'params':
+        paramsCommand(values, io);
+        return 0;
+      case 'backend': {
+        const only = values.backend === undefined ? undefined : BackendNameSchema.safeParse(values.backend);
+        if (only && !only.success) throw new CliError(`--backend must be one of ${BackendNameSchema.options.join(', ')}, got "${values.backend}"`);
+        const report = await initBackend(only ? { only: only.data } : {});
+        io.out(values.json ? JSON.stringify(report) : describeBackend(report));
+        return 0;
+      }
+      default:
+        throw new CliError(`unknown command "${command}"; run rnn-workbench --help for the list`);
+    }
+  } catch (err) {
+    // parseArgs throws TypeErrors with a code for unknown or malformed options: a user mistake too
+    const userMistake = err instanceof CliError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.err(`rnn-workbench: ${err instanceof Error ? err.message : String(err)}`);
+    return userMistake ? 2 : 1;
+  }
+}

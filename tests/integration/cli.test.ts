@@ -1,0 +1,54 @@
+/** The CLI as a newcomer runs it: a real process through the installed bin entry. */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ParamTableSchema, BackendReportSchema } from '../../main/contract.js';
+import { repoRoot } from '../helpers/fixtures.js';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [resolve(repoRoot, 'bin/rnn-workbench.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('rnn-workbench CLI', () => {
+  it('params prints the page’s table', () => {
+    const r = cli('params', '--input', '128', '--hidden', '256', '--lengths', '10,100,1000');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^10\s+98,560\s+985,600\s+10 : 1$/m);
+    expect(r.out).toMatch(/^100\s+98,560\s+9,856,000\s+100 : 1$/m);
+    expect(r.out).toMatch(/^1000\s+98,560\s+98,560,000\s+1,000 : 1$/m);
+    expect(r.out).toContain('nn.RNN convention (two biases): 98,816');
+  });
+  it('params --json is machine-readable and valid against the contract', () => {
+    const r = cli('params', '--input', '128', '--hidden', '256', '--lengths', '10,100,1000', '--json');
+    expect(r.code).toBe(0);
+    const table = ParamTableSchema.parse(JSON.parse(r.out));
+    expect(table.rows.map((row) => [row.length, row.shared, row.unshared])).toEqual([
+      [10, 98_560, 985_600],
+      [100, 98_560, 9_856_000],
+      [1000, 98_560, 98_560_000],
+    ]);
+  });
+  it.each([
+    [['params', '--hidden', '256'], /--input is required/],
+    [['params', '--input', 'abc', '--hidden', '256'], /--input must be a positive whole number, got "abc"/],
+    [['params', '--input', '4', '--hidden', '8', '--lengths', '10,,20'], /comma-separated list/],
+    [['params', '--input', '4', '--hidden', '8', '--cell', 'rnn'], /--cell must be tanh, gru or lstm/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['params', '--bogus'], /Unknown option '--bogus'/],
+  ])('%j fails with one clear sentence and exit code 2', (args, message) => {
+    const r = cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+  it('backend --json reports what runs and why faster backends did not', () => {
+    const r = cli('backend', '--json');
+    expect(r.code).toBe(0);
+    const report = BackendReportSchema.parse(JSON.parse(r.out));
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(report.backend);
+    // every backend faster than the one chosen is listed with its reason
+    const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+    expect(report.tried.map((t) => t.name)).toEqual(order.slice(0, order.indexOf(report.backend)));
+  });
+});
