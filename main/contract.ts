@@ -101,6 +101,78 @@ export const ParamTableSchema = z.object({
 });
 export type ParamTable = z.infer<typeof ParamTableSchema>;
 
+// ── Datasets (files → summary) ───────────────────────────────────────────────
+export const DataFormatSchema = z.enum(['csv', 'tsv', 'jsonl', 'txt']);
+export type DataFormat = z.infer<typeof DataFormatSchema>;
+
+/**
+ * What a column is for. text: token sequences; label: the class (or number) to predict;
+ * time: dates or timestamps; value: a numeric measurement; sequence: a whole numeric sequence
+ * per row (JSONL arrays); id: groups long-format rows into one sequence per id; ignore: unused.
+ */
+export const ColumnRoleSchema = z.enum(['text', 'label', 'time', 'value', 'sequence', 'id', 'ignore']);
+export type ColumnRole = z.infer<typeof ColumnRoleSchema>;
+
+export const ColumnSummarySchema = z.object({
+  name: z.string(),
+  index: z.number().int(),
+  role: ColumnRoleSchema,
+  /** what the values look like */
+  kind: z.enum(['numeric', 'date', 'text', 'array', 'empty']),
+  distinct: z.number().int(),
+  missing: z.number().int(),
+  examples: z.array(z.string()),
+});
+export type ColumnSummary = z.infer<typeof ColumnSummarySchema>;
+
+export const TaskKindSchema = z.enum(['text-classification', 'sequence-classification', 'forecast', 'none']);
+export type TaskKind = z.infer<typeof TaskKindSchema>;
+
+export const DataWarningSchema = z.object({
+  code: z.enum(['duplicates', 'imbalance', 'long-sequences', 'rows-skipped', 'no-task', 'short-series']),
+  message: z.string(),
+});
+export type DataWarning = z.infer<typeof DataWarningSchema>;
+
+export const LengthStatsSchema = z.object({
+  /** what one step is: a token of text, a value of a sequence, a row of a series */
+  unit: z.enum(['tokens', 'steps']),
+  count: z.number().int(),
+  min: z.number().int(),
+  median: z.number(),
+  max: z.number().int(),
+  histogram: z.array(z.object({ from: z.number().int(), to: z.number().int(), count: z.number().int() })),
+});
+export type LengthStats = z.infer<typeof LengthStatsSchema>;
+
+export const DatasetSummarySchema = z.object({
+  file: z.string(),
+  format: DataFormatSchema,
+  bytes: z.number().int(),
+  hasHeader: z.boolean(),
+  /** data rows after the header, before any were skipped */
+  rows: z.number().int(),
+  columns: z.array(ColumnSummarySchema),
+  task: TaskKindSchema,
+  labels: z
+    .object({
+      column: z.string(),
+      kind: z.enum(['binary', 'multiclass', 'numeric']),
+      classes: z.array(z.object({ value: z.string(), count: z.number().int() })),
+    })
+    .nullable(),
+  lengths: LengthStatsSchema.nullable(),
+  /** up to 5 data rows as the file holds them */
+  samples: z.array(z.array(z.string())),
+  warnings: z.array(DataWarningSchema),
+  skipped: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+
+/** Overrides a user sets in the Data view (or on the CLI) on top of the detected roles. */
+export const RoleOverridesSchema = z.record(z.string(), ColumnRoleSchema);
+export type RoleOverrides = z.infer<typeof RoleOverridesSchema>;
+
 // ── Commands and events between renderer and main (extended by later issues) ─
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend.get') }),

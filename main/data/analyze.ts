@@ -1,0 +1,205 @@
+/**
+ * Table → DatasetSummary and Dataset in one pass: roles (detected, then overridden), the
+ * task they imply, validation with errors that name the line, and the summary's statistics.
+ */
+import type { ColumnRole, DataWarning, DatasetSummary, LengthStats, RoleOverrides, TaskKind } from '../contract.js';
+import { cellText, detectRoles, profileColumns } from './columns.js';
+import type { Dataset, Series } from './dataset.js';
+import { DataError } from './errors.js';
+import { MAX_CLASSES } from './limits.js';
+import { isNumeric, type Table } from './read.js';
+import { parseDate } from './series.js';
+import { tokenize } from './text.js';
+
+export interface Analysis {
+  summary: DatasetSummary;
+  dataset: Dataset;
+}
+
+function taskOf(roles: ColumnRole[]): TaskKind {
+  const has = (r: ColumnRole) => roles.includes(r);
+  if (has('text') && has('label')) return 'text-classification';
+  if (has('sequence') && has('label')) return 'sequence-classification';
+  if (has('value') && !has('text')) return 'forecast';
+  return 'none';
+}
+
+export function lengthStats(lengths: number[], unit: LengthStats['unit']): LengthStats | null {
+  if (lengths.length === 0) return null;
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const bins = Math.min(20, max - min + 1);
+  const width = Math.ceil((max - min + 1) / bins);
+  const histogram = Array.from({ length: Math.ceil((max - min + 1) / width) }, (_, i) => ({ from: min + i * width, to: Math.min(max, min + (i + 1) * width - 1), count: 0 }));
+  for (const l of lengths) histogram[Math.floor((l - min) / width)].count++;
+  return { unit, count: lengths.length, min, median, max, histogram };
+}
+
+function applyOverrides(table: Table, roles: ColumnRole[], overrides: RoleOverrides): ColumnRole[] {
+  const out = [...roles];
+  for (const [name, role] of Object.entries(overrides)) {
+    const i = table.columns.indexOf(name);
+    if (i < 0) throw new DataError('bad-role', table.file, `no column named "${name}" (columns: ${table.columns.map((c) => `"${c}"`).join(', ')})`);
+    if (role === 'label') out.forEach((r, j) => r === 'label' && j !== i && (out[j] = 'ignore'));
+    out[i] = role;
+  }
+  return out;
+}
+
+interface LabelInfo {
+  classes: string[];
+  counts: Map<string, number>;
+}
+
+function checkLabels(table: Table, column: number, values: string[]): LabelInfo {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const name = table.columns[column];
+  if (counts.size === 1) {
+    throw new DataError('one-class', table.file, `label column "${name}" has a single class ("${values[0]}") in ${values.length.toLocaleString('en-US')} rows; a classifier needs at least two`);
+  }
+  if (counts.size > MAX_CLASSES) {
+    throw new DataError('too-many-classes', table.file, `label column "${name}" has ${counts.size.toLocaleString('en-US')} distinct values; at most ${MAX_CLASSES.toLocaleString('en-US')} classes are supported — is "${name}" really the label?`);
+  }
+  if ([...counts.keys()].every(isNumeric) && [...counts.keys()].some((v) => !Number.isInteger(Number(v)))) {
+    throw new DataError('bad-role', table.file, `label column "${name}" holds continuous numbers (e.g. ${[...counts.keys()].find((v) => !Number.isInteger(Number(v)))}); predicting one number per sequence is not supported — use whole-number classes, or a time/value file to forecast`);
+  }
+  const numericOrder = [...counts.keys()].every(isNumeric);
+  const classes = [...counts.keys()].sort((a, b) => (numericOrder ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
+  return { classes, counts };
+}
+
+/** Reads one numeric cell of a series; anything else is an error that names the line. */
+function seriesNumber(table: Table, row: number, column: number): number {
+  const raw = table.rows[row][column];
+  const v = typeof raw === 'string' ? raw.trim() : '';
+  const name = table.columns[column];
+  if (v === '') throw new DataError('missing-value', table.file, `column "${name}" is empty (a missing value); a series needs a number at every step — fill it or remove the row`, table.lines[row]);
+  if (!isNumeric(v)) throw new DataError('not-numeric', table.file, `column "${name}" expects a number, got "${v.slice(0, 40)}"`, table.lines[row]);
+  return Number(v);
+}
+
+export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analysis {
+  const profiles = profileColumns(table);
+  const roles = applyOverrides(table, detectRoles(profiles, table.rows.length), overrides);
+  const task = taskOf(roles);
+  const col = (r: ColumnRole) => roles.indexOf(r);
+  const warnings: DataWarning[] = [];
+  const skipped: DatasetSummary['skipped'] = [];
+  let dataset: Dataset = { kind: 'none' };
+  let labels: DatasetSummary['labels'] = null;
+  let lengths: LengthStats | null = null;
+
+  if (task === 'text-classification' || task === 'sequence-classification') {
+    const inputCol = col(task === 'text-classification' ? 'text' : 'sequence');
+    const labelCol = col('label');
+    const kept: { input: string | number[]; label: string; line: number }[] = [];
+    table.rows.forEach((row, i) => {
+      const label = cellText(row[labelCol]).trim();
+      const input = row[inputCol];
+      const emptyInput = typeof input === 'string' ? input.trim() === '' : input.length === 0;
+      if (label === '' || emptyInput) {
+        skipped.push({ line: table.lines[i], reason: label === '' ? `empty label ("${table.columns[labelCol]}")` : `empty input ("${table.columns[inputCol]}")` });
+        return;
+      }
+      if (task === 'sequence-classification' && typeof input === 'string') {
+        skipped.push({ line: table.lines[i], reason: `"${table.columns[inputCol]}" is not a list of numbers` });
+        return;
+      }
+      kept.push({ input, label, line: table.lines[i] });
+    });
+    if (kept.length === 0) throw new DataError('missing-value', table.file, `no row has both a "${table.columns[inputCol]}" and a "${table.columns[labelCol]}"`);
+    const info = checkLabels(table, labelCol, kept.map((k) => k.label));
+    const classIndex = new Map(info.classes.map((c, i) => [c, i]));
+    labels = {
+      column: table.columns[labelCol],
+      kind: info.classes.length === 2 ? 'binary' : 'multiclass',
+      classes: info.classes.map((value) => ({ value, count: info.counts.get(value)! })),
+    };
+    if (task === 'text-classification') {
+      const examples = kept.map((k) => ({ tokens: tokenize(k.input as string), label: classIndex.get(k.label)!, line: k.line }));
+      dataset = { kind: 'text-classification', classes: info.classes, examples };
+      lengths = lengthStats(examples.map((e) => e.tokens.length), 'tokens');
+    } else {
+      const examples = kept.map((k) => ({ values: k.input as number[], label: classIndex.get(k.label)!, line: k.line }));
+      dataset = { kind: 'sequence-classification', classes: info.classes, examples };
+      lengths = lengthStats(examples.map((e) => e.values.length), 'steps');
+    }
+    const counts = labels.classes.map((c) => c.count);
+    const ratio = Math.max(...counts) / Math.min(...counts);
+    if (ratio >= 3) {
+      const minority = labels.classes.reduce((a, b) => (b.count < a.count ? b : a));
+      warnings.push({ code: 'imbalance', message: `classes are imbalanced (${ratio.toFixed(1)}:1); the rarest, "${minority.value}", has ${minority.count} rows — accuracy alone will flatter the model` });
+    }
+    const seen = new Set<string>();
+    let dups = 0;
+    for (const k of kept) {
+      const key = `${cellText(k.input)}\u0000${k.label}`;
+      if (seen.has(key)) dups++;
+      else seen.add(key);
+    }
+    if (dups > 0) warnings.push({ code: 'duplicates', message: `${dups.toLocaleString('en-US')} duplicate rows (${((100 * dups) / kept.length).toFixed(1)}%); a random split may put copies on both sides` });
+  } else if (task === 'forecast') {
+    const valueCols = roles.map((r, i) => (r === 'value' ? i : -1)).filter((i) => i >= 0);
+    const timeCol = col('time');
+    const idCol = col('id');
+    const groups = new Map<string, number[]>();
+    table.rows.forEach((row, i) => {
+      const id = idCol >= 0 ? cellText(row[idCol]).trim() : 'series';
+      if (!groups.has(id)) groups.set(id, []);
+      groups.get(id)!.push(i);
+    });
+    const series: Series[] = [...groups].map(([id, rowIdx]) => {
+      const values = rowIdx.map((i) => valueCols.map((c) => seriesNumber(table, i, c)));
+      let times: number[] | null = null;
+      if (timeCol >= 0) {
+        times = rowIdx.map((i) => {
+          const raw = cellText(table.rows[i][timeCol]);
+          const t = parseDate(raw);
+          const asNumber = isNumeric(raw) ? Number(raw) : NaN;
+          if (Number.isNaN(t) && Number.isNaN(asNumber)) {
+            throw new DataError('not-numeric', table.file, `column "${table.columns[timeCol]}" expects a date like 1981-01-31 (or a number), got "${raw.slice(0, 40)}"`, table.lines[i]);
+          }
+          return Number.isNaN(t) ? asNumber : t;
+        });
+      }
+      return { id, times, values };
+    });
+    dataset = { kind: 'forecast', valueColumns: valueCols.map((c) => table.columns[c]), series };
+    lengths = lengthStats(series.map((s) => s.values.length), 'steps');
+    const shortest = Math.min(...series.map((s) => s.values.length));
+    if (shortest < 24) warnings.push({ code: 'short-series', message: `the shortest series has only ${shortest} steps; windows for forecasting need more` });
+  } else {
+    warnings.push({
+      code: 'no-task',
+      message: 'no trainable task found: text classification needs a text and a label column, forecasting a numeric value column; set the column roles',
+    });
+  }
+
+  if (lengths && lengths.max > 500 && task !== 'forecast') {
+    warnings.push({ code: 'long-sequences', message: `the longest sequence has ${lengths.max.toLocaleString('en-US')} ${lengths.unit}; an unshared model needs a weight set for every position up to it` });
+  }
+  if (skipped.length > 0) {
+    const reasons = [...new Set(skipped.map((s) => s.reason))].slice(0, 3).join('; ');
+    warnings.push({ code: 'rows-skipped', message: `${skipped.length.toLocaleString('en-US')} rows skipped (${reasons}); first at line ${skipped[0].line}` });
+  }
+
+  const summary: DatasetSummary = {
+    file: table.file,
+    format: table.format,
+    bytes: table.bytes,
+    hasHeader: table.hasHeader,
+    rows: table.rows.length,
+    columns: profiles.map((p, i) => ({ name: p.name, index: p.index, role: roles[i], kind: p.kind, distinct: p.distinct, missing: p.missing, examples: p.examples })),
+    task,
+    labels,
+    lengths,
+    samples: table.rows.slice(0, 5).map((r) => r.map((c) => cellText(c).slice(0, 200))),
+    warnings,
+    skipped: skipped.slice(0, 1000),
+  };
+  return { summary, dataset };
+}

@@ -1,0 +1,111 @@
+/**
+ * Column profiles and the roles detected from them (text, label, time, value, sequence, id).
+ * Detection looks at values first and names second; every role can be overridden.
+ */
+import type { ColumnRole, ColumnSummary } from '../contract.js';
+import { isDateLike, isNumeric, type Cell, type Table } from './read.js';
+import { tokenize } from './text.js';
+
+export interface ColumnProfile {
+  name: string;
+  index: number;
+  kind: ColumnSummary['kind'];
+  nonEmpty: number;
+  missing: number;
+  /** distinct values, counted up to DISTINCT_CAP */
+  distinct: number;
+  /** mean tokens per value (text) */
+  meanTokens: number;
+  /** numeric values that are whole numbers */
+  integers: boolean;
+  examples: string[];
+}
+
+const DISTINCT_CAP = 100_000;
+const LABEL_NAME = /^(label|labels|class|target|y|sentiment|category|polarity|outcome)$/i;
+const TEXT_NAME = /^(text|sentence|content|review|document|comment|body|tweet|message|utterance)$/i;
+const TIME_NAME = /^(date|time|timestamp|datetime|month|day|ds|period)$/i;
+const ID_NAME = /^(id|series|series_?id|seq(uence)?_?id|group|unit|station|sensor)$/i;
+
+export function cellText(c: Cell): string {
+  return typeof c === 'string' ? c : `[${c.join(', ')}]`;
+}
+
+export function profileColumns(table: Table): ColumnProfile[] {
+  return table.columns.map((name, index) => {
+    let nonEmpty = 0;
+    let numeric = 0;
+    let dates = 0;
+    let arrays = 0;
+    let integers = true;
+    let tokens = 0;
+    const distinct = new Set<string>();
+    const examples: string[] = [];
+    for (const row of table.rows) {
+      const cell = row[index];
+      if (Array.isArray(cell)) {
+        arrays++;
+        nonEmpty++;
+        continue;
+      }
+      const v = cell.trim();
+      if (v === '') continue;
+      nonEmpty++;
+      if (distinct.size < DISTINCT_CAP) distinct.add(v);
+      if (examples.length < 3 && !examples.includes(v)) examples.push(v.length > 80 ? `${v.slice(0, 77)}…` : v);
+      if (isNumeric(v)) {
+        numeric++;
+        if (!Number.isInteger(Number(v))) integers = false;
+      } else if (isDateLike(v)) dates++;
+      else tokens += tokenize(v).length;
+    }
+    const kind: ColumnSummary['kind'] =
+      nonEmpty === 0 ? 'empty' : arrays === nonEmpty ? 'array' : numeric >= 0.9 * nonEmpty ? 'numeric' : dates >= 0.9 * nonEmpty ? 'date' : 'text';
+    const texts = nonEmpty - numeric - dates - arrays;
+    return {
+      name,
+      index,
+      kind,
+      nonEmpty,
+      missing: table.rows.length - nonEmpty,
+      distinct: distinct.size,
+      meanTokens: texts > 0 ? tokens / texts : 0,
+      integers,
+      examples: examples.length ? examples : table.rows.slice(0, 3).map((r) => cellText(r[index]).slice(0, 80)),
+    };
+  });
+}
+
+/**
+ * Roles from profiles. One label at most; text wins over label for long strings; a numeric
+ * column with few whole-number values beside a text or sequence column is a label.
+ */
+export function detectRoles(profiles: ColumnProfile[], rows: number): ColumnRole[] {
+  const roles: ColumnRole[] = profiles.map((p) => {
+    if (p.kind === 'empty') return 'ignore';
+    if (p.kind === 'array') return 'sequence';
+    if (p.kind === 'date' || (TIME_NAME.test(p.name) && p.kind !== 'text')) return 'time';
+    if (p.kind === 'text') {
+      if (TEXT_NAME.test(p.name) || p.meanTokens >= 3) return 'text';
+      if (LABEL_NAME.test(p.name)) return 'label';
+      return p.distinct <= Math.max(20, rows * 0.05) ? 'label' : 'text';
+    }
+    // numeric
+    if (LABEL_NAME.test(p.name)) return 'label';
+    if (ID_NAME.test(p.name) && p.integers && p.distinct < rows) return 'id';
+    return 'value';
+  });
+  const hasInputs = roles.some((r) => r === 'text' || r === 'sequence');
+  // a small set of whole numbers beside text is the label (e.g. "0"/"1" without a header)
+  if (hasInputs && !roles.includes('label')) {
+    const candidate = profiles.findIndex((p, i) => roles[i] === 'value' && p.integers && p.distinct <= 20);
+    if (candidate >= 0) roles[candidate] = 'label';
+  }
+  // keep a single label: the first one named like a label, else the first found
+  const labels = roles.map((r, i) => (r === 'label' ? i : -1)).filter((i) => i >= 0);
+  if (labels.length > 1) {
+    const keep = labels.find((i) => LABEL_NAME.test(profiles[i].name)) ?? labels[0];
+    for (const i of labels) if (i !== keep) roles[i] = hasInputs ? 'ignore' : 'value';
+  }
+  return roles;
+}

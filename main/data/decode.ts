@@ -1,0 +1,103 @@
+/**
+ * Bytes → text, chunk by chunk, refusing what is not UTF-8 text: binary files (NUL bytes),
+ * invalid UTF-8 (with the line where it starts), over-long lines and over-large files.
+ * A leading BOM is dropped; line endings stay as they are (the parsers handle CRLF and lone CR).
+ */
+import { DataError } from './errors.js';
+import { MAX_FILE_BYTES, MAX_LINE_CHARS, formatBytes } from './limits.js';
+
+export interface DecodeProgress {
+  bytesRead: number;
+  totalBytes: number;
+}
+
+export class TextAssembler {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  private readonly parts: string[] = [];
+  private bytesRead = 0;
+  /** 1-based line being read, and how long it is so far */
+  private line = 1;
+  private lineChars = 0;
+  private lastWasCR = false;
+
+  constructor(
+    readonly file: string,
+    readonly totalBytes: number,
+    private readonly onProgress?: (p: DecodeProgress) => void,
+  ) {
+    if (totalBytes > MAX_FILE_BYTES) {
+      throw new DataError('too-large', file, `the file is ${formatBytes(totalBytes)}; files up to ${formatBytes(MAX_FILE_BYTES)} are supported`);
+    }
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.bytesRead === 0 && chunk.length > 0) this.checkNotBinary(chunk);
+    const nul = chunk.indexOf(0);
+    if (nul >= 0) {
+      throw new DataError('binary', this.file, `NUL byte at offset ${this.bytesRead + nul}: this is a binary file, expected text (CSV, TSV, JSONL or TXT)`, this.line);
+    }
+    this.bytesRead += chunk.length;
+    if (this.bytesRead > MAX_FILE_BYTES) {
+      throw new DataError('too-large', this.file, `the file is larger than ${formatBytes(MAX_FILE_BYTES)}, the supported maximum`);
+    }
+    this.accept(this.decode(chunk, true));
+    this.onProgress?.({ bytesRead: this.bytesRead, totalBytes: this.totalBytes });
+  }
+
+  finish(): string {
+    this.accept(this.decode(new Uint8Array(), false));
+    return this.parts.join('');
+  }
+
+  private decode(chunk: Uint8Array, stream: boolean): string {
+    try {
+      return this.decoder.decode(chunk, { stream });
+    } catch {
+      throw new DataError('encoding', this.file, 'the text is not valid UTF-8 (saved as Latin-1 or UTF-16?); save the file as UTF-8', this.line + this.countLines(chunk));
+    }
+  }
+
+  /** Newlines before the first undecodable byte of a chunk, to name the line at fault. */
+  private countLines(chunk: Uint8Array): number {
+    const lenient = new TextDecoder('utf-8').decode(chunk);
+    const bad = lenient.indexOf('\uFFFD');
+    return (lenient.slice(0, bad < 0 ? lenient.length : bad).match(/\r\n|\r|\n/g) ?? []).length;
+  }
+
+  private checkNotBinary(head: Uint8Array): void {
+    const n = Math.min(head.length, 4096);
+    let control = 0;
+    for (let i = 0; i < n; i++) {
+      const b = head[i];
+      if (b < 9 || (b > 13 && b < 32 && b !== 27)) control++;
+    }
+    if (control > n * 0.1) {
+      throw new DataError('binary', this.file, 'this looks like a binary file (many control bytes), expected text (CSV, TSV, JSONL or TXT)');
+    }
+  }
+
+  private accept(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13) {
+        // CRLF counts once; a lone CR ends a line too
+        if (!(c === 10 && this.lastWasCR)) this.line++;
+        this.lineChars = 0;
+        this.lastWasCR = c === 13;
+        continue;
+      }
+      this.lastWasCR = false;
+      if (++this.lineChars > MAX_LINE_CHARS) {
+        throw new DataError('line-too-long', this.file, `the line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters, the supported maximum for one example`, this.line);
+      }
+    }
+    this.parts.push(text);
+  }
+}
+
+/** Whole-buffer convenience for tests and small inputs. */
+export function decodeText(file: string, bytes: Uint8Array): string {
+  const asm = new TextAssembler(file, bytes.length);
+  asm.push(bytes);
+  return asm.finish();
+}

@@ -1,0 +1,14 @@
+/** Documented limits of what a dataset file may be (README, "Datasets"). */
+
+/** Larger files are refused before a byte is read: 256 MiB. */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+/** One line (one example) may hold at most 1 MiB of text. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+/** A label column with more distinct values is not a classification target. */
+export const MAX_CLASSES = 1000;
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,194 @@
+/**
+ * Text → Table: CSV and TSV through papaparse, JSONL line by line, plain text one example per
+ * line (label and text split on a tab when every line has one). Header and delimiter are
+ * detected; every row remembers the source line it started on, for errors that name it.
+ */
+import Papa from 'papaparse';
+import type { DataFormat } from '../contract.js';
+import { DataError } from './errors.js';
+
+/** A cell is text as the file holds it, or a numeric sequence (a JSONL array). */
+export type Cell = string | number[];
+
+export interface Table {
+  file: string;
+  format: DataFormat;
+  bytes: number;
+  hasHeader: boolean;
+  columns: string[];
+  rows: Cell[][];
+  /** 1-based line on which each row starts */
+  lines: number[];
+}
+
+export function formatFromName(file: string): DataFormat | null {
+  const ext = /\.([a-z0-9]+)$/i.exec(file)?.[1]?.toLowerCase();
+  if (ext === 'csv') return 'csv';
+  if (ext === 'tsv' || ext === 'tab') return 'tsv';
+  if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
+  if (ext === 'txt' || ext === 'text') return 'txt';
+  return null;
+}
+
+function sniffFormat(text: string): DataFormat {
+  const first = text.split('\n', 5).filter((l) => l.trim() !== '');
+  if (first[0]?.trimStart().startsWith('{')) return 'jsonl';
+  if (first.length && first.every((l) => l.includes('\t'))) return 'tsv';
+  if (first.length && first.every((l) => l.includes(','))) return 'csv';
+  return 'txt';
+}
+
+/** Offsets where each line starts, to turn a character offset into a line number. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineAt(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+export const isNumeric = (s: string): boolean => NUMBER.test(s);
+const DATE = /^\s*\d{4}-\d{2}(-\d{2})?([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?\s*$|^\s*\d{1,2}\/\d{1,2}\/\d{4}\s*$/;
+export const isDateLike = (s: string): boolean => DATE.test(s);
+const NAME = /^[\p{L}_][\p{L}\p{N}_ .()\-/]{0,63}$/u;
+
+/**
+ * The first row is a header when some column has a word on top of numbers/dates, or when
+ * every first-row field looks like a name and never reappears below it in its column.
+ */
+function detectHeader(rows: string[][]): boolean {
+  if (rows.length < 2) return rows.length === 1 && rows[0].every((f) => NAME.test(f.trim()));
+  const [first, ...rest] = rows;
+  const sample = rest.slice(0, 200);
+  const numericBelow = first.some((f, c) => {
+    if (isNumeric(f) || isDateLike(f)) return false;
+    const below = sample.map((r) => r[c] ?? '').filter((v) => v.trim() !== '');
+    return below.length > 0 && below.filter((v) => isNumeric(v) || isDateLike(v)).length >= 0.9 * below.length;
+  });
+  if (numericBelow) return true;
+  const namey = first.every((f) => NAME.test(f.trim())) && new Set(first).size === first.length;
+  return namey && first.every((f, c) => !sample.some((r) => r[c] === f)) && first.every((f) => f.trim().split(/\s+/).length <= 3);
+}
+
+function parseDelimited(file: string, text: string, format: DataFormat, delimiter: string | undefined): Omit<Table, 'bytes'> {
+  const starts = lineStarts(text);
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  let cursor = 0;
+  let quoteError: { line: number; message: string } | null = null;
+  Papa.parse<string[]>(text, {
+    delimiter: delimiter ?? '',
+    delimitersToGuess: [',', '\t', ';', '|'],
+    newline: '\n',
+    skipEmptyLines: 'greedy',
+    step(result) {
+      const start = cursor;
+      cursor = result.meta.cursor;
+      const bad = result.errors.find((e) => e.type === 'Quotes');
+      if (bad && !quoteError) quoteError = { line: lineAt(starts, start + (text[start] === '\n' ? 1 : 0)), message: bad.message };
+      rows.push(result.data);
+      // the cursor may sit on the newline that ended the previous row
+      lines.push(lineAt(starts, start < text.length && text[start] === '\n' ? start + 1 : start));
+    },
+  });
+  if (quoteError) {
+    const q = quoteError as { line: number; message: string };
+    throw new DataError('parse', file, `bad quoting (${q.message.toLowerCase()}); a field that contains the delimiter, a quote or a newline must be wrapped in "double quotes", with inner quotes doubled`, q.line);
+  }
+  const hasHeader = detectHeader(rows.slice(0, 201));
+  const width = rows[0]?.length ?? 0;
+  const columns = hasHeader ? rows[0].map((h, i) => h.trim() || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
+  const body = hasHeader ? rows.slice(1) : rows;
+  const bodyLines = hasHeader ? lines.slice(1) : lines;
+  body.forEach((r, i) => {
+    if (r.length !== width) {
+      const names = hasHeader ? ` (${columns.map((c) => `"${c}"`).join(', ')})` : '';
+      throw new DataError('ragged', file, `this row has ${r.length} field${r.length === 1 ? '' : 's'}, expected ${width}${names}`, bodyLines[i]);
+    }
+  });
+  return { file, format, hasHeader, columns, rows: body, lines: bodyLines };
+}
+
+function jsonValue(v: unknown): Cell {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return v as number[];
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function parseJsonl(file: string, text: string): Omit<Table, 'bytes'> {
+  const columns: string[] = [];
+  const index = new Map<string, number>();
+  const records: { line: number; entries: [number, Cell][] }[] = [];
+  text.split('\n').forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (e) {
+      throw new DataError('parse', file, `not valid JSON (${(e as Error).message}); each line must hold one JSON object`, i + 1);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new DataError('parse', file, `expected a JSON object like {"text": …, "label": …}, got ${Array.isArray(value) ? 'an array' : typeof value}`, i + 1);
+    }
+    const entries: [number, Cell][] = Object.keys(value).map((k) => {
+      if (!index.has(k)) {
+        index.set(k, columns.length);
+        columns.push(k);
+      }
+      return [index.get(k)!, jsonValue((value as Record<string, unknown>)[k])];
+    });
+    records.push({ line: i + 1, entries });
+  });
+  const rows = records.map(({ entries }) => {
+    const row: Cell[] = Array(columns.length).fill('');
+    for (const [c, v] of entries) row[c] = v;
+    return row;
+  });
+  return { file, format: 'jsonl', hasHeader: false, columns, rows, lines: records.map((r) => r.line) };
+}
+
+function parsePlainText(file: string, text: string): Omit<Table, 'bytes'> {
+  const nonEmpty = text.split('\n').filter((l) => l.trim() !== '');
+  if (nonEmpty.length > 0 && nonEmpty.filter((l) => l.includes('\t')).length >= 0.9 * nonEmpty.length) {
+    return { ...parseDelimited(file, text, 'txt', '\t'), format: 'txt' };
+  }
+  const rows: Cell[][] = [];
+  const lines: number[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (l.trim() === '') return;
+    rows.push([l]);
+    lines.push(i + 1);
+  });
+  return { file, format: 'txt', hasHeader: false, columns: ['text'], rows, lines };
+}
+
+/** Parses decoded text; throws DataError for anything that is not a usable table. */
+export function parseTable(file: string, text: string, bytes: number): Table {
+  if (bytes === 0 || text.trim() === '') throw new DataError('empty', file, 'the file is empty; expected a header and data rows, or one example per line');
+  // One line ending for everything (CRLF, lone CR, mixed); a line count stays the same.
+  const normalized = text.replace(/\r\n?/g, '\n');
+  const format = formatFromName(file) ?? sniffFormat(normalized);
+  const table =
+    format === 'jsonl'
+      ? parseJsonl(file, normalized)
+      : format === 'txt'
+        ? parsePlainText(file, normalized)
+        : parseDelimited(file, normalized, format, format === 'tsv' ? '\t' : undefined);
+  if (table.columns.length === 0) throw new DataError('no-columns', file, 'no columns found');
+  if (table.rows.length === 0) {
+    throw new DataError('header-only', file, `the file has a header (${table.columns.map((c) => `"${c}"`).join(', ')}) but no data rows`);
+  }
+  return { ...table, bytes };
+}
