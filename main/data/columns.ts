@@ -95,6 +95,12 @@ export function detectRoles(profiles: ColumnProfile[], rows: number): ColumnRole
     if (ID_NAME.test(p.name) && p.integers && p.distinct < rows) return 'id';
     return 'value';
   });
+  // two short-string columns and no text: the wordier one is the text (label<TAB>short text)
+  const textLabels = roles.map((r, i) => (r === 'label' && profiles[i].kind === 'text' ? i : -1)).filter((i) => i >= 0);
+  if (!roles.includes('text') && textLabels.length >= 2) {
+    const wordiest = textLabels.reduce((a, b) => (profiles[b].meanTokens > profiles[a].meanTokens ? b : a));
+    roles[wordiest] = 'text';
+  }
   const hasInputs = roles.some((r) => r === 'text' || r === 'sequence');
   // a small set of whole numbers beside text is the label (e.g. "0"/"1" without a header)
   if (hasInputs && !roles.includes('label')) {
@@ -105,7 +111,7 @@ export function detectRoles(profiles: ColumnProfile[], rows: number): ColumnRole
   const labels = roles.map((r, i) => (r === 'label' ? i : -1)).filter((i) => i >= 0);
   if (labels.length > 1) {
     const keep = labels.find((i) => LABEL_NAME.test(profiles[i].name)) ?? labels[0];
-    for (const i of labels) if (i !== keep) roles[i] = hasInputs ? 'ignore' : 'value';
+    for (const i of labels) if (i !== keep) roles[i] = profiles[i].kind === 'numeric' && !hasInputs ? 'value' : 'ignore';
   }
   return roles;
 }

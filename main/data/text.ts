@@ -8,8 +8,8 @@ export const UNK = '<unk>';
 export const PAD_ID = 0;
 export const UNK_ID = 1;
 
-/** Words (with inner apostrophes and hyphens: don't, k-19), clitics ('s, n't) and single punctuation marks. */
-const TOKEN = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*|['’][\p{L}]+|[^\s\p{L}\p{N}]/gu;
+/** Words (with inner apostrophes, hyphens, dots and slashes: don't, k-19, 1.8, and/or), clitics ('s, n't) and punctuation (a run like -- or ... is one token). */
+const TOKEN = /[\p{L}\p{N}]+(?:['’./-][\p{L}\p{N}]+)*|['’][\p{L}\p{N}]+|([^\s\p{L}\p{N}])\1*/gu;
 
 export function tokenize(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];

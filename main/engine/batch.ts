@@ -1,16 +1,9 @@
 /** Plain arrays → TensorBatch (the only place batches become tensors). */
 import * as tf from '@tensorflow/tfjs';
+import type { PlainBatch } from '../data/batches.js';
 import type { TensorBatch } from './models/sequence-model.js';
 
-export interface PlainBatch {
-  /** token ids (batch × T) or features (batch × T × n), padded to one T */
-  x: number[][] | number[][][];
-  /** valid steps per sequence (≤ T); padding after them */
-  lengths: number[];
-  /** labels (batch) or targets (batch × T × outputs) */
-  y: number[] | number[][][];
-  time?: number[][];
-}
+export type { PlainBatch } from '../data/batches.js';
 
 /** mask[b][t] = 1 for t < lengths[b], else 0. */
 export function maskFromLengths(lengths: number[], len: number): number[][] {

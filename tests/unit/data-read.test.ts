@@ -1,0 +1,216 @@
+/** Reading real and malformed files: a correct summary or one DataError naming file and line. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DatasetSummarySchema } from '../../main/contract.js';
+import { DataError, readDataset, type Analysis } from '../../main/data/index.js';
+import { MAX_LINE_CHARS } from '../../main/data/limits.js';
+import { datasetsDir } from '../helpers/fixtures.js';
+
+const enc = new TextEncoder();
+const read = (file: string, content: string | Uint8Array, overrides = {}) => {
+  const bytes = typeof content === 'string' ? enc.encode(content) : content;
+  return readDataset([bytes], { file, size: bytes.length, overrides });
+};
+const readReal = (name: string) => {
+  const bytes = readFileSync(resolve(datasetsDir, name));
+  return readDataset([bytes], { file: name, size: bytes.length });
+};
+async function failure(p: Promise<Analysis>): Promise<DataError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(DataError);
+    return e as DataError;
+  }
+  throw new Error('expected a DataError');
+}
+
+describe('the four datasets in ../shared/datasets', () => {
+  it('sst2-train.tsv: CRLF TSV, text column "sentence", binary labels, 1–53 tokens', async () => {
+    const { summary, dataset } = await readReal('sst2-train.tsv');
+    DatasetSummarySchema.parse(summary);
+    expect(summary).toMatchObject({ format: 'tsv', hasHeader: true, rows: 67_349, task: 'text-classification' });
+    expect(summary.columns.map((c) => [c.name, c.role])).toEqual([['label', 'label'], ['sentence', 'text']]);
+    expect(summary.labels).toEqual({ column: 'label', kind: 'binary', classes: [{ value: '0', count: 29_780 }, { value: '1', count: 37_569 }] });
+    // whitespace tokens run 1–52; our tokenizer also splits a few abbreviations ("mr." → mr .)
+    expect(summary.lengths).toMatchObject({ unit: 'tokens', count: 67_349, min: 1, median: 7, max: 53 });
+    expect(summary.lengths!.histogram.reduce((s, b) => s + b.count, 0)).toBe(67_349);
+    expect(summary.warnings.map((w) => w.code)).toEqual(['duplicates']);
+    expect(dataset.kind === 'text-classification' && dataset.examples[0]).toEqual({ tokens: ['hide', 'new', 'secretions', 'from', 'the', 'parental', 'units'], label: 0, line: 2 });
+  });
+
+  it('sst2-dev.tsv: the text column is "content" here, and is still found', async () => {
+    const { summary } = await readReal('sst2-dev.tsv');
+    expect(summary.columns.map((c) => [c.name, c.role])).toEqual([['label', 'label'], ['content', 'text']]);
+    expect(summary.labels!.classes).toEqual([{ value: '0', count: 428 }, { value: '1', count: 444 }]);
+    expect(summary).toMatchObject({ rows: 872, task: 'text-classification', lengths: { min: 2, max: 52 } });
+  });
+
+  it('AirPassengers.csv: quoted header, monthly dates, one series of 144 steps', async () => {
+    const { summary, dataset } = await readReal('AirPassengers.csv');
+    expect(summary.columns.map((c) => [c.name, c.role, c.kind])).toEqual([['date', 'time', 'date'], ['value', 'value', 'numeric']]);
+    expect(summary).toMatchObject({ rows: 144, task: 'forecast', lengths: { unit: 'steps', min: 144, max: 144 } });
+    if (dataset.kind !== 'forecast') throw new Error('expected a forecast dataset');
+    expect(dataset.series[0].values.slice(0, 3)).toEqual([[112], [118], [132]]);
+    expect(new Date(dataset.series[0].times![143]).toISOString().slice(0, 10)).toBe('1960-12-01');
+  });
+
+  it('daily-min-temperatures.csv: ISO dates, 3,650 daily values', async () => {
+    const { summary, dataset } = await readReal('daily-min-temperatures.csv');
+    expect(summary.columns.map((c) => [c.name, c.role])).toEqual([['Date', 'time'], ['Temp', 'value']]);
+    expect(summary).toMatchObject({ rows: 3650, task: 'forecast' });
+    expect(dataset.kind === 'forecast' && dataset.series[0].values[0]).toEqual([20.7]);
+  });
+});
+
+describe('formats and quirks', () => {
+  it('BOM, CRLF, lone CR and mixed endings all read the same', async () => {
+    const rows = ['text,label', 'good film,1', 'bad film,0', 'fine film,1'];
+    const expected = (await read('a.csv', rows.join('\n'))).summary;
+    for (const variant of ['\ufeff' + rows.join('\r\n'), rows.join('\r'), `${rows[0]}\r\n${rows[1]}\n${rows[2]}\r${rows[3]}\n`]) {
+      const { summary } = await read('a.csv', variant);
+      expect(summary.samples).toEqual(expected.samples);
+      expect(summary.columns.map((c) => c.name)).toEqual(['text', 'label']);
+    }
+  });
+
+  it('quoted fields with delimiters and newlines; later rows keep their true line numbers', async () => {
+    const csv = 'text,label\n"great, truly great",1\n"a line\nbreak inside",0\n"ragged",1,extra\n';
+    const err = await failure(read('q.csv', csv));
+    expect(err.code).toBe('ragged');
+    expect(err.message).toBe('q.csv: line 5: this row has 3 fields, expected 2 ("text", "label")');
+  });
+
+  it('bad quoting is named with its line', async () => {
+    const err = await failure(read('bad.csv', 'text,label\nfine,1\n"unterminated,0\nother,1\n'));
+    expect(err.code).toBe('parse');
+    expect(err.line).toBe(3);
+  });
+
+  it('a "__proto__" header is just a column name', async () => {
+    const { summary } = await read('p.csv', '__proto__,value\na,1\nb,2\nc,3\n');
+    expect(summary.columns.map((c) => c.name)).toEqual(['__proto__', 'value']);
+    expect(({} as Record<string, unknown>).value).toBeUndefined();
+  });
+
+  it('no header: columns are numbered and roles still found', async () => {
+    const { summary } = await read('n.tsv', '1\tgreat fun for all\n0\tdull and slow\n1\tlovely little film\n');
+    expect(summary.hasHeader).toBe(false);
+    expect(summary.columns.map((c) => [c.name, c.role])).toEqual([['column 1', 'label'], ['column 2', 'text']]);
+    expect(summary.task).toBe('text-classification');
+  });
+
+  it('JSONL with numeric arrays is sequence classification; bad JSON names its line', async () => {
+    const { summary } = await read('s.jsonl', '{"seq":[1,0,1],"label":0}\n\n{"seq":[1,1],"label":0}\n{"seq":[1],"label":1}\n');
+    expect(summary).toMatchObject({ format: 'jsonl', task: 'sequence-classification', lengths: { min: 1, max: 3 } });
+    const err = await failure(read('s.jsonl', '{"text":"ok","label":1}\n{"text": oops}\n'));
+    expect(err.message).toMatch(/^s\.jsonl: line 2: not valid JSON/);
+    const err2 = await failure(read('s.jsonl', '{"text":"ok","label":1}\n[1,2]\n'));
+    expect(err2.message).toMatch(/line 2: expected a JSON object/);
+  });
+
+  it('plain text: label<TAB>text per line, or one unlabeled example per line', async () => {
+    const { summary } = await read('t.txt', 'pos\tI loved it\nneg\tI hated it\npos\tgreat\n');
+    expect(summary.task).toBe('text-classification');
+    expect(summary.labels!.classes.map((c) => c.value)).toEqual(['neg', 'pos']);
+    const plain = await read('u.txt', 'just some lines\nof text\n');
+    expect(plain.summary.task).toBe('none');
+    expect(plain.summary.warnings[0].code).toBe('no-task');
+  });
+
+  it('long format: rows grouped by a sequence id become one series per id', async () => {
+    const rows = ['series_id,t,value', ...[1, 2].flatMap((id) => Array.from({ length: 30 }, (_, t) => `${id},${t},${id * 10 + t}`))];
+    const { summary, dataset } = await read('long.csv', rows.join('\n'), { t: 'time' });
+    expect(summary.columns.map((c) => c.role)).toEqual(['id', 'time', 'value']);
+    expect(dataset.kind === 'forecast' && dataset.series.map((s) => [s.id, s.values.length])).toEqual([['1', 30], ['2', 30]]);
+  });
+
+  it('roles can be overridden; an unknown column is a clear error', async () => {
+    const { summary } = await read('o.csv', 'a,b,c\nx,1,2\ny,2,3\nz,3,4\n', { b: 'ignore' });
+    expect(summary.columns.map((c) => c.role)).toEqual(['label', 'ignore', 'value']);
+    const err = await failure(read('o.csv', 'a,b\nx,1\n', { zz: 'label' }));
+    expect(err.message).toBe('o.csv: no column named "zz" (columns: "a", "b")');
+  });
+
+  it('rows with an empty text or label are skipped, counted and named', async () => {
+    const { summary, dataset } = await read('s.csv', 'text,label\ngood,1\n,0\nbad,\nfine,1\nawful,0\n');
+    expect(summary.skipped).toEqual([{ line: 3, reason: 'empty input ("text")' }, { line: 4, reason: 'empty label ("label")' }]);
+    expect(summary.warnings.find((w) => w.code === 'rows-skipped')!.message).toMatch(/^2 rows skipped .*first at line 3$/);
+    expect(dataset.kind === 'text-classification' && dataset.examples.length).toBe(3);
+  });
+
+  it('imbalance and duplicates are warned about', async () => {
+    const rows = ['text,label', ...Array.from({ length: 40 }, (_, i) => `text number ${i % 30},1`), 'odd one,0', 'odd two,0'];
+    const { summary } = await read('i.csv', rows.join('\n'));
+    expect(summary.warnings.map((w) => w.code).sort()).toEqual(['duplicates', 'imbalance']);
+  });
+});
+
+describe('bad input: one specific error, nothing half-loaded', () => {
+  it.each([
+    ['empty file', 'e.csv', '', 'empty', 'e.csv: the file is empty; expected a header and data rows, or one example per line'],
+    ['whitespace only', 'w.csv', '\n \n', 'empty', /the file is empty/],
+    ['header only', 'h.csv', 'text,label\n', 'header-only', 'h.csv: the file has a header ("text", "label") but no data rows'],
+    ['one class', 'c.csv', 'text,label\na b,1\nc d,1\ne f,1\n', 'one-class', 'c.csv: label column "label" has a single class ("1") in 3 rows; a classifier needs at least two'],
+    ['5,000 classes', 'k.csv', ['text,label', ...Array.from({ length: 5000 }, (_, i) => `some words ${i},class${i}`)].join('\n'), 'too-many-classes', /label column "label" has 5,000 distinct values; at most 1,000 classes/],
+    ['non-numeric value in a series', 'v.csv', ['date,value', ...Array.from({ length: 20 }, (_, i) => `2020-01-${String(i + 1).padStart(2, '0')},${i === 12 ? 'abc' : i}`)].join('\n'), 'not-numeric', 'v.csv: line 14: column "value" expects a number, got "abc"'],
+    ['missing value in a series', 'm.csv', 'date,value\n2020-01-01,1\n2020-01-02,\n2020-01-03,3\n', 'missing-value', /^m\.csv: line 3: column "value" is empty \(a missing value\)/],
+    ['bad date in a series', 'd.csv', 'date,value\n2020-01-01,1\n2020-13-45,2\n2020-01-03,3\n', 'not-numeric', /^d\.csv: line 3: column "date" expects a date/],
+    ['continuous label', 'r.csv', 'text,label\ngood one,0.5\nbad one,0.25\n', 'bad-role', /holds continuous numbers/],
+  ])('%s', async (_what, file, content, code, message) => {
+    const err = await failure(read(file, content));
+    expect(err.code).toBe(code);
+    if (typeof message === 'string') expect(err.message).toBe(message);
+    else expect(err.message).toMatch(message);
+  });
+
+  it('a binary file (PNG bytes) is refused', async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    const err = await failure(read('image.csv', png));
+    expect(err.code).toBe('binary');
+    expect(err.message).toMatch(/^image\.csv: .*binary file.*expected text/);
+  });
+
+  it('Latin-1 text is refused as not UTF-8, naming the line', async () => {
+    const latin1 = new Uint8Array([...enc.encode('text,label\ngood,1\ncaf'), 0xe9, ...enc.encode(' au lait,0\n')]);
+    const err = await failure(read('l.csv', latin1));
+    expect(err.code).toBe('encoding');
+    expect(err.message).toBe('l.csv: line 3: the text is not valid UTF-8 (saved as Latin-1 or UTF-16?); save the file as UTF-8');
+  });
+
+  it('a line of 10 MB is refused with its line number', async () => {
+    const big = `text,label\ngood,1\n${'x'.repeat(10 * 1024 * 1024)},0\n`;
+    const err = await failure(read('big.csv', big));
+    expect(err.code).toBe('line-too-long');
+    expect(err.message).toBe(`big.csv: line 3: the line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters, the supported maximum for one example`);
+  });
+
+  it('a 500 MB file is refused before any byte is read', async () => {
+    let pulled = 0;
+    const chunks = (function* () {
+      pulled++;
+      yield new Uint8Array(1);
+    })();
+    const err = await failure(readDataset(chunks, { file: 'huge.csv', size: 500 * 1024 * 1024 }));
+    expect(err.code).toBe('too-large');
+    expect(err.message).toBe('huge.csv: the file is 500 MiB; files up to 256 MiB are supported');
+    expect(pulled).toBe(0);
+  });
+
+  it('reports progress while reading in chunks', async () => {
+    const bytes = readFileSync(resolve(datasetsDir, 'sst2-dev.tsv'));
+    const seen: number[] = [];
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 10_000) }, (_, i) => bytes.subarray(i * 10_000, (i + 1) * 10_000));
+    await readDataset(chunks, { file: 'sst2-dev.tsv', size: bytes.length, onProgress: (p) => seen.push(p.bytesRead) });
+    expect(seen.length).toBe(chunks.length);
+    expect(seen.at(-1)).toBe(bytes.length);
+  });
+
+  it('multi-byte characters split across chunks decode correctly', async () => {
+    const bytes = enc.encode('text,label\ncafé crème,1\nnaïve,0\nüber,1\n');
+    const chunks = Array.from(bytes, (b) => new Uint8Array([b]));
+    const { summary } = await readDataset(chunks, { file: 'u.csv', size: bytes.length });
+    expect(summary.samples[0]).toEqual(['café crème', '1']);
+  });
+});
