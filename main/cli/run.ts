@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../engine/backend.js';
 import { BackendNameSchema } from '../contract.js';
 import { CliError, type CliIo } from './io.js';
+import { inspectCommand, inspectHelp } from './inspect-command.js';
 import { paramsCommand, paramsHelp } from './params-command.js';
+import { DataError } from '../data/index.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -16,11 +18,14 @@ const OPTIONS = {
   lengths: { type: 'string' },
   cell: { type: 'string' },
   backend: { type: 'string' },
+  role: { type: 'string', multiple: true },
 } as const;
 
 const USAGE = [
   'usage: rnn-workbench <command> [options]',
   '',
+  `  ${inspectHelp}`,
+  '      dataset summary: format, columns and their roles, labels, length histogram, warnings',
   `  ${paramsHelp}`,
   '      the page’s parameter table: shared vs unshared recurrent weights per maximum length',
   '  backend [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
@@ -28,6 +33,12 @@ const USAGE = [
 ].join('\n');
 
 const consoleIo: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+/** A one-line progress meter on a terminal's stderr; silent when piped. */
+function progressBar(io: CliIo): (fraction: number) => void {
+  if (!process.stderr.isTTY || io !== consoleIo) return () => {};
+  return (f) => process.stderr.write(`\rreading ${(100 * f).toFixed(0).padStart(3)}%${f >= 1 ? '\r             \r' : ''}`);
+}
 
 /** Runs one command; resolves to the process exit code. */
 export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
@@ -39,6 +50,9 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
       return command || values.help ? 0 : 2;
     }
     switch (command) {
+      case 'inspect':
+        await inspectCommand(positionals[1], values, io, progressBar(io));
+        return 0;
       case 'params':
         paramsCommand(values, io);
         return 0;
@@ -54,7 +68,7 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     }
   } catch (err) {
     // parseArgs throws TypeErrors with a code for unknown or malformed options: a user mistake too
-    const userMistake = err instanceof CliError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const userMistake = err instanceof CliError || err instanceof DataError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.err(`rnn-workbench: ${err instanceof Error ? err.message : String(err)}`);
     return userMistake ? 2 : 1;
   }

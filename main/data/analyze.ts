@@ -4,7 +4,7 @@
  */
 import type { ColumnRole, DataWarning, DatasetSummary, LengthStats, RoleOverrides, TaskKind } from '../contract.js';
 import { cellText, detectRoles, profileColumns } from './columns.js';
-import type { Dataset, Series } from './dataset.js';
+import type { Dataset, Series, TextExample } from './dataset.js';
 import { DataError } from './errors.js';
 import { MAX_CLASSES } from './limits.js';
 import { isNumeric, type Table } from './read.js';
@@ -120,9 +120,17 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
       classes: info.classes.map((value) => ({ value, count: info.counts.get(value)! })),
     };
     if (task === 'text-classification') {
-      const examples = kept.map((k) => ({ tokens: tokenize(k.input as string), label: classIndex.get(k.label)!, line: k.line }));
-      dataset = { kind: 'text-classification', classes: info.classes, examples };
-      lengths = lengthStats(examples.map((e) => e.tokens.length), 'tokens');
+      // Tokens are built when a run asks for them: a summary needs only their counts.
+      lengths = lengthStats(kept.map((k) => tokenize(k.input as string).length), 'tokens');
+      let examples: TextExample[] | null = null;
+      dataset = {
+        kind: 'text-classification',
+        classes: info.classes,
+        get examples() {
+          examples ??= kept.map((k) => ({ tokens: tokenize(k.input as string), label: classIndex.get(k.label)!, line: k.line }));
+          return examples;
+        },
+      };
     } else {
       const examples = kept.map((k) => ({ values: k.input as number[], label: classIndex.get(k.label)!, line: k.line }));
       dataset = { kind: 'sequence-classification', classes: info.classes, examples };

@@ -194,7 +194,7 @@ describe('bad input: one specific error, nothing half-loaded', () => {
     })();
     const err = await failure(readDataset(chunks, { file: 'huge.csv', size: 500 * 1024 * 1024 }));
     expect(err.code).toBe('too-large');
-    expect(err.message).toBe('huge.csv: the file is 500 MiB; files up to 256 MiB are supported');
+    expect(err.message).toBe('huge.csv: the file is 500 MiB; files up to 128 MiB are supported');
     expect(pulled).toBe(0);
   });
 

@@ -1,0 +1,151 @@
+/** Turning data into trainable sequences: tokens, vocabularies, series windows, synthetic tasks, batches. */
+import { describe, expect, it } from 'vitest';
+import { bucketBatches, groupByLength, itemLength, splitByLength, splitRandom, toPlainBatch } from '../../main/data/batches.js';
+import { forecastItems } from '../../main/data/prepare.js';
+import { clockFeatures, parseDate, slidingWindows } from '../../main/data/series.js';
+import { KEYWORD_IDS, makeTask, TASKS, type TaskName } from '../../main/data/tasks.js';
+import { PAD_ID, tokenize, UNK_ID, Vocab } from '../../main/data/text.js';
+import { createRng } from '../../main/engine/random.js';
+import { cyclicFeatures } from '../../main/engine/position.js';
+
+describe('tokenizer and vocabulary', () => {
+  it('lowercases and splits words from punctuation, keeping clitics and inner hyphens', () => {
+    expect(tokenize("It's NOT bad -- k-19, really...!")).toEqual(["it's", 'not', 'bad', '--', 'k-19', ',', 'really', '...', '!']);
+    expect(tokenize('it \'s a film')).toEqual(['it', "'s", 'a', 'film']);
+  });
+  it('ids: <pad> 0, <unk> 1, then by frequency (ties alphabetical); min-frequency and max-size; OOV rate', () => {
+    const texts = [['b', 'a', 'c'], ['a', 'b'], ['a', 'd']];
+    const v = Vocab.build(texts);
+    expect(v.tokens).toEqual(['<pad>', '<unk>', 'a', 'b', 'c', 'd']);
+    expect(v.id('<pad>')).toBe(PAD_ID);
+    expect(v.encode(['a', 'zzz'])).toEqual([2, UNK_ID]);
+    expect(Vocab.build(texts, { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
+    expect(Vocab.build(texts, { maxSize: 3 }).tokens).toEqual(['<pad>', '<unk>', 'a']);
+    expect(Vocab.build(texts, { minFreq: 2 }).oovRate([['a', 'c', 'd', 'b']])).toBe(0.5);
+  });
+});
+
+describe('time series', () => {
+  it('parses ISO days, months, datetimes with zones and US dates; rejects impossible dates', () => {
+    expect(new Date(parseDate('1981-01-31')).toISOString()).toBe('1981-01-31T00:00:00.000Z');
+    expect(new Date(parseDate('1949-03')).toISOString()).toBe('1949-03-01T00:00:00.000Z');
+    expect(new Date(parseDate('2020-06-01T12:30:00+02:00')).toISOString()).toBe('2020-06-01T10:30:00.000Z');
+    expect(new Date(parseDate('7/4/1976')).toISOString()).toBe('1976-07-04T00:00:00.000Z');
+    expect(parseDate('2021-02-30')).toBeNaN();
+    expect(parseDate('yesterday')).toBeNaN();
+  });
+  it('clock features are sin/cos of hour-of-day, day-of-week, day-of-year, month', () => {
+    const noon = Date.UTC(2020, 0, 1, 12);
+    const [f] = clockFeatures([noon], ['24h']);
+    expect(f[0]).toBeCloseTo(Math.sin(Math.PI), 10); // 12 h of 24 = half a cycle
+    expect(f[1]).toBeCloseTo(-1, 10);
+    const months = clockFeatures([Date.UTC(1949, 0, 1), Date.UTC(1950, 0, 1)], ['12mo']);
+    expect(months[0][0]).toBeCloseTo(months[1][0], 10); // one year apart: same phase
+    // days since 1970 with period 7 match the engine's cyclic features with the same counter
+    const day = Date.UTC(2020, 0, 10);
+    expect(clockFeatures([day], ['7d'])[0][0]).toBeCloseTo(cyclicFeatures([day / 86_400_000], [7])[0][0], 10);
+  });
+  it('windows: x = rows [s, s+L), y = the next row after each', () => {
+    const rows = [0, 1, 2, 3, 4, 5].map((v) => [v]);
+    const w = slidingWindows(rows, 3, 1);
+    expect(w).toHaveLength(3);
+    expect(w[0]).toEqual({ start: 0, x: [[0], [1], [2]], y: [[1], [2], [3]] });
+    expect(w[2].y).toEqual([[3], [4], [5]]);
+  });
+  it('normalisation is fitted on the training part only', () => {
+    const values = Array.from({ length: 100 }, (_, t) => [t < 80 ? 10 : 1000]);
+    const items = forecastItems([{ id: 's', times: null, values }], { window: 5, trainFraction: 0.8 });
+    expect(items.normalizer.mean[0]).toBe(10);
+    expect(items.normalizer.std[0]).toBe(1); // constant training part: unit scale, not a division by zero
+    expect(items.train.every((it) => it.values!.every((r) => r[0] === 0))).toBe(true);
+    expect(items.test[0].values![0][0]).toBe(990);
+    expect(items.train).toHaveLength(80 - 5);
+    expect(items.test).toHaveLength(20 - 5);
+  });
+  it('cyclic clocks add 2 features per clock; targets stay the value columns', () => {
+    const times = Array.from({ length: 40 }, (_, t) => Date.UTC(2000, t, 1));
+    const values = times.map((_, t) => [t]);
+    const items = forecastItems([{ id: 's', times, values }], { window: 12, clocks: ['12mo'] });
+    expect(items.features).toBe(3);
+    expect(items.train[0].values![0]).toHaveLength(3);
+    expect(items.train[0].target![0]).toHaveLength(1);
+  });
+});
+
+describe('synthetic tasks', () => {
+  const names = Object.keys(TASKS) as TaskName[];
+  it.each(names)('%s: deterministic for a seed, lengths in range, answers correct', (name) => {
+    const a = makeTask(name, { count: 200, minLen: 3, maxLen: 30, seed: 11 });
+    const b = makeTask(name, { count: 200, minLen: 3, maxLen: 30, seed: 11 });
+    expect(a).toEqual(b);
+    expect(makeTask(name, { count: 200, minLen: 3, maxLen: 30, seed: 12 })).not.toEqual(a);
+    for (const e of a.examples) {
+      const len = e.tokens?.length ?? e.values!.length;
+      expect(len).toBe(e.length);
+      expect(len).toBeGreaterThanOrEqual(3);
+      expect(len).toBeLessThanOrEqual(30);
+      expect(e.label).toBeLessThan(a.classes);
+      if (e.tokens) expect(Math.max(...e.tokens)).toBeLessThan(a.width);
+      if (e.values) expect(e.values[0]).toHaveLength(a.width);
+    }
+    const labels = new Set(a.examples.map((e) => e.label));
+    expect(labels.size).toBe(a.classes); // every class occurs
+  });
+  it('answers follow the definitions', () => {
+    for (const e of makeTask('parity', { count: 50, minLen: 1, maxLen: 9, seed: 1 }).examples) {
+      expect(e.label).toBe(e.values!.filter(([v]) => v === 1).length % 2);
+    }
+    for (const e of makeTask('adding', { count: 50, minLen: 2, maxLen: 9, seed: 1 }).examples) {
+      const marked = e.values!.filter(([, m]) => m === 1);
+      expect(marked).toHaveLength(2);
+      expect(e.label).toBe(marked[0][0] + marked[1][0] > 1 ? 1 : 0);
+    }
+    for (const e of makeTask('recall', { count: 50, minLen: 1, maxLen: 9, seed: 1 }).examples) expect(e.tokens![0]).toBe(e.label + 1);
+    for (const e of makeTask('position', { count: 50, minLen: 3, maxLen: 9, seed: 1 }).examples) expect(e.label).toBe(e.tokens![2] === 1 ? 1 : 0);
+  });
+  it('keyword positions can be restricted (train at 5, test at 7)', () => {
+    const train = makeTask('keyword', { count: 100, minLen: 10, maxLen: 10, seed: 1, positions: [5] });
+    for (const e of train.examples) {
+      const at = e.tokens!.findIndex((t) => t === KEYWORD_IDS.good || t === KEYWORD_IDS.bad);
+      expect(at).toBe(5);
+      expect(e.tokens!.filter((t) => t < KEYWORD_IDS.firstFiller)).toHaveLength(1);
+      expect(e.label).toBe(e.tokens![5] === KEYWORD_IDS.good ? 1 : 0);
+    }
+  });
+});
+
+describe('batches and splits', () => {
+  const items = makeTask('parity', { count: 300, minLen: 2, maxLen: 40, seed: 3 }).examples;
+  it('pads to the batch’s longest sequence, lengths kept', () => {
+    const b = toPlainBatch([{ values: [[1], [1]], label: 1 }, { values: [[0]], label: 0 }]);
+    expect(b).toEqual({ x: [[[1], [1]], [[0], [0]]], lengths: [2, 1], y: [1, 0] });
+    const t = toPlainBatch([{ tokens: [4, 5, 6], label: 1 }, { tokens: [7], label: 0 }]);
+    expect(t.x).toEqual([[4, 5, 6], [7, 0, 0]]);
+  });
+  it('split by length: train ≤ L, test > L', () => {
+    const { train, test } = splitByLength(items, 20);
+    expect(train.length + test.length).toBe(300);
+    expect(Math.max(...train.map(itemLength))).toBeLessThanOrEqual(20);
+    expect(Math.min(...test.map(itemLength))).toBeGreaterThan(20);
+  });
+  it('random split is a deterministic partition', () => {
+    const [a, b, c] = splitRandom(items, [0.8, 0.1, 0.1], createRng(5));
+    expect([a.length, b.length, c.length]).toEqual([240, 30, 30]);
+    expect(new Set([...a, ...b, ...c]).size).toBe(300);
+    expect(splitRandom(items, [0.8, 0.1, 0.1], createRng(5))[0]).toEqual(a);
+  });
+  it('length buckets cover every item once and keep padding small', () => {
+    const batches = bucketBatches(items, 16, createRng(1));
+    expect(batches.flat()).toHaveLength(300);
+    expect(new Set(batches.flat()).size).toBe(300);
+    const padding = (bs: typeof batches) => bs.reduce((s, b) => s + b.length * Math.max(...b.map(itemLength)) - b.reduce((t, e) => t + itemLength(e), 0), 0);
+    const naive = Array.from({ length: Math.ceil(300 / 16) }, (_, i) => items.slice(i * 16, i * 16 + 16));
+    expect(padding(batches)).toBeLessThan(padding(naive) / 3);
+  });
+  it('groups by length in ascending order', () => {
+    const groups = groupByLength(items);
+    const keys = [...groups.keys()];
+    expect(keys).toEqual([...keys].sort((a, b) => a - b));
+    expect([...groups.values()].flat()).toHaveLength(300);
+  });
+});
