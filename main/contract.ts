@@ -173,6 +173,162 @@ export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 export const RoleOverridesSchema = z.record(z.string(), ColumnRoleSchema);
 export type RoleOverrides = z.infer<typeof RoleOverridesSchema>;
 
+// ── Runs ────────────────────────────────────────────────────────────────────
+export const TaskNameSchema = z.enum(['parity', 'adding', 'recall', 'keyword', 'position']);
+
+export const RunDataSchema = z.discriminatedUnion('type', [
+  /** a built-in task with known answers; train on lengths minLen…maxLen */
+  z.object({
+    type: z.literal('task'),
+    task: TaskNameSchema,
+    count: z.number().int().min(10).max(1_000_000).default(2000),
+    minLen: z.number().int().positive().default(2),
+    maxLen: z.number().int().positive().default(20),
+    /** keyword task: positions where the keyword may appear in training */
+    positions: z.array(z.number().int().nonnegative()).optional(),
+  }),
+  /** a dataset file (CSV, TSV, JSONL, TXT) */
+  z.object({
+    type: z.literal('file'),
+    path: z.string().min(1),
+    overrides: z.record(z.string(), ColumnRoleSchema).default({}),
+    /** text: vocabulary limits; sequences longer than maxTokens are cut */
+    vocabSize: z.number().int().min(3).max(200_000).default(20_000),
+    minFreq: z.number().int().positive().default(1),
+    maxTokens: z.number().int().positive().max(100_000).optional(),
+    /** forecast: window of history and the clocks to add */
+    window: z.number().int().min(2).max(10_000).default(24),
+    clocks: z.array(z.enum(['24h', '7d', '365d', '12mo'])).default([]),
+    /** file sent by the user for validation, e.g. SST-2 dev beside train */
+    validationPath: z.string().optional(),
+  }),
+]);
+export type RunData = z.infer<typeof RunDataSchema>;
+
+export const TrainConfigSchema = z.object({
+  optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
+  lr: z.number().positive().max(10).default(0.01),
+  momentum: z.number().min(0).max(0.999).default(0),
+  /** clip by global norm; null = off */
+  clip: z.number().positive().nullable().default(null),
+  loss: z.enum(['mean', 'length-normalized']).default('mean'),
+  epochs: z.number().int().positive().max(10_000).default(5),
+  /** stop after this many steps even if epochs remain */
+  maxSteps: z.number().int().positive().optional(),
+  batch: z.number().int().positive().max(4096).default(32),
+  /** validate every K steps (and at each epoch end) */
+  validateEvery: z.number().int().positive().default(50),
+  /** stop when validation loss has not improved for this many validations */
+  earlyStopping: z.number().int().positive().nullable().default(null),
+  /** per-timestep dL/dh_t norms every K steps */
+  timestepGradEvery: z.number().int().positive().default(25),
+  /** share of the data held out for validation (random split) */
+  validationFraction: z.number().min(0).max(0.5).default(0.1),
+});
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+export const RunConfigSchema = z.object({
+  name: z.string().max(200).default(''),
+  data: RunDataSchema,
+  /** the model; input and head are filled in from the data when omitted */
+  model: ModelConfigSchema.partial({ input: true, head: true }).extend({ kind: ModelKindSchema }),
+  train: TrainConfigSchema.default(TrainConfigSchema.parse({})),
+  /** lengths to evaluate after training (beyond the trained range included) */
+  evalLengths: z.array(z.number().int().positive().max(100_000)).max(64).default([5, 10, 20, 50, 100, 200]),
+  seed: z.number().int().default(0),
+  backend: BackendNameSchema.optional(),
+});
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+export const MetricRecordSchema = z.object({
+  step: z.number().int().nonnegative(),
+  epoch: z.number().int().nonnegative(),
+  /** ms since the run started */
+  time: z.number().nonnegative(),
+  loss: z.number(),
+  /** training-batch accuracy (classification) */
+  acc: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  /** validation accuracy, or MSE for forecasting */
+  valMetric: z.number().nullable(),
+  gradNorm: z.number(),
+  gradNormClipped: z.number(),
+  gradNorms: z.record(z.string(), z.number()),
+  /** ‖dL/dh_t‖ per step t, on the steps where it was probed */
+  timestepGrad: z.array(z.number()).nullable(),
+  lr: z.number(),
+  stepsPerSec: z.number(),
+  examplesPerSec: z.number(),
+});
+export type MetricRecord = z.infer<typeof MetricRecordSchema>;
+
+export const LengthPointSchema = z.object({
+  length: z.number().int().positive(),
+  /** ok: measured; no-weights: the unshared model has no weights this far */
+  status: z.enum(['ok', 'no-weights']),
+  loss: z.number().nullable(),
+  /** accuracy (classification) or MSE (forecast) */
+  metric: z.number().nullable(),
+  n: z.number().int().nonnegative(),
+});
+export type LengthPoint = z.infer<typeof LengthPointSchema>;
+
+export const LengthCurveSchema = z.object({
+  kind: z.literal('length-curve'),
+  step: z.number().int().nonnegative(),
+  metricName: z.enum(['accuracy', 'mse']),
+  /** longest length seen in training */
+  trainedMax: z.number().int().nonnegative(),
+  points: z.array(LengthPointSchema),
+});
+export type LengthCurve = z.infer<typeof LengthCurveSchema>;
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'paused', 'stopped', 'completed', 'failed']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const SessionFileSchema = z.object({
+  format: z.literal('rnn-workbench-session'),
+  version: z.literal(1),
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  status: RunStatusSchema,
+  /** the last error, in words, when status is failed */
+  error: z.string().nullable(),
+  config: RunConfigSchema,
+  /** the model config as resolved from the data (input width, classes…) */
+  model: ModelConfigSchema.nullable(),
+  dataset: z
+    .object({ source: z.string(), sha256: z.string().nullable(), rows: z.number().int(), columns: z.array(z.string()), vocab: z.array(z.string()).nullable() })
+    .nullable(),
+  backend: BackendReportSchema.nullable(),
+  versions: z.record(z.string(), z.string()),
+  progress: z.object({ step: z.number().int(), epoch: z.number().int(), totalSteps: z.number().int() }),
+  params: z.number().int().nullable(),
+});
+export type SessionFile = z.infer<typeof SessionFileSchema>;
+
+/** Host → worker. */
+export const WorkerCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), sessionDir: z.string(), resume: z.boolean().default(false) }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('stop') }),
+]);
+export type WorkerCommand = z.infer<typeof WorkerCommandSchema>;
+
+/** Worker → host. */
+export const WorkerEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), backend: BackendReportSchema }),
+  z.object({ type: z.literal('metrics'), records: z.array(MetricRecordSchema) }),
+  z.object({ type: z.literal('status'), status: RunStatusSchema, step: z.number().int(), totalSteps: z.number().int(), message: z.string().optional() }),
+  z.object({ type: z.literal('eval'), curve: LengthCurveSchema }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
+
 // ── Commands and events between renderer and main (extended by later issues) ─
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend.get') }),

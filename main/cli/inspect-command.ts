@@ -1,9 +1,6 @@
 /** `rnn-workbench inspect FILE`: the dataset summary, or the one sentence that says what is wrong. */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { ColumnRoleSchema, type DatasetSummary, type RoleOverrides } from '../contract.js';
-import { readDataset } from '../data/index.js';
+import { readFileDataset } from '../runs/data-files.js';
 import { formatBytes } from '../data/limits.js';
 import { CliError, type CliIo } from './io.js';
 
@@ -19,25 +16,6 @@ export function parseRoles(values: unknown): RoleOverrides {
     out[spec.slice(0, at)] = role.data;
   }
   return out;
-}
-
-/** Streams a file from disk into the data reader (bounded chunks, progress to a callback). */
-export async function readFileDataset(path: string, overrides: RoleOverrides = {}, onProgress?: (fraction: number) => void) {
-  let size: number;
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new CliError(`${path} is not a file`);
-    size = s.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`cannot open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  try {
-    return await readDataset(stream, { file: basename(path), size, overrides, onProgress: (p) => onProgress?.(p.bytesRead / Math.max(1, p.totalBytes)) });
-  } finally {
-    stream.destroy();
-  }
 }
 
 const n = (v: number) => v.toLocaleString('en-US');

@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../engine/backend.js';
 import { BackendNameSchema } from '../contract.js';
 import { CliError, type CliIo } from './io.js';
+import { evalCommand, evalHelp } from './eval-command.js';
 import { inspectCommand, inspectHelp } from './inspect-command.js';
+import { trainCommand, trainHelp } from './train-command.js';
+import { SessionError } from '../sessions/store.js';
 import { paramsCommand, paramsHelp } from './params-command.js';
 import { DataError } from '../data/index.js';
 
@@ -19,6 +22,30 @@ const OPTIONS = {
   cell: { type: 'string' },
   backend: { type: 'string' },
   role: { type: 'string', multiple: true },
+  task: { type: 'string' },
+  data: { type: 'string' },
+  val: { type: 'string' },
+  model: { type: 'string' },
+  embed: { type: 'string' },
+  position: { type: 'string' },
+  periods: { type: 'string' },
+  epochs: { type: 'string' },
+  steps: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  clip: { type: 'string' },
+  loss: { type: 'string' },
+  'max-len': { type: 'string' },
+  kernel: { type: 'string' },
+  'seq-len': { type: 'string' },
+  count: { type: 'string' },
+  window: { type: 'string' },
+  clocks: { type: 'string' },
+  'eval-lengths': { type: 'string' },
+  seed: { type: 'string' },
+  session: { type: 'string' },
+  resume: { type: 'boolean' },
 } as const;
 
 const USAGE = [
@@ -28,6 +55,10 @@ const USAGE = [
   '      dataset summary: format, columns and their roles, labels, length histogram, warnings',
   `  ${paramsHelp}`,
   '      the page’s parameter table: shared vs unshared recurrent weights per maximum length',
+  `  ${trainHelp}`,
+  '      trains in a worker process, streams metrics, saves a session folder',
+  `  ${evalHelp}`,
+  '      length-generalization curve of a trained session (lengths beyond training included)',
   '  backend [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
   '      which tfjs backend runs here, and why faster ones do not',
 ].join('\n');
@@ -53,6 +84,11 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
       case 'inspect':
         await inspectCommand(positionals[1], values, io, progressBar(io));
         return 0;
+      case 'train':
+        return await trainCommand(values, io, Boolean(process.stderr.isTTY) && io === consoleIo);
+      case 'eval':
+        await evalCommand(values, io);
+        return 0;
       case 'params':
         paramsCommand(values, io);
         return 0;
@@ -68,7 +104,7 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     }
   } catch (err) {
     // parseArgs throws TypeErrors with a code for unknown or malformed options: a user mistake too
-    const userMistake = err instanceof CliError || err instanceof DataError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const userMistake = err instanceof CliError || err instanceof DataError || err instanceof SessionError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.err(`rnn-workbench: ${err instanceof Error ? err.message : String(err)}`);
     return userMistake ? 2 : 1;
   }

@@ -17,6 +17,8 @@ export interface ForecastOptions {
   trainFraction?: number;
   /** cyclic sin/cos features from the dates (needs a time column) */
   clocks?: Clock[];
+  /** reuse a normaliser fitted elsewhere (evaluation windows use the training statistics) */
+  normalizer?: Normalizer;
 }
 
 export interface ForecastItems {
@@ -35,7 +37,7 @@ export interface ForecastItems {
 export function forecastItems(series: Series[], o: ForecastOptions): ForecastItems {
   const horizon = o.horizon ?? 1;
   const parts = series.map((s) => ({ s, split: splitChronological(s.values, o.trainFraction ?? 0.8) }));
-  const normalizer = fitNormalizer(parts.flatMap((p) => p.split.train));
+  const normalizer = o.normalizer ?? fitNormalizer(parts.flatMap((p) => p.split.train));
   const clocks = o.clocks ?? [];
   const items = (s: Series, from: number, to: number): SequenceItem[] => {
     const values = normalize(s.values.slice(from, to), normalizer);

@@ -47,11 +47,11 @@ export function computeGradients(
   model: SequenceModel,
   batch: TensorBatch,
   mode: LossMode = 'mean',
-): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+): { loss: tf.Scalar; grads: Map<string, tf.Tensor | undefined> } {
   const names = [...model.vars.keys()];
   const vars = names.map((n) => model.vars.get(n)!);
   const { value, grads } = tf.variableGrads(() => model.loss(batch, mode), vars);
-  const byName = new Map<string, tf.Tensor>();
+  const byName = new Map<string, tf.Tensor | undefined>();
   names.forEach((n, i) => byName.set(n, grads[vars[i].name]));
   return { loss: value, grads: byName };
 }
@@ -72,12 +72,18 @@ export function trainStep(model: SequenceModel, optimizer: tf.Optimizer, batch: 
   const gradNorm = Math.sqrt(Object.values(gradNorms).reduce((s, v) => s + v * v, 0));
   const scale = opts.clip !== undefined && gradNorm > opts.clip ? opts.clip / gradNorm : 1;
   const lossValue = loss.dataSync()[0];
+  // Every parameter gets an entry, zeros where the batch did not reach it (unshared weights
+  // past the batch's length): tfjs optimizers keep their slots by position, so a changing
+  // set of names would pair a parameter with another one's Adam moments.
   const named: tf.NamedTensorMap = {};
-  for (const [name, g] of grads) {
-    if (!g) continue;
-    named[model.vars.get(name)!.name] = scale === 1 ? g : tf.mul(g, scale);
+  const made: tf.Tensor[] = [];
+  for (const [name, v] of model.vars) {
+    const g = grads.get(name);
+    const applied = g ? (scale === 1 ? g : tf.mul(g, scale)) : tf.zerosLike(v);
+    if (applied !== g) made.push(applied);
+    named[v.name] = applied;
   }
   optimizer.applyGradients(named);
-  tf.dispose([loss, ...grads.values(), ...(scale === 1 ? [] : Object.values(named))]);
+  tf.dispose([loss, ...[...grads.values()].filter((g): g is tf.Tensor => g !== undefined), ...made]);
   return { loss: lossValue, gradNorm, gradNormClipped: gradNorm * scale, gradNorms };
 }

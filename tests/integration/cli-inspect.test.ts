@@ -48,7 +48,7 @@ describe('rnn-workbench inspect', () => {
   it.each([
     ['ragged.csv', 'text,label\ngood,1\nbad,0,extra\n', 'rnn-workbench: ragged.csv: line 3: this row has 3 fields, expected 2 ("text", "label")'],
     ['empty.tsv', '', 'rnn-workbench: empty.tsv: the file is empty; expected a header and data rows, or one example per line'],
-    ['missing.csv', null, 'rnn-workbench: cannot open'],
+    ['missing.csv', null, 'rnn-workbench: missing.csv: cannot open'],
   ])('%s: one clear sentence on stderr, exit code 2', (name, content, message) => {
     const path = join(dir, name);
     if (content !== null) writeFileSync(path, content);

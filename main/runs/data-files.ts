@@ -1,0 +1,40 @@
+/** Reading dataset files from disk for runs and the CLI: streamed, size known up front, hashed. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { RoleOverrides } from '../contract.js';
+import { DataError, readDataset, type Analysis } from '../data/index.js';
+
+export interface FileAnalysis extends Analysis {
+  sha256: string;
+}
+
+/** Streams a file into the data reader (1 MiB chunks) and fingerprints it on the way. */
+export async function readFileDataset(path: string, overrides: RoleOverrides = {}, onProgress?: (fraction: number) => void): Promise<FileAnalysis> {
+  const file = basename(path);
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new DataError('empty', file, 'is not a file');
+    size = s.size;
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError('empty', file, `cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+  const hash = createHash('sha256');
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  async function* hashed() {
+    for await (const chunk of stream) {
+      hash.update(chunk as Buffer);
+      yield chunk as Uint8Array;
+    }
+  }
+  try {
+    const analysis = await readDataset(hashed(), { file, size, overrides, onProgress: (p) => onProgress?.(p.bytesRead / Math.max(1, p.totalBytes)) });
+    return { ...analysis, sha256: hash.digest('hex') };
+  } finally {
+    stream.destroy();
+  }
+}

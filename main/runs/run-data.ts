@@ -1,0 +1,133 @@
+/**
+ * A RunConfig's data, ready to train: train/validation items, the model config resolved
+ * from the data (input width, classes), and items for evaluating any length.
+ */
+import { ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
+import { itemLength, splitRandom, type SequenceItem } from '../data/batches.js';
+import type { Dataset } from '../data/dataset.js';
+import { DataError } from '../data/errors.js';
+import { forecastItems, textItems } from '../data/prepare.js';
+import { makeTask } from '../data/tasks.js';
+import { Vocab } from '../data/text.js';
+import { createRng } from '../engine/random.js';
+
+export interface PreparedData {
+  model: ModelConfig;
+  train: SequenceItem[];
+  val: SequenceItem[];
+  metricName: 'accuracy' | 'mse';
+  /** longest sequence in the training items */
+  trainedMax: number;
+  /** evaluation items of length ≈ L (exactly L for tasks and windows), or [] where the data has none */
+  evalAt(length: number): SequenceItem[];
+  info: NonNullable<SessionFile['dataset']>;
+}
+
+/** The file reader, injected so this module stays free of fs (the worker passes data-files.ts). */
+export type DatasetLoader = (path: string, overrides: Record<string, import('../contract.js').ColumnRole>) => Promise<{ dataset: Dataset; sha256: string; rows: number; columns: string[] }>;
+
+const EVAL_COUNT = 256;
+
+function resolveModel(config: RunConfig, input: ModelConfig['input'], head: ModelConfig['head']): ModelConfig {
+  const given = config.model.input;
+  const inputCfg = input.type === 'embedding' ? { ...input, embed: given?.type === 'embedding' ? given.embed : 32 } : input;
+  return ModelConfigSchema.parse({ ...config.model, input: inputCfg, head, seed: config.model.seed ?? config.seed });
+}
+
+function maxLength(items: SequenceItem[]): number {
+  return items.reduce((m, e) => Math.max(m, itemLength(e)), 0);
+}
+
+/** Items whose length falls in (previous eval length, L]; the point is drawn at L. */
+function bucketAt(items: SequenceItem[], lengths: number[], L: number): SequenceItem[] {
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const prev = sorted[sorted.indexOf(L) - 1] ?? 0;
+  return items.filter((e) => itemLength(e) > prev && itemLength(e) <= L);
+}
+
+export async function prepareRunData(config: RunConfig, load: DatasetLoader): Promise<PreparedData> {
+  const d = config.data;
+  const rng = createRng(config.seed + 17);
+  const valFraction = config.train.validationFraction;
+  if (d.type === 'task') {
+    const set = makeTask(d.task, { count: d.count, minLen: d.minLen, maxLen: d.maxLen, seed: config.seed, positions: d.positions });
+    const items: SequenceItem[] = set.examples.map((e) => ({ tokens: e.tokens, values: e.values, label: e.label }));
+    const [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
+    const input: ModelConfig['input'] = set.inputKind === 'tokens' ? { type: 'embedding', vocab: set.width, embed: 32 } : { type: 'features', size: set.width };
+    return {
+      model: resolveModel(config, input, { type: 'classify', classes: set.classes }),
+      train,
+      val,
+      metricName: 'accuracy',
+      trainedMax: maxLength(train),
+      evalAt: (L) =>
+        makeTask(d.task, { count: EVAL_COUNT, minLen: L, maxLen: L, seed: config.seed + 1_000_003 * L }).examples.map((e) => ({ tokens: e.tokens, values: e.values, label: e.label })),
+      info: { source: `task:${d.task}`, sha256: null, rows: d.count, columns: [], vocab: null },
+    };
+  }
+
+  const loaded = await load(d.path, d.overrides);
+  const ds = loaded.dataset;
+  const info = { source: d.path, sha256: loaded.sha256, rows: loaded.rows, columns: loaded.columns };
+  if (ds.kind === 'text-classification') {
+    let trainEx = ds.examples;
+    let valEx: typeof trainEx;
+    if (d.validationPath) {
+      const v = await load(d.validationPath, d.overrides);
+      if (v.dataset.kind !== 'text-classification') throw new DataError('bad-role', d.validationPath, 'the validation file is not a text classification file like the training file');
+      const vClasses = v.dataset.classes;
+      const unknown = vClasses.find((c) => !ds.classes.includes(c));
+      if (unknown !== undefined) throw new DataError('bad-role', d.validationPath, `label "${unknown}" does not occur in the training file`);
+      valEx = v.dataset.examples.map((e) => ({ ...e, label: ds.classes.indexOf(vClasses[e.label]) }));
+    } else {
+      [trainEx, valEx] = splitRandom(ds.examples, [1 - valFraction, valFraction], rng);
+    }
+    // The vocabulary sees the training split only.
+    const vocab = Vocab.build(trainEx.map((e) => e.tokens), { minFreq: d.minFreq, maxSize: d.vocabSize });
+    const train = textItems(trainEx, vocab, d.maxTokens);
+    const val = textItems(valEx, vocab, d.maxTokens);
+    return {
+      model: resolveModel(config, { type: 'embedding', vocab: vocab.size, embed: 32 }, { type: 'classify', classes: ds.classes.length }),
+      train,
+      val,
+      metricName: 'accuracy',
+      trainedMax: maxLength(train),
+      evalAt: (L) => bucketAt(val, config.evalLengths, L),
+      info: { ...info, vocab: vocab.tokens },
+    };
+  }
+  if (ds.kind === 'forecast') {
+    const f = forecastItems(ds.series, { window: d.window, clocks: d.clocks, trainFraction: 1 - valFraction });
+    const outputs = ds.valueColumns.length;
+    return {
+      model: resolveModel(config, { type: 'features', size: f.features }, { type: 'regress', outputs }),
+      train: f.train,
+      val: f.test,
+      metricName: 'mse',
+      trainedMax: d.window,
+      // windows of length L over the held-out end of each series (with the history just before
+      // it), normalised with the training statistics
+      evalAt: (L) =>
+        ds.series.flatMap((s) => {
+          const from = Math.max(0, Math.round(s.values.length * (1 - valFraction)) - L);
+          const tail = { ...s, values: s.values.slice(from), times: s.times?.slice(from) ?? null };
+          return forecastItems([tail], { window: L, clocks: d.clocks, trainFraction: 0, normalizer: f.normalizer }).test;
+        }),
+      info: { ...info, vocab: null },
+    };
+  }
+  if (ds.kind === 'sequence-classification') {
+    const items: SequenceItem[] = ds.examples.map((e) => ({ values: e.values.map((v) => [v]), label: e.label }));
+    const [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
+    return {
+      model: resolveModel(config, { type: 'features', size: 1 }, { type: 'classify', classes: ds.classes.length }),
+      train,
+      val,
+      metricName: 'accuracy',
+      trainedMax: maxLength(train),
+      evalAt: (L) => bucketAt(val, config.evalLengths, L),
+      info: { ...info, vocab: null },
+    };
+  }
+  throw new DataError('bad-role', d.path, 'no trainable task in this file: set the column roles (a text and a label column, or a numeric value column)');
+}

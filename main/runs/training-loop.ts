@@ -1,0 +1,164 @@
+/**
+ * The training loop of one run, free of fs and processes: epochs of length-bucketed batches,
+ * validation, early stopping, NaN detection, per-timestep probes, and metrics handed to a
+ * sink in batches (≤ 10 a second). The worker gives it a sink that writes the session.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LengthCurve, MetricRecord, RunConfig, RunStatus } from '../contract.js';
+import { bucketBatches, toPlainBatch } from '../data/batches.js';
+import { disposeBatch, tensorBatch } from '../engine/batch.js';
+import { SequenceModel } from '../engine/models/sequence-model.js';
+import { timestepGradNorms } from '../engine/probes.js';
+import { createRng } from '../engine/random.js';
+import { createOptimizer, trainStep } from '../engine/train.js';
+import { lengthCurve, score } from './evaluate.js';
+import type { PreparedData } from './run-data.js';
+
+export interface Checkpoint {
+  step: number;
+  epoch: number;
+  /** batches of `epoch` already done */
+  batchInEpoch: number;
+  weights: Record<string, { shape: number[]; values: Float32Array }>;
+  optimizer: { name: string; shape: number[]; values: Float32Array }[];
+  bestValLoss: number | null;
+  sinceBest: number;
+}
+
+export interface RunSink {
+  metrics(records: MetricRecord[]): void;
+  status(status: RunStatus, step: number, totalSteps: number, message?: string): void;
+  checkpoint(c: Checkpoint): Promise<void> | void;
+  evaluation(curve: LengthCurve): void;
+}
+
+export interface RunControl {
+  /** resolves when training may go on; 'stop' ends the run after a checkpoint */
+  gate(): Promise<'go' | 'stop'>;
+}
+
+export class TrainingFailure extends Error {}
+
+const FLUSH_MS = 100;
+const CHECKPOINT_EVERY_MS = 5_000;
+
+export function totalSteps(config: RunConfig, trainCount: number): number {
+  const perEpoch = Math.ceil(trainCount / config.train.batch);
+  return Math.min(perEpoch * config.train.epochs, config.train.maxSteps ?? Infinity);
+}
+
+async function snapshot(model: SequenceModel, optimizer: tf.Optimizer, step: number, epoch: number, batchInEpoch: number, best: number | null, sinceBest: number): Promise<Checkpoint> {
+  const opt = await optimizer.getWeights();
+  const optimizerState = opt.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: w.tensor.dataSync() as Float32Array }));
+  return { step, epoch, batchInEpoch, weights: model.getWeights(), optimizer: optimizerState, bestValLoss: best, sinceBest };
+}
+
+export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint): Promise<RunStatus> {
+  const t = config.train;
+  const model = new SequenceModel(data.model);
+  const optimizer = createOptimizer({ name: t.optimizer, lr: t.lr, momentum: t.momentum });
+  const total = totalSteps(config, data.train.length);
+  let step = resume?.step ?? 0;
+  let best = resume?.bestValLoss ?? null;
+  let sinceBest = resume?.sinceBest ?? 0;
+  const started = Date.now();
+  let pending: MetricRecord[] = [];
+  let lastFlush = Date.now();
+  let lastCheckpoint = Date.now();
+  let rateWindow = { time: Date.now(), step };
+  const flush = () => {
+    if (pending.length) sink.metrics(pending);
+    pending = [];
+    lastFlush = Date.now();
+  };
+  const save = async (epoch: number, batchInEpoch: number) => {
+    flush();
+    await sink.checkpoint(await snapshot(model, optimizer, step, epoch, batchInEpoch, best, sinceBest));
+    lastCheckpoint = Date.now();
+  };
+
+  try {
+    if (resume) {
+      model.setWeights(resume.weights);
+      if (resume.optimizer.length) {
+        await optimizer.setWeights(resume.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })));
+      }
+    }
+    sink.status('running', step, total);
+    let stopped = false;
+    let userStopped = false;
+    for (let epoch = resume?.epoch ?? 0; epoch < t.epochs && step < total && !stopped; epoch++) {
+      // the batch order of an epoch depends only on (seed, epoch): a resumed run sees the same batches
+      const batches = bucketBatches(data.train, t.batch, createRng(config.seed * 7919 + epoch + 1));
+      const first = resume && epoch === resume.epoch ? resume.batchInEpoch : 0;
+      for (let b = first; b < batches.length && step < total; b++) {
+        if ((await control.gate()) === 'stop') {
+          await save(epoch, b);
+          stopped = userStopped = true;
+          break;
+        }
+        const batch = tensorBatch(toPlainBatch(batches[b]));
+        try {
+          const r = trainStep(model, optimizer, batch, { loss: t.loss, clip: t.clip ?? undefined });
+          step++;
+          if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
+            const what = Number.isNaN(r.loss) || Number.isNaN(r.gradNorm) ? 'NaN' : 'infinite';
+            const advice = t.clip === null ? `try a lower learning rate (now ${t.lr}) or gradient clipping (e.g. clip 1)` : `try a lower learning rate (now ${t.lr}) or a smaller clip (now ${t.clip})`;
+            throw new TrainingFailure(`the loss became ${what} at step ${step}; ${advice}`);
+          }
+          const probe = step % t.timestepGradEvery === 0 || step === 1;
+          const validate = step % t.validateEvery === 0 || b === batches.length - 1 || step === total;
+          const val = validate ? score(model, data.val, t.loss) : null;
+          const acc = validate && data.metricName === 'accuracy' ? tf.tidy(() => model.metric(batch).dataSync()[0]) : null;
+          const now = Date.now();
+          const rate = now > rateWindow.time ? ((step - rateWindow.step) * 1000) / (now - rateWindow.time) : 0;
+          if (now - rateWindow.time > 2000) rateWindow = { time: now, step };
+          pending.push({
+            step,
+            epoch,
+            time: now - started,
+            loss: r.loss,
+            acc,
+            valLoss: val?.loss ?? null,
+            valMetric: val?.metric ?? null,
+            gradNorm: r.gradNorm,
+            gradNormClipped: r.gradNormClipped,
+            gradNorms: r.gradNorms,
+            timestepGrad: probe ? timestepGradNorms(model, batch, t.loss) : null,
+            lr: t.lr,
+            stepsPerSec: rate,
+            examplesPerSec: rate * t.batch,
+          });
+          if (val && t.earlyStopping !== null) {
+            if (best === null || val.loss < best - 1e-6) {
+              best = val.loss;
+              sinceBest = 0;
+            } else if (++sinceBest >= t.earlyStopping) {
+              flush();
+              sink.status('running', step, total, `early stopping: validation loss has not improved for ${sinceBest} validations`);
+              stopped = true;
+              break;
+            }
+          }
+        } finally {
+          disposeBatch(batch);
+        }
+        if (Date.now() - lastFlush >= FLUSH_MS) {
+          flush();
+          sink.status('running', step, total);
+        }
+        if (Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) await save(epoch, b + 1);
+      }
+      if (!stopped) await save(epoch + 1, 0);
+    }
+    flush();
+    sink.evaluation(lengthCurve(model, config.evalLengths, data.evalAt, { step, trainedMax: data.trainedMax, metricName: data.metricName }));
+    const status: RunStatus = userStopped ? 'stopped' : 'completed';
+    sink.status(status, step, total);
+    return status;
+  } finally {
+    flush();
+    optimizer.dispose();
+    model.dispose();
+  }
+}

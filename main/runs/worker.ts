@@ -1,0 +1,127 @@
+/**
+ * Entry of one training process. Speaks the contract over its parent port: validates every
+ * command, trains one session, writes it to disk as it goes (so a kill -9 loses at most the
+ * last flush), and reports metrics, status and evaluation back.
+ */
+import { WorkerCommandSchema, type RunStatus, type WorkerEvent } from '../contract.js';
+import { initBackend } from '../engine/backend.js';
+import { modelParams } from '../engine/params.js';
+import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
+import { readFileDataset } from './data-files.js';
+import { parentPort } from './port.js';
+import { prepareRunData } from './run-data.js';
+import { runTraining, totalSteps, type RunControl } from './training-loop.js';
+
+const port = parentPort();
+const send = (e: WorkerEvent) => port.send(e);
+
+let paused = false;
+let stopRequested = false;
+let wake: (() => void) | null = null;
+let sessionDir: string | null = null;
+/** where the run stands, for status messages sent outside the loop */
+const progress = { step: 0, totalSteps: 0 };
+
+const control: RunControl = {
+  async gate() {
+    // yield to the event loop so pause/stop messages get in between steps
+    await new Promise((r) => setImmediate(r));
+    while (paused && !stopRequested) await new Promise<void>((r) => (wake = r));
+    return stopRequested ? 'stop' : 'go';
+  },
+};
+
+async function train(dir: string, resume: boolean): Promise<RunStatus> {
+  sessionDir = dir;
+  const session = readSessionFile(dir);
+  const config = session.config;
+  const backend = await initBackend(config.backend ? { only: config.backend } : {});
+  send({ type: 'ready', backend });
+  const data = await prepareRunData(config, async (path, overrides) => {
+    const a = await readFileDataset(path, overrides);
+    return { dataset: a.dataset, sha256: a.sha256, rows: a.summary.rows, columns: a.summary.columns.map((c) => c.name) };
+  });
+  const checkpoint = resume ? readCheckpoint(dir) : null;
+  if (resume && !checkpoint) throw new Error('this session has no checkpoint to resume from');
+  // metrics past the checkpoint will be measured again: drop them so no step appears twice
+  if (checkpoint) truncateMetrics(dir, checkpoint.step);
+  const total = totalSteps(config, data.train.length);
+  updateSession(dir, {
+    status: 'running',
+    error: null,
+    model: data.model,
+    dataset: data.info,
+    backend,
+    params: modelParams(data.model),
+    progress: { step: checkpoint?.step ?? 0, epoch: checkpoint?.epoch ?? 0, totalSteps: total },
+  });
+  return runTraining(
+    config,
+    data,
+    {
+      metrics(records) {
+        appendLines(dir, FILES.metrics, records);
+        send({ type: 'metrics', records });
+      },
+      status(status, step, totalSteps, message) {
+        Object.assign(progress, { step, totalSteps });
+        send({ type: 'status', status, step, totalSteps, message });
+      },
+      checkpoint(c) {
+        writeCheckpoint(dir, c);
+        updateSession(dir, { progress: { step: c.step, epoch: c.epoch, totalSteps: total } });
+      },
+      evaluation(curve) {
+        appendLines(dir, FILES.eval, [curve]);
+        send({ type: 'eval', curve });
+      },
+    },
+    control,
+    checkpoint ?? undefined,
+  );
+}
+
+port.onMessage((raw) => {
+  const parsed = WorkerCommandSchema.safeParse(raw);
+  if (!parsed.success) {
+    send({ type: 'error', message: `worker: unknown command ${JSON.stringify(raw).slice(0, 100)}` });
+    return;
+  }
+  const cmd = parsed.data;
+  switch (cmd.type) {
+    case 'start':
+      if (sessionDir) return send({ type: 'error', message: 'worker: already training' });
+      train(cmd.sessionDir, cmd.resume)
+        .then((status) => {
+          updateSession(cmd.sessionDir, { status, error: null });
+          process.exit(0);
+        })
+        .catch((err: unknown) => {
+          const message = err instanceof Error ? err.message : String(err);
+          try {
+            updateSession(cmd.sessionDir, { status: 'failed', error: message });
+          } catch {
+            /* the session itself is unreadable: the host reports it */
+          }
+          send({ type: 'error', message });
+          send({ type: 'status', status: 'failed', ...progress, message });
+          // let the messages leave before the process ends
+          setTimeout(() => process.exit(1), 50);
+        });
+      return;
+    case 'pause':
+      paused = true;
+      if (sessionDir) updateSession(sessionDir, { status: 'paused' });
+      send({ type: 'status', status: 'paused', ...progress });
+      return;
+    case 'resume':
+      paused = false;
+      if (sessionDir) updateSession(sessionDir, { status: 'running' });
+      wake?.();
+      return;
+    case 'stop':
+      stopRequested = true;
+      wake?.();
+      return;
+  }
+});
