@@ -9,6 +9,8 @@ import { CliError, type CliIo } from './io.js';
 import { evalCommand, evalHelp } from './eval-command.js';
 import { inspectCommand, inspectHelp } from './inspect-command.js';
 import { trainCommand, trainHelp } from './train-command.js';
+import { exportCommand, exportHelp, importCommand, importHelp } from './session-commands.js';
+import { ArchiveError } from '../sessions/archive.js';
 import { SessionError } from '../sessions/store.js';
 import { paramsCommand, paramsHelp } from './params-command.js';
 import { DataError } from '../data/index.js';
@@ -46,6 +48,9 @@ const OPTIONS = {
   seed: { type: 'string' },
   session: { type: 'string' },
   resume: { type: 'boolean' },
+  out: { type: 'string' },
+  csv: { type: 'string' },
+  into: { type: 'string' },
 } as const;
 
 const USAGE = [
@@ -59,6 +64,10 @@ const USAGE = [
   '      trains in a worker process, streams metrics, saves a session folder',
   `  ${evalHelp}`,
   '      length-generalization curve of a trained session (lengths beyond training included)',
+  `  ${exportHelp}`,
+  '      one-file archive of a session (config, fingerprint, weights, metrics, eval), metrics as CSV',
+  `  ${importHelp}`,
+  '      checks every entry (paths, sizes, schemas, sha256) before writing; never overwrites',
   '  backend [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
   '      which tfjs backend runs here, and why faster ones do not',
 ].join('\n');
@@ -89,6 +98,12 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
       case 'eval':
         await evalCommand(values, io);
         return 0;
+      case 'export':
+        exportCommand(values, io);
+        return 0;
+      case 'import':
+        importCommand(positionals[1], values, io);
+        return 0;
       case 'params':
         paramsCommand(values, io);
         return 0;
@@ -104,7 +119,7 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     }
   } catch (err) {
     // parseArgs throws TypeErrors with a code for unknown or malformed options: a user mistake too
-    const userMistake = err instanceof CliError || err instanceof DataError || err instanceof SessionError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const userMistake = err instanceof CliError || err instanceof DataError || err instanceof SessionError || err instanceof ArchiveError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.err(`rnn-workbench: ${err instanceof Error ? err.message : String(err)}`);
     return userMistake ? 2 : 1;
   }

@@ -85,6 +85,8 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       }
     }
     sink.status('running', step, total);
+    // a checkpoint before the first step: a run killed early can still be resumed
+    if (!resume) await save(0, 0);
     let stopped = false;
     let userStopped = false;
     for (let epoch = resume?.epoch ?? 0; epoch < t.epochs && step < total && !stopped; epoch++) {
