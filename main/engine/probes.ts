@@ -29,7 +29,7 @@ export function outputVarianceAcrossPositions(model: SequenceModel, len: number,
     const c = model.config;
     const x = c.input.type === 'embedding' ? tf.fill([1, len], 1, 'int32') : tf.fill([1, len, c.input.size], value);
     const mask = tf.ones([1, len]) as tf.Tensor2D;
-    const states = model.core.forward(model.encode({ x }), { mask });
+    const states = model.core.forward(model.encode({ x }), { mask, inference: true });
     const mean = tf.mean(states, 1, true);
     const variance = tf.div(tf.sum(tf.square(tf.sub(states, mean)), 1), Math.max(len - 1, 1));
     return tf.mean(variance).dataSync()[0];

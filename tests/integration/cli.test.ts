@@ -52,3 +52,53 @@ describe('rnn-workbench CLI', () => {
     expect(report.tried.map((t) => t.name)).toEqual(order.slice(0, order.indexOf(report.backend)));
   });
 });
+
+describe('train → eval → export → import, as a newcomer types them', () => {
+  it('train --task parity --json streams records; eval reaches lengths 10…1000; the archive imports', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { LengthCurveSchema, MetricRecordSchema } = await import('../../main/contract.js');
+    const root = mkdtempSync(join(tmpdir(), 'rnnwb-cli-'));
+    const session = join(root, 's');
+    const train = cli('train', '--task', 'parity', '--model', 'shared', '--epochs', '1', '--session', session, '--json');
+    expect(train.code).toBe(0);
+    const lines = train.out.trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = lines.filter((l) => l.type === 'metrics');
+    expect(metrics.length).toBeGreaterThan(10);
+    metrics.forEach(({ type: _t, ...r }) => MetricRecordSchema.parse(r));
+    expect(lines.at(-1)).toEqual({ type: 'done', status: 'completed', session, error: null });
+    const evaluated = cli('eval', '--session', session, '--lengths', '10,50,150,1000', '--json');
+    expect(evaluated.code).toBe(0);
+    const curve = LengthCurveSchema.parse(JSON.parse(evaluated.out));
+    expect(curve.points.map((p) => [p.length, p.status, p.n])).toEqual([
+      [10, 'ok', 256],
+      [50, 'ok', 256],
+      [150, 'ok', 256],
+      [1000, 'ok', 256],
+    ]);
+    const exported = cli('export', '--session', session, '--out', join(root, 's.rnnwb'), '--csv', join(root, 's.csv'));
+    expect(exported.code).toBe(0);
+    const imported = cli('import', join(root, 's.rnnwb'), '--into', join(root, 'imported'), '--json');
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.out).session).toBe(join(root, 'imported', 'shared-on-parity'));
+  });
+
+  it('the unshared model shows "no weights" past its max length instead of failing', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const session = join(mkdtempSync(join(tmpdir(), 'rnnwb-cli-')), 's');
+    expect(cli('train', '--task', 'parity', '--model', 'unshared', '--max-len', '20', '--epochs', '1', '--session', session).code).toBe(0);
+    const r = cli('eval', '--session', session, '--lengths', '10,150');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\s+150 {3}no weights for these positions \(unshared model\)$/m);
+  });
+
+  it('bad train flags fail in one sentence', () => {
+    const r = cli('train', '--task', 'sorting');
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe('rnn-workbench: --task must be one of parity, adding, recall, keyword, position, got "sorting"');
+    expect(cli('train', '--epochs', '3').err).toMatch(/exactly one of --task NAME or --data FILE/);
+  });
+});

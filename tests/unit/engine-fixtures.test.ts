@@ -82,6 +82,9 @@ describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
     const batch = pageBatch();
     const { states, output } = model.forward(batch);
     expectClose(states.dataSync(), S.hidden_states, undefined, 'hidden_states');
+    // the inference path slices steps another way (gather, not unstack): same numbers
+    const inference = tf.tidy(() => model.forward(batch, { inference: true }).states.dataSync());
+    expectClose(inference, S.hidden_states, undefined, 'hidden_states (inference)');
     expectClose(output.dataSync(), S.logits, undefined, 'logits');
     const { loss, grads } = computeGradients(model, batch);
     expectClose(loss.dataSync()[0], S.loss_mean_cross_entropy, undefined, 'loss');
@@ -125,6 +128,8 @@ describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
     const batch = pageBatch(M.lengths);
     const { output } = model.forward(batch);
     expectClose(output.dataSync(), M.logits, undefined, 'logits');
+    const inference = tf.tidy(() => model.forward(batch, { inference: true }).output.dataSync());
+    expectClose(inference, M.logits, undefined, 'logits (inference, masked)');
     const { loss, grads } = computeGradients(model, batch);
     expectClose(loss.dataSync()[0], M.loss_mean_cross_entropy, undefined, 'loss');
     for (const name of ['W_xh', 'W_hh', 'b_h', 'W_out', 'b_out']) {

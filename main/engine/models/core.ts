@@ -17,6 +17,22 @@ export interface ForwardOptions {
   taps?: tf.Tensor2D[];
   /** Told which parameter tensors step t consumed: the weight-identity probe's evidence. */
   trace?: (t: number, used: tf.Variable[]) => void;
+  /** no gradient will be taken: slice steps the way that is fastest without one */
+  inference?: boolean;
+}
+
+/**
+ * Per-step slices x[:, t] of a (batch × T × k) tensor. With gradients, unstack: its gradient
+ * is one stack. Without, gather from a time-major copy: tfjs-wasm's unstack copies the whole
+ * input for every slice (O(T²): 59 s for one evaluation at T = 1000), gather reads one step.
+ */
+export function stepSlices(x: tf.Tensor3D, inference = false): (t: number) => tf.Tensor2D {
+  if (!inference) {
+    const steps = tf.unstack(x, 1) as tf.Tensor2D[];
+    return (t) => steps[t];
+  }
+  const timeMajor = tf.transpose(x, [1, 0, 2]);
+  return (t) => tf.gather(timeMajor, t) as unknown as tf.Tensor2D;
 }
 
 export interface SequenceCore {
@@ -59,12 +75,12 @@ export function runRecurrence(
   const { batch, len, hidden } = dims;
   let state: CellState = { h: tf.zeros([batch, hidden]) };
   if (cell.hasMemory) state.c = tf.zeros([batch, hidden]);
-  const masks = opts.mask ? tf.unstack(opts.mask, 1).map((m) => tf.expandDims(m, 1) as tf.Tensor2D) : null;
+  const maskAt = opts.mask ? stepSlices(tf.expandDims(opts.mask, 2) as tf.Tensor3D, opts.inference) : null;
   const states: tf.Tensor2D[] = [];
   for (let t = 0; t < len; t++) {
     const next = cell.step(proj.input(t), proj.hidden(t, state.h), state);
-    if (masks) {
-      const m = masks[t];
+    if (maskAt) {
+      const m = maskAt(t);
       next.h = tf.add<tf.Tensor2D>(state.h, tf.mul(m, tf.sub(next.h, state.h)));
       if (next.c && state.c) next.c = tf.add<tf.Tensor2D>(state.c, tf.mul(m, tf.sub(next.c, state.c)));
     }

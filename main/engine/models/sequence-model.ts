@@ -111,8 +111,8 @@ export class SequenceModel {
   }
 
   /** Accuracy (classify) or mean squared error over valid steps (regress), as a scalar. */
-  metric(batch: TensorBatch): tf.Scalar {
-    const { output } = this.forward(batch);
+  metric(batch: TensorBatch, opts: ForwardOptions = {}): tf.Scalar {
+    const { output } = this.forward(batch, opts);
     if (this.config.head.type === 'classify') {
       return tf.mean(tf.cast(tf.equal(tf.argMax(output, 1), tf.cast(batch.y, 'int32')), 'float32')) as tf.Scalar;
     }

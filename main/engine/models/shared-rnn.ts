@@ -7,7 +7,7 @@ import type { BiasStyle, CellKind, InitStyle } from '../../contract.js';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { recurrentParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, runRecurrence, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 
 export interface RnnOptions {
@@ -47,8 +47,8 @@ export class SharedRNN implements SequenceCore {
     const { W_xh, W_hh, b_ih, b_hh } = this.weights;
     const rows = W_xh.shape[0];
     // The input projection of all T steps is one matmul; only the recurrent part is sequential.
-    const xp = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [batch * len, n]), W_xh, false, true), b_ih), [batch, len, rows]);
-    const xps = tf.unstack(xp, 1) as tf.Tensor2D[];
+    const xp = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [batch * len, n]), W_xh, false, true), b_ih), [batch, len, rows]) as tf.Tensor3D;
+    const xpAt = stepSlices(xp, opts.inference);
     const W_hhT = tf.transpose(W_hh) as tf.Tensor2D;
     const used = weightList(this.weights);
     return runRecurrence(
@@ -56,7 +56,7 @@ export class SharedRNN implements SequenceCore {
       {
         input: (t) => {
           opts.trace?.(t, used);
-          return xps[t];
+          return xpAt(t);
         },
         hidden: (_t, h) => hiddenProjection(h, W_hhT, b_hh),
       },

@@ -8,7 +8,7 @@ import { CELLS, type CellSpec } from '../cells/index.js';
 import { SequenceTooLongError } from '../errors.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, runRecurrence, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 import type { RnnOptions, SharedRNN } from './shared-rnn.js';
 
@@ -55,14 +55,14 @@ export class UnsharedRNN implements SequenceCore {
     checkInput(x, this.options.input);
     const [batch, len] = x.shape;
     if (len > this.options.maxLen) throw new SequenceTooLongError(len, this.options.maxLen);
-    const xs = tf.unstack(x, 1) as tf.Tensor2D[];
+    const xAt = stepSlices(x, opts.inference);
     return runRecurrence(
       this.cell,
       {
         input: (t) => {
           const w = this.steps[t];
           opts.trace?.(t, weightList(w));
-          return tf.add(tf.matMul(xs[t], w.W_xh, false, true), w.b_ih);
+          return tf.add(tf.matMul(xAt(t), w.W_xh, false, true), w.b_ih);
         },
         hidden: (t, h) => hiddenProjection(h, tf.transpose(this.steps[t].W_hh) as tf.Tensor2D, this.steps[t].b_hh),
       },
