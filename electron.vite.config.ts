@@ -10,7 +10,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      lib: { entry: resolve(root, 'main/app/index.ts') },
+      // the app's main process, and the training worker it starts with utilityProcess
+      lib: { entry: { index: resolve(root, 'main/app/index.ts'), worker: resolve(root, 'main/runs/worker.ts') } },
       // tfjs stays external so its .wasm files are found in node_modules at run time
       rolldownOptions: { external: [/^@tensorflow\//] },
     },

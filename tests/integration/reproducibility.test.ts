@@ -60,3 +60,22 @@ describe('reproducibility (wasm)', () => {
     rest.forEach((l, i) => expect(l).toBeCloseTo(full[30 + i], 5));
   });
 });
+
+describe('early stopping (wasm)', () => {
+  useBackend('wasm');
+  it('ends the run once validation loss stops improving for `patience` validations', async () => {
+    const config = RunConfigSchema.parse({ ...base, train: { ...base.train, epochs: 50, validateEvery: 5, earlyStopping: 2, lr: 0.2 } });
+    const data = await prepareRunData(config, noFiles);
+    const messages: string[] = [];
+    let steps = 0;
+    const status = await runTraining(
+      config,
+      data,
+      { metrics: (r) => (steps = r.at(-1)!.step), status: (_s, _step, _total, m) => m && messages.push(m), checkpoint: () => {}, evaluation: () => {} },
+      { gate: async () => 'go' },
+    );
+    expect(status).toBe('completed');
+    expect(messages).toEqual([expect.stringMatching(/^early stopping: validation loss has not improved for 2 validations$/)]);
+    expect(steps).toBeLessThan(50 * Math.ceil(data.train.length / 32));
+  });
+});
