@@ -164,3 +164,17 @@ describe.each(TEST_BACKENDS)('engine behaviour on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });
+
+describe('embedding gradient (scatter-add) equals tf.gather autodiff', () => {
+  useBackend('cpu'); // the cpu backend has UnsortedSegmentSum, gather's own gradient
+  it('for repeated ids', async () => {
+    const { Embedding } = await import('../../main/engine/models/heads.js');
+    const emb = new Embedding(7, 3, createRng(4));
+    const ids = tf.tensor2d([[1, 2, 1], [6, 1, 0]], undefined, 'int32');
+    const w = tf.tensor3d(Array.from({ length: 18 }, (_, i) => [(i % 5) - 2]).flat(), [2, 3, 3]);
+    const ours = tf.grad(() => tf.sum(tf.mul(emb.apply(ids), w)))(emb.E);
+    const reference = tf.grad((E: tf.Tensor) => tf.sum(tf.mul(tf.gather(E, ids), w)))(emb.E);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+    tf.dispose([ids, w, ours, reference, emb.E]);
+  });
+});

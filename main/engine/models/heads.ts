@@ -7,6 +7,21 @@ import type { HeadConfig } from '../../contract.js';
 import { fanInRule, initVariable } from '../init.js';
 import type { Rng } from '../random.js';
 
+/**
+ * Rows of E for token ids, with dL/dE = Σ over occurrences of dL/d(row): a scatter-add.
+ * tf.gather's own gradient needs UnsortedSegmentSum, which tfjs-wasm lacks; ScatterNd sums
+ * duplicate indices and runs everywhere.
+ */
+const embeddingLookup = tf.customGrad(((E: tf.Tensor, ids: tf.Tensor) => {
+  const width = E.shape[1]!;
+  const flat = tf.reshape(ids, [-1]);
+  const value = tf.reshape(tf.gather(E, flat), [...ids.shape, width]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor) => [tf.scatterND(tf.reshape(flat, [-1, 1]), tf.reshape(dy, [-1, width]), E.shape), tf.zerosLike(ids)],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
 /** Token ids (batch × T, int32) → vectors (batch × T × e) through E (vocab × e), nn.Embedding's N(0,1) init. */
 export class Embedding {
   readonly E: tf.Variable;
@@ -14,7 +29,7 @@ export class Embedding {
     this.E = initVariable([vocab, embed], { kind: 'normal', scale: 1 }, rng);
   }
   apply(ids: tf.Tensor2D): tf.Tensor3D {
-    return tf.gather(this.E, ids) as tf.Tensor3D;
+    return embeddingLookup(this.E, ids) as tf.Tensor3D;
   }
 }
 
