@@ -145,6 +145,22 @@ describe('training runs in worker processes', () => {
     expect(loadSession(dir).session.error).toBe('data.csv: cannot open /no/such/data.csv: no such file');
   });
 
+  it('real files train too: SST-2 dev (text, embedding) and AirPassengers (forecast with a 12-month clock)', async () => {
+    const text = newSession({ data: { type: 'file', path: join(datasetsDir, 'sst2-dev.tsv') }, model: { kind: 'shared', cell: 'gru', hidden: 16 }, train: { epochs: 1, maxSteps: 15, batch: 16 }, evalLengths: [10, 60] });
+    const series = newSession({ data: { type: 'file', path: join(datasetsDir, 'AirPassengers.csv'), window: 12, clocks: ['12mo'] }, model: { kind: 'shared', hidden: 16 }, train: { epochs: 2 }, evalLengths: [12, 24] });
+    expect(await new RunHandle(text, spawn).done).toBe('completed');
+    expect(await new RunHandle(series, spawn).done).toBe('completed');
+    const t = loadSession(text);
+    expect(t.session.dataset).toMatchObject({ rows: 872, columns: ['label', 'content'] });
+    expect(t.session.dataset!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(t.session.model!.input).toMatchObject({ type: 'embedding', embed: 32 });
+    expect(t.metrics).toHaveLength(15);
+    const s = loadSession(series);
+    expect(s.session.model!.input).toEqual({ type: 'features', size: 3 }); // value + sin/cos of the month
+    expect(s.evals[0].metricName).toBe('mse');
+    expect(s.evals[0].points.map((p) => p.status)).toEqual(['ok', 'ok']);
+  });
+
   it('session files are JSON lines a person can read', () => {
     const dir = newSession(PARITY_RUN);
     expect(existsSync(join(dir, FILES.session))).toBe(true);
