@@ -73,6 +73,11 @@ export const ModelConfigSchema = z.object({
   head: HeadConfigSchema,
   /** unshared only: the number of positions that have weights */
   maxLen: z.number().int().positive().max(100_000).default(100),
+  /**
+   * unshared only, for steps past maxLen: refuse (the page's error), reuse-last (step maxLen−1's
+   * weights), or mean (the average of all per-step weights). Named, never a silent choice.
+   */
+  beyondMax: z.enum(['refuse', 'reuse-last', 'mean']).default('refuse'),
   /** conv only: kernel width over time */
   kernel: z.number().int().positive().max(1024).default(3),
   seed: z.number().int().default(0),
@@ -328,6 +333,43 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
+
+// ── Experiments (the page's demos) ──────────────────────────────────────────
+export const ChartSpecSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  type: z.enum(['line', 'bar', 'heatmap']),
+  x: z.object({ label: z.string(), log: z.boolean().default(false) }),
+  y: z.object({ label: z.string(), log: z.boolean().default(false) }),
+  /** line and bar charts */
+  series: z.array(z.object({ label: z.string(), points: z.array(z.object({ x: z.union([z.number(), z.string()]), y: z.number().nullable() })) })).default([]),
+  /** heatmaps: values[row][column], null where there is nothing to show */
+  heat: z.object({ rows: z.array(z.string()), columns: z.array(z.string()), values: z.array(z.array(z.number().nullable())) }).optional(),
+  /** an x range to shade (e.g. the lengths seen in training) */
+  shade: z.object({ from: z.number(), to: z.number(), label: z.string() }).optional(),
+});
+export type ChartSpec = z.infer<typeof ChartSpecSchema>;
+
+export const ExperimentResultSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  /** the page's claim (or, beyond the page, the expectation) this run checks */
+  claim: z.string(),
+  reproduced: z.boolean(),
+  /** why it counts as reproduced or not, with the numbers */
+  reason: z.string(),
+  setting: z.enum(['quick', 'full']),
+  seconds: z.number(),
+  backend: z.string(),
+  /** every measured value, by name */
+  values: z.record(z.string(), z.unknown()),
+  table: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }).optional(),
+  charts: z.array(ChartSpecSchema),
+});
+export type ExperimentResult = z.infer<typeof ExperimentResultSchema>;
+
+export const ExperimentInfoSchema = z.object({ name: z.string(), title: z.string(), claim: z.string(), beyondPage: z.boolean() });
+export type ExperimentInfo = z.infer<typeof ExperimentInfoSchema>;
 
 // ── Commands and events between renderer and main (extended by later issues) ─
 export const CommandSchema = z.discriminatedUnion('type', [

@@ -38,7 +38,7 @@ export function score(model: SequenceModel, items: SequenceItem[], mode: LossMod
 export function weightLimit(model: SequenceModel): number {
   const c = model.config;
   let limit = Infinity;
-  if (c.kind === 'unshared') limit = c.maxLen;
+  if (c.kind === 'unshared' && c.beyondMax === 'refuse') limit = c.maxLen;
   if (c.position.type === 'learned') limit = Math.min(limit, c.position.maxLen);
   return limit;
 }

@@ -178,3 +178,20 @@ describe('embedding gradient (scatter-add) equals tf.gather autodiff', () => {
     tf.dispose([ids, w, ours, reference, emb.E]);
   });
 });
+
+describe('temporal conv as one matmul equals tf.conv1d', () => {
+  useBackend('cpu');
+  it('same outputs as a causal conv1d with the same filter', async () => {
+    const model = new SequenceModel({ kind: 'conv', kernel: 3, hidden: 5, input: { type: 'features', size: 4 }, head: { type: 'classify', classes: 2 } });
+    const core = model.core as unknown as { W: tf.Variable; b: tf.Variable };
+    const rng = createRng(8);
+    const x = tf.tensor3d(Float32Array.from({ length: 2 * 7 * 4 }, () => rng.normal()), [2, 7, 4]);
+    const ours = model.core.forward(x);
+    const reference = tf.tanh(tf.add(tf.conv1d(tf.pad(x, [[0, 0], [2, 0], [0, 0]]) as tf.Tensor3D, core.W as unknown as tf.Tensor3D, 1, 'valid'), core.b));
+    const a = ours.dataSync();
+    const b = reference.dataSync();
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 5));
+    tf.dispose([x, ours, reference]);
+    model.dispose();
+  });
+});

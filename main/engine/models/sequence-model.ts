@@ -41,7 +41,7 @@ function buildCore(config: ModelConfig, width: number, rng: Rng): SequenceCore {
     case 'shared':
       return new SharedRNN(rnn, rng);
     case 'unshared':
-      return new UnsharedRNN({ ...rnn, maxLen: config.maxLen }, rng);
+      return new UnsharedRNN({ ...rnn, maxLen: config.maxLen, beyondMax: config.beyondMax }, rng);
     case 'conv':
       return new TemporalConv({ input: width, hidden: config.hidden, kernel: config.kernel }, rng);
   }

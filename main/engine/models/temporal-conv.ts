@@ -52,7 +52,13 @@ export class TemporalConv implements SequenceCore {
       [this.options.kernel - 1, 0],
       [0, 0],
     ]);
-    let states = tf.tanh(tf.add(tf.conv1d(padded, this.W as tf.Tensor3D, 1, 'valid'), this.b)) as tf.Tensor3D;
+    // The convolution as one matmul over the k shifted windows ("im2col"): tfjs-wasm has no
+    // Conv2DBackpropFilter kernel, and matMul without transposes is its fastest path anyway.
+    const [batch, , n] = x.shape;
+    const k = this.options.kernel;
+    const windows = tf.concat(Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j, 0], [batch, len, n])), 2);
+    const flat = tf.matMul(tf.reshape(windows, [batch * len, k * n]), tf.reshape(this.W, [k * n, this.options.hidden]));
+    let states = tf.reshape(tf.tanh(tf.add(flat, this.b)), [batch, len, this.options.hidden]) as tf.Tensor3D;
     if (opts.trace) for (let t = 0; t < len; t++) opts.trace(t, [this.W, this.b]);
     if (opts.mask) states = tf.mul(states, tf.expandDims(opts.mask, 2));
     if (opts.taps) states = tf.add(states, tf.stack(opts.taps, 1)) as tf.Tensor3D;

@@ -20,7 +20,7 @@ export class UnsharedRNN implements SequenceCore {
   readonly vars: Map<string, tf.Variable>;
 
   constructor(
-    readonly options: RnnOptions & { maxLen: number },
+    readonly options: RnnOptions & { maxLen: number; beyondMax?: 'refuse' | 'reuse-last' | 'mean' },
     rng: Rng,
   ) {
     this.cell = CELLS[options.cell];
@@ -54,21 +54,35 @@ export class UnsharedRNN implements SequenceCore {
   forward(x: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor3D {
     checkInput(x, this.options.input);
     const [batch, len] = x.shape;
-    if (len > this.options.maxLen) throw new SequenceTooLongError(len, this.options.maxLen);
+    const { maxLen, beyondMax = 'refuse' } = this.options;
+    if (len > maxLen && beyondMax === 'refuse') throw new SequenceTooLongError(len, maxLen);
     const xAt = stepSlices(x, opts.inference);
+    const past = len > maxLen ? (beyondMax === 'mean' ? this.meanWeights() : this.steps[maxLen - 1]) : null;
+    const weightsAt = (t: number) => (t < maxLen ? this.steps[t] : past!);
     return runRecurrence(
       this.cell,
       {
         input: (t) => {
-          const w = this.steps[t];
+          const w = weightsAt(t);
           opts.trace?.(t, weightList(w));
           return tf.add(tf.matMul(xAt(t), w.W_xh, false, true), w.b_ih);
         },
-        hidden: (t, h) => hiddenProjection(h, tf.transpose(this.steps[t].W_hh) as tf.Tensor2D, this.steps[t].b_hh),
+        hidden: (t, h) => hiddenProjection(h, tf.transpose(weightsAt(t).W_hh) as tf.Tensor2D, weightsAt(t).b_hh),
       },
       { batch, len, hidden: this.options.hidden },
       opts,
     );
+  }
+
+  /** W̄ = (1/T) Σ_t W^(t) for every weight, as plain tensors (the caller's tidy disposes them). */
+  meanWeights(): RecurrentWeights {
+    const mean = (pick: (w: RecurrentWeights) => tf.Variable) => tf.div(tf.addN(this.steps.map(pick)), this.steps.length) as tf.Variable;
+    return {
+      W_xh: mean((w) => w.W_xh),
+      W_hh: mean((w) => w.W_hh),
+      b_ih: mean((w) => w.b_ih),
+      b_hh: this.steps[0].b_hh ? mean((w) => w.b_hh!) : null,
+    };
   }
 
   dispose(): void {
