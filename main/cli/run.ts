@@ -7,6 +7,7 @@ import { describeBackend, initBackend } from '../engine/backend.js';
 import { BackendNameSchema } from '../contract.js';
 import { CliError, type CliIo } from './io.js';
 import { evalCommand, evalHelp } from './eval-command.js';
+import { experimentCommand, experimentHelp } from './experiment-command.js';
 import { inspectCommand, inspectHelp } from './inspect-command.js';
 import { trainCommand, trainHelp } from './train-command.js';
 import { exportCommand, exportHelp, importCommand, importHelp } from './session-commands.js';
@@ -51,6 +52,8 @@ const OPTIONS = {
   out: { type: 'string' },
   csv: { type: 'string' },
   into: { type: 'string' },
+  full: { type: 'boolean' },
+  'data-dir': { type: 'string' },
 } as const;
 
 const USAGE = [
@@ -64,6 +67,8 @@ const USAGE = [
   '      trains in a worker process, streams metrics, saves a session folder',
   `  ${evalHelp}`,
   '      length-generalization curve of a trained session (lengths beyond training included)',
+  `  ${experimentHelp}`,
+  '      runs one of the page’s demos end to end and says whether its claim was reproduced',
   `  ${exportHelp}`,
   '      one-file archive of a session (config, fingerprint, weights, metrics, eval), metrics as CSV',
   `  ${importHelp}`,
@@ -97,6 +102,9 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
         return await trainCommand(values, io, Boolean(process.stderr.isTTY) && io === consoleIo);
       case 'eval':
         await evalCommand(values, io);
+        return 0;
+      case 'experiment':
+        await experimentCommand(positionals[1], values, io);
         return 0;
       case 'export':
         exportCommand(values, io);

@@ -8,6 +8,12 @@ import { cnnVsRnnRecipe } from './recipes/cnn-vs-rnn.js';
 import { cyclicFeaturesRecipe } from './recipes/cyclic-features.js';
 import { dataEfficiencyRecipe } from './recipes/data-efficiency.js';
 import { positionAwareRecipe } from './recipes/position-aware.js';
+import { practicalStrategiesRecipe } from './recipes/practical-strategies.js';
+import { sentimentRecipe } from './recipes/sentiment.js';
+import { lengthGridRecipe } from './recipes/length-grid.js';
+import { twinRunsRecipe } from './recipes/twin-runs.js';
+import { reTieRecipe } from './recipes/re-tie.js';
+import { timeShiftRecipe } from './recipes/time-shift.js';
 import { gradientFlowRecipe } from './recipes/gradient-flow.js';
 import { lengthGeneralizationRecipe } from './recipes/length-generalization.js';
 import { lengthLimitRecipe } from './recipes/length-limit.js';
@@ -31,6 +37,12 @@ export const RECIPES: Recipe[] = [
   cyclicFeaturesRecipe,
   gradientFlowRecipe,
   vanishingGradientsRecipe,
+  practicalStrategiesRecipe,
+  sentimentRecipe,
+  lengthGridRecipe,
+  twinRunsRecipe,
+  reTieRecipe,
+  timeShiftRecipe,
 ];
 
 export function listExperiments(): ExperimentInfo[] {

@@ -102,3 +102,17 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(cli('train', '--epochs', '3').err).toMatch(/exactly one of --task NAME or --data FILE/);
   });
 });
+
+describe('rnn-workbench experiment', () => {
+  it('list names every recipe; NAME --json prints the verdict with its numbers', async () => {
+    const { ExperimentResultSchema } = await import('../../main/contract.js');
+    const list = cli('experiment', 'list');
+    expect(list.code).toBe(0);
+    expect(list.out.trim().split('\n')).toHaveLength(17);
+    const r = cli('experiment', 'weight-identity', '--json');
+    expect(r.code).toBe(0);
+    const result = ExperimentResultSchema.parse(JSON.parse(r.out));
+    expect(result).toMatchObject({ name: 'weight-identity', reproduced: true, setting: 'quick' });
+    expect(cli('experiment', 'nonsense').err).toMatch(/unknown experiment "nonsense"; run rnn-workbench experiment list/);
+  });
+});
