@@ -178,6 +178,43 @@ export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 export const RoleOverridesSchema = z.record(z.string(), ColumnRoleSchema);
 export type RoleOverrides = z.infer<typeof RoleOverridesSchema>;
 
+// ── Experiments (the page's demos) ──────────────────────────────────────────
+export const ChartSpecSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  type: z.enum(['line', 'bar', 'heatmap']),
+  x: z.object({ label: z.string(), log: z.boolean().default(false) }),
+  y: z.object({ label: z.string(), log: z.boolean().default(false) }),
+  /** line and bar charts */
+  series: z.array(z.object({ label: z.string(), points: z.array(z.object({ x: z.union([z.number(), z.string()]), y: z.number().nullable() })) })).default([]),
+  /** heatmaps: values[row][column], null where there is nothing to show */
+  heat: z.object({ rows: z.array(z.string()), columns: z.array(z.string()), values: z.array(z.array(z.number().nullable())) }).optional(),
+  /** an x range to shade (e.g. the lengths seen in training) */
+  shade: z.object({ from: z.number(), to: z.number(), label: z.string() }).optional(),
+});
+export type ChartSpec = z.infer<typeof ChartSpecSchema>;
+
+export const ExperimentResultSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  /** the page's claim (or, beyond the page, the expectation) this run checks */
+  claim: z.string(),
+  reproduced: z.boolean(),
+  /** why it counts as reproduced or not, with the numbers */
+  reason: z.string(),
+  setting: z.enum(['quick', 'full']),
+  seconds: z.number(),
+  backend: z.string(),
+  /** every measured value, by name */
+  values: z.record(z.string(), z.unknown()),
+  table: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }).optional(),
+  charts: z.array(ChartSpecSchema),
+});
+export type ExperimentResult = z.infer<typeof ExperimentResultSchema>;
+
+export const ExperimentInfoSchema = z.object({ name: z.string(), title: z.string(), claim: z.string(), beyondPage: z.boolean() });
+export type ExperimentInfo = z.infer<typeof ExperimentInfoSchema>;
+
 // ── Runs ────────────────────────────────────────────────────────────────────
 export const TaskNameSchema = z.enum(['parity', 'adding', 'recall', 'keyword', 'position']);
 
@@ -321,6 +358,8 @@ export const WorkerCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('stop') }),
+  /** run one of the page's experiments and report its result */
+  z.object({ type: z.literal('experiment'), name: z.string(), full: z.boolean(), dataDir: z.string().optional() }),
 ]);
 export type WorkerCommand = z.infer<typeof WorkerCommandSchema>;
 
@@ -331,47 +370,34 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: RunStatusSchema, step: z.number().int(), totalSteps: z.number().int(), message: z.string().optional() }),
   z.object({ type: z.literal('eval'), curve: LengthCurveSchema }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({ type: z.literal('experiment'), result: ExperimentResultSchema }),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 
-// ── Experiments (the page's demos) ──────────────────────────────────────────
-export const ChartSpecSchema = z.object({
+// ── Commands and events between renderer and main ────────────────────────────
+const id = z.string().regex(/^[\w.-]{1,120}$/, 'a session id is a folder name');
+/** Uploads travel as base64 over the socket; past this the app asks for the file path instead. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+
+export const SessionSummarySchema = z.object({
   id: z.string(),
-  title: z.string(),
-  type: z.enum(['line', 'bar', 'heatmap']),
-  x: z.object({ label: z.string(), log: z.boolean().default(false) }),
-  y: z.object({ label: z.string(), log: z.boolean().default(false) }),
-  /** line and bar charts */
-  series: z.array(z.object({ label: z.string(), points: z.array(z.object({ x: z.union([z.number(), z.string()]), y: z.number().nullable() })) })).default([]),
-  /** heatmaps: values[row][column], null where there is nothing to show */
-  heat: z.object({ rows: z.array(z.string()), columns: z.array(z.string()), values: z.array(z.array(z.number().nullable())) }).optional(),
-  /** an x range to shade (e.g. the lengths seen in training) */
-  shade: z.object({ from: z.number(), to: z.number(), label: z.string() }).optional(),
-});
-export type ChartSpec = z.infer<typeof ChartSpecSchema>;
-
-export const ExperimentResultSchema = z.object({
   name: z.string(),
-  title: z.string(),
-  /** the page's claim (or, beyond the page, the expectation) this run checks */
-  claim: z.string(),
-  reproduced: z.boolean(),
-  /** why it counts as reproduced or not, with the numbers */
-  reason: z.string(),
-  setting: z.enum(['quick', 'full']),
-  seconds: z.number(),
-  backend: z.string(),
-  /** every measured value, by name */
-  values: z.record(z.string(), z.unknown()),
-  table: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }).optional(),
-  charts: z.array(ChartSpecSchema),
+  status: RunStatusSchema,
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  kind: ModelKindSchema,
+  cell: CellKindSchema,
+  data: z.string(),
+  step: z.number().int(),
+  totalSteps: z.number().int(),
+  params: z.number().int().nullable(),
+  backend: z.string().nullable(),
 });
-export type ExperimentResult = z.infer<typeof ExperimentResultSchema>;
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
-export const ExperimentInfoSchema = z.object({ name: z.string(), title: z.string(), claim: z.string(), beyondPage: z.boolean() });
-export type ExperimentInfo = z.infer<typeof ExperimentInfoSchema>;
+export const ExampleSchema = z.object({ name: z.string(), path: z.string(), description: z.string() });
+export type Example = z.infer<typeof ExampleSchema>;
 
-// ── Commands and events between renderer and main (extended by later issues) ─
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend.get') }),
   z.object({
@@ -381,24 +407,71 @@ export const CommandSchema = z.discriminatedUnion('type', [
     cell: CellKindSchema.default('tanh'),
     lengths: z.array(z.number().int().positive().max(10_000_000)).min(1).max(32),
   }),
+  /** a file on this machine (Electron: the dialog or a drop) */
+  z.object({ type: z.literal('data.inspect'), path: z.string().min(1), overrides: RoleOverridesSchema.default({}) }),
+  /** a file's bytes from a browser drop or picker (serve mode); stored, then inspected */
+  z.object({ type: z.literal('data.upload'), name: z.string().min(1).max(255), base64: z.string().max(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4) }),
+  z.object({ type: z.literal('examples.list') }),
+  z.object({ type: z.literal('runs.start'), config: RunConfigSchema }),
+  z.object({ type: z.literal('runs.control'), id, action: z.enum(['pause', 'resume', 'stop']) }),
+  z.object({ type: z.literal('sessions.list') }),
+  z.object({ type: z.literal('sessions.load'), id }),
+  z.object({ type: z.literal('sessions.rename'), id, name: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('sessions.delete'), id }),
+  z.object({ type: z.literal('sessions.export'), id }),
+  /** every metric of the given runs as one CSV */
+  z.object({ type: z.literal('sessions.csv'), ids: z.array(id).min(1).max(100) }),
+  z.object({ type: z.literal('sessions.import'), name: z.string().min(1).max(255), base64: z.string().max(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4) }),
+  z.object({ type: z.literal('experiments.list') }),
+  z.object({ type: z.literal('experiments.run'), name: z.string().min(1).max(60), full: z.boolean().default(false) }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
+export type CommandInput = z.input<typeof CommandSchema>;
 export type CommandType = Command['type'];
 
 /** What each command answers with. */
 export interface CommandResults {
   'backend.get': BackendReport;
   'params.table': ParamTable;
+  'data.inspect': { path: string; summary: DatasetSummary };
+  'data.upload': { path: string; summary: DatasetSummary };
+  'examples.list': Example[];
+  'runs.start': { id: string };
+  'runs.control': { ok: true };
+  'sessions.list': SessionSummary[];
+  'sessions.load': { session: SessionFile; metrics: MetricRecord[]; evals: LengthCurve[] };
+  'sessions.rename': { ok: true };
+  'sessions.delete': { ok: true };
+  'sessions.export': { fileName: string; base64: string };
+  'sessions.csv': { fileName: string; csv: string };
+  'sessions.import': { id: string };
+  'experiments.list': ExperimentInfo[];
+  'experiments.run': ExperimentResult;
 }
 
 export const EventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('backend.ready'), report: BackendReportSchema }),
+  z.object({ type: z.literal('run.ready'), id: z.string(), backend: BackendReportSchema }),
+  z.object({ type: z.literal('run.metrics'), id: z.string(), records: z.array(MetricRecordSchema) }),
+  z.object({ type: z.literal('run.status'), id: z.string(), status: RunStatusSchema, step: z.number().int(), totalSteps: z.number().int(), message: z.string().optional() }),
+  z.object({ type: z.literal('run.eval'), id: z.string(), curve: LengthCurveSchema }),
+  z.object({ type: z.literal('sessions.changed') }),
+  /** a menu item the renderer carries out (open a file picker, export the open session…) */
+  z.object({ type: z.literal('menu'), action: z.enum(['open-dataset', 'import-session', 'export-session']) }),
 ]);
 export type WorkbenchEvent = z.infer<typeof EventSchema>;
 
+/** A command's answer over the socket: the result, or one sentence saying what went wrong. */
+export const ReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), id: z.number().int(), result: z.unknown() }),
+  z.object({ ok: z.literal(false), id: z.number().int(), error: z.string() }),
+]);
+export const RequestSchema = z.object({ id: z.number().int(), command: z.unknown() });
+/** Socket frames from server to browser: replies, or events. */
+export const ServerFrameSchema = z.union([ReplySchema, z.object({ event: EventSchema })]);
+
 /** The one global the preload exposes, and the serve client implements. */
 export interface WorkbenchApi {
-  invoke<C extends Command>(command: C): Promise<CommandResults[C['type']]>;
+  invoke<C extends CommandInput>(command: C): Promise<CommandResults[C['type']]>;
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
 }
 

@@ -8,6 +8,7 @@ import { BackendNameSchema } from '../contract.js';
 import { CliError, type CliIo } from './io.js';
 import { evalCommand, evalHelp } from './eval-command.js';
 import { experimentCommand, experimentHelp } from './experiment-command.js';
+import { serveCommand, serveHelp } from './serve-command.js';
 import { inspectCommand, inspectHelp } from './inspect-command.js';
 import { trainCommand, trainHelp } from './train-command.js';
 import { exportCommand, exportHelp, importCommand, importHelp } from './session-commands.js';
@@ -54,6 +55,9 @@ const OPTIONS = {
   into: { type: 'string' },
   full: { type: 'boolean' },
   'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  sessions: { type: 'string' },
 } as const;
 
 const USAGE = [
@@ -73,6 +77,8 @@ const USAGE = [
   '      one-file archive of a session (config, fingerprint, weights, metrics, eval), metrics as CSV',
   `  ${importHelp}`,
   '      checks every entry (paths, sizes, schemas, sha256) before writing; never overwrites',
+  `  ${serveHelp}`,
+  '      the full app in a browser: HTTP + WebSocket, token-protected, loopback by default',
   '  backend [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
   '      which tfjs backend runs here, and why faster ones do not',
 ].join('\n');
@@ -106,6 +112,8 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
       case 'experiment':
         await experimentCommand(positionals[1], values, io);
         return 0;
+      case 'serve':
+        return await serveCommand(values, io);
       case 'export':
         exportCommand(values, io);
         return 0;

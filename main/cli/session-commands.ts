@@ -21,7 +21,7 @@ export function exportCommand(values: Record<string, unknown>, io: CliIo): void 
   }
   if (values.csv) {
     const csv = resolve(String(values.csv));
-    writeFileSync(csv, metricsCsv(readMetrics(dir), session.name));
+    writeFileSync(csv, metricsCsv([{ name: session.name, records: readMetrics(dir) }]));
     result.csv = csv;
   }
   io.out(values.json ? JSON.stringify(result) : `exported "${session.name}"${result.archive ? ` to ${String(result.archive)}` : ''}${result.csv ? ` (metrics: ${String(result.csv)})` : ''}`);

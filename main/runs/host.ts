@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { WorkerEventSchema, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
+import { WorkerEventSchema, type ExperimentResult, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
 import { readSessionFile, updateSession } from '../sessions/store.js';
 
 export interface WorkerProcess {
@@ -119,4 +119,27 @@ export class RunHandle extends EventEmitter<RunHandleEvents> {
     this.emit('exit', status);
     return status;
   }
+}
+
+/** Runs one experiment in its own worker process and resolves with its result. */
+export function experimentInWorker(spawn: SpawnWorker, name: string, full: boolean, dataDir?: string): Promise<ExperimentResult> {
+  const proc = spawn();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    proc.onMessage((raw) => {
+      const parsed = WorkerEventSchema.safeParse(raw);
+      if (!parsed.success || settled) return;
+      if (parsed.data.type === 'experiment') {
+        settled = true;
+        resolve(parsed.data.result);
+      } else if (parsed.data.type === 'error') {
+        settled = true;
+        reject(new Error(parsed.data.message));
+      }
+    });
+    proc.onExit((code, signal) => {
+      if (!settled) reject(new Error(`the experiment process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before it finished`));
+    });
+    proc.send({ type: 'experiment', name, full, dataDir });
+  });
 }

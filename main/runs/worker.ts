@@ -7,7 +7,9 @@ import { WorkerCommandSchema, type RunStatus, type WorkerEvent } from '../contra
 import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
+import { runExperiment } from '../experiments/index.js';
 import { readFileDataset } from './data-files.js';
+import { exampleLoader } from './example-data.js';
 import { parentPort } from './port.js';
 import { prepareRunData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
@@ -81,6 +83,19 @@ async function train(dir: string, resume: boolean): Promise<RunStatus> {
   );
 }
 
+/** An experiment in its own process: the UI stays responsive, a crash costs only this experiment. */
+async function runOneExperiment(name: string, full: boolean, dataDir?: string): Promise<void> {
+  try {
+    await initBackend();
+    const result = await runExperiment(name, { full, seed: 0, loadDataset: exampleLoader(dataDir) });
+    send({ type: 'experiment', result });
+    setTimeout(() => process.exit(0), 50);
+  } catch (err) {
+    send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    setTimeout(() => process.exit(1), 50);
+  }
+}
+
 port.onMessage((raw) => {
   const parsed = WorkerCommandSchema.safeParse(raw);
   if (!parsed.success) {
@@ -122,6 +137,9 @@ port.onMessage((raw) => {
     case 'stop':
       stopRequested = true;
       wake?.();
+      return;
+    case 'experiment':
+      void runOneExperiment(cmd.name, cmd.full, cmd.dataDir);
       return;
   }
 });

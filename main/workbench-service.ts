@@ -1,0 +1,214 @@
+/**
+ * The one implementation of the contract's commands, shared by every host: the Electron IPC
+ * and the serve bridge call `handle`, and forward the service's events. Training and
+ * experiments run in worker processes; sessions live as folders under `sessionsRoot`.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Command, CommandResults, SessionSummary, WorkbenchEvent } from './contract.js';
+import { initBackend } from './engine/backend.js';
+import { paramTable } from './engine/params.js';
+import { listExperiments } from './experiments/index.js';
+import { readFileDataset } from './runs/data-files.js';
+import { EXAMPLES_DIR } from './runs/example-data.js';
+import { experimentInWorker, type SpawnWorker } from './runs/host.js';
+import { Scheduler } from './runs/scheduler.js';
+import { exportSession, importSession } from './sessions/archive.js';
+import { metricsCsv } from './sessions/metrics-csv.js';
+import { createRunSession } from './sessions/new-session.js';
+import { FILES, readEvals, readMetrics, readSessionFile, SessionError, updateSession } from './sessions/store.js';
+
+export interface ServiceOptions {
+  sessionsRoot: string;
+  spawn: SpawnWorker;
+  /** where browser uploads are stored (default: <sessionsRoot>/../uploads) */
+  uploadsDir?: string;
+  /** folder with the experiments' datasets, searched first */
+  dataDir?: string;
+  concurrency?: number;
+}
+
+export class ServiceError extends Error {}
+
+const EXAMPLE_NOTES: Record<string, string> = {
+  'AirPassengers.csv': 'monthly airline passengers 1949–1960: a series with a yearly cycle of 12',
+  'daily-min-temperatures.csv': 'daily minimum temperature, Melbourne 1981–1990: a yearly cycle of ~365',
+  'sst2-dev.tsv': 'SST-2 movie-review sentences, positive or negative, 2–52 tokens',
+};
+
+export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> {
+  readonly sessionsRoot: string;
+  readonly uploadsDir: string;
+  private readonly scheduler: Scheduler;
+  private backend: ReturnType<typeof initBackend> | null = null;
+
+  constructor(private readonly options: ServiceOptions) {
+    super();
+    this.sessionsRoot = resolve(options.sessionsRoot);
+    this.uploadsDir = resolve(options.uploadsDir ?? join(this.sessionsRoot, '..', 'uploads'));
+    mkdirSync(this.sessionsRoot, { recursive: true });
+    this.scheduler = new Scheduler(options.spawn, options.concurrency);
+    this.scheduler.on('event', (dir, e) => {
+      const runId = basename(dir);
+      if (e.type === 'metrics') this.emit('event', { type: 'run.metrics', id: runId, records: e.records });
+      else if (e.type === 'status') this.emit('event', { type: 'run.status', id: runId, status: e.status, step: e.step, totalSteps: e.totalSteps, message: e.message });
+      else if (e.type === 'eval') this.emit('event', { type: 'run.eval', id: runId, curve: e.curve });
+      else if (e.type === 'ready') this.emit('event', { type: 'run.ready', id: runId, backend: e.backend });
+    });
+    this.scheduler.on('status', (dir, status) => {
+      const h = this.scheduler.handle(dir);
+      this.emit('event', { type: 'run.status', id: basename(dir), status, step: h?.step ?? 0, totalSteps: h?.totalSteps ?? 0, message: status === 'failed' ? (h?.lastError ?? undefined) : undefined });
+      this.emit('event', { type: 'sessions.changed' });
+    });
+  }
+
+  /** A session folder by id; ids are folder names, never paths. */
+  private dir(id: string): string {
+    const dir = join(this.sessionsRoot, id);
+    if (basename(dir) !== id || !existsSync(join(dir, FILES.session))) throw new ServiceError(`no session "${id}"`);
+    return dir;
+  }
+
+  private summaries(): SessionSummary[] {
+    const out: SessionSummary[] = [];
+    for (const id of readdirSync(this.sessionsRoot)) {
+      if (!existsSync(join(this.sessionsRoot, id, FILES.session))) continue;
+      try {
+        const s = readSessionFile(join(this.sessionsRoot, id));
+        out.push({
+          id,
+          name: s.name,
+          status: this.scheduler.status(join(this.sessionsRoot, id)) === 'queued' ? 'queued' : s.status,
+          error: s.error,
+          createdAt: s.createdAt,
+          kind: s.config.model.kind,
+          cell: s.config.model.cell,
+          data: s.config.data.type === 'task' ? `task: ${s.config.data.task}` : basename(s.config.data.path),
+          step: s.progress.step,
+          totalSteps: s.progress.totalSteps,
+          params: s.params,
+          backend: s.backend?.backend ?? null,
+        });
+      } catch {
+        // a damaged session is listed by nothing rather than breaking the list; it stays on disk
+      }
+    }
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async handle<C extends Command>(command: C): Promise<CommandResults[C['type']]> {
+    return (await this.dispatch(command as Command)) as CommandResults[C['type']];
+  }
+
+  private async dispatch(c: Command): Promise<unknown> {
+    switch (c.type) {
+      case 'backend.get':
+        this.backend ??= initBackend();
+        return this.backend;
+      case 'params.table':
+        return paramTable(c.input, c.hidden, c.lengths, c.cell);
+      case 'data.inspect': {
+        const a = await readFileDataset(c.path, c.overrides);
+        return { path: resolve(c.path), summary: a.summary };
+      }
+      case 'data.upload': {
+        const bytes = Buffer.from(c.base64, 'base64');
+        mkdirSync(this.uploadsDir, { recursive: true });
+        const safe = c.name.replace(/[^\w.-]+/g, '_').slice(-100) || 'upload';
+        const path = join(this.uploadsDir, `${randomBytes(4).toString('hex')}-${safe}`);
+        writeFileSync(path, bytes);
+        try {
+          const a = await readFileDataset(path);
+          // keep the name the user knows in every message
+          return { path, summary: { ...a.summary, file: c.name } };
+        } catch (e) {
+          rmSync(path, { force: true });
+          throw e instanceof Error ? new ServiceError(e.message.replace(basename(path), c.name)) : e;
+        }
+      }
+      case 'examples.list':
+        return existsSync(EXAMPLES_DIR)
+          ? readdirSync(EXAMPLES_DIR)
+              .filter((f) => EXAMPLE_NOTES[f])
+              .map((f) => ({ name: f, path: join(EXAMPLES_DIR, f), description: EXAMPLE_NOTES[f] }))
+          : [];
+      case 'runs.start': {
+        const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+        const id = `${stamp}-${c.config.model.kind}-${randomBytes(2).toString('hex')}`;
+        const dir = join(this.sessionsRoot, id);
+        createRunSession(dir, c.config);
+        void this.scheduler.enqueue(dir);
+        this.emit('event', { type: 'sessions.changed' });
+        return { id };
+      }
+      case 'runs.control': {
+        const dir = this.dir(c.id);
+        if (c.action === 'resume' && !this.scheduler.handle(dir)?.pid) {
+          // resuming a stopped or failed session continues from its last checkpoint
+          const status = readSessionFile(dir).status;
+          if (status === 'completed') throw new ServiceError('this run has completed; start a new one to train more');
+          void this.scheduler.enqueue(dir, true);
+          return { ok: true };
+        }
+        if (c.action === 'pause') this.scheduler.pause(dir);
+        else if (c.action === 'resume') this.scheduler.resume(dir);
+        else this.scheduler.stop(dir);
+        return { ok: true };
+      }
+      case 'sessions.list':
+        return this.summaries();
+      case 'sessions.load': {
+        const dir = this.dir(c.id);
+        return { session: readSessionFile(dir), metrics: readMetrics(dir), evals: readEvals(dir) };
+      }
+      case 'sessions.rename':
+        updateSession(this.dir(c.id), { name: c.name });
+        this.emit('event', { type: 'sessions.changed' });
+        return { ok: true };
+      case 'sessions.delete': {
+        const dir = this.dir(c.id);
+        const status = this.scheduler.status(dir);
+        if (status === 'running' || status === 'paused' || status === 'queued') throw new ServiceError('stop this run before deleting it');
+        rmSync(dir, { recursive: true, force: true });
+        this.emit('event', { type: 'sessions.changed' });
+        return { ok: true };
+      }
+      case 'sessions.export': {
+        const dir = this.dir(c.id);
+        const tmp = join(this.uploadsDir, `${randomBytes(6).toString('hex')}.rnnwb`);
+        mkdirSync(this.uploadsDir, { recursive: true });
+        try {
+          exportSession(dir, tmp);
+          return { fileName: `${readSessionFile(dir).name.replace(/[^\w.-]+/g, '-') || c.id}.rnnwb`, base64: readFileSync(tmp).toString('base64') };
+        } finally {
+          rmSync(tmp, { force: true });
+        }
+      }
+      case 'sessions.csv': {
+        const runs = c.ids.map((runId) => ({ name: readSessionFile(this.dir(runId)).name || runId, records: readMetrics(this.dir(runId)) }));
+        return { fileName: c.ids.length === 1 ? `${c.ids[0]}-metrics.csv` : 'runs-metrics.csv', csv: metricsCsv(runs) };
+      }
+      case 'sessions.import': {
+        mkdirSync(this.uploadsDir, { recursive: true });
+        const tmp = join(this.uploadsDir, `${randomBytes(6).toString('hex')}-${c.name.replace(/[^\w.-]+/g, '_')}`);
+        writeFileSync(tmp, Buffer.from(c.base64, 'base64'));
+        try {
+          const dir = importSession(tmp, this.sessionsRoot);
+          this.emit('event', { type: 'sessions.changed' });
+          return { id: basename(dir) };
+        } finally {
+          rmSync(tmp, { force: true });
+        }
+      }
+      case 'experiments.list':
+        return listExperiments();
+      case 'experiments.run':
+        if (!listExperiments().some((e) => e.name === c.name)) throw new ServiceError(`unknown experiment "${c.name}"`);
+        return experimentInWorker(this.options.spawn, c.name, c.full, this.options.dataDir);
+    }
+  }
+}
+
+export { SessionError };

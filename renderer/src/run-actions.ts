@@ -1,0 +1,59 @@
+/** Starting and steering runs from the current Data/Model/Train choices. */
+import type { RunConfigInput } from '../../main/contract';
+import { connect } from './api';
+import { openSession, refreshSessions } from './composables/useWorkbench';
+import { runView, state } from './state';
+
+export function runConfig(): RunConfigInput {
+  const m = state.model;
+  const kind = m.architecture === 'conv' ? 'conv' : m.shared ? 'shared' : 'unshared';
+  const position = m.position === 'learned' ? { type: 'learned' as const, maxLen: m.maxLen } : { type: m.position };
+  const data: RunConfigInput['data'] = state.task
+    ? { type: 'task', task: state.task, count: 2000, minLen: 2, maxLen: 20 }
+    : { type: 'file', path: state.data!.path, overrides: Object.fromEntries(state.data!.summary.columns.map((c) => [c.name, c.role])) };
+  return {
+    name: `${kind}${kind === 'conv' ? '' : ` ${m.cell}`} on ${state.task ? `task ${state.task}` : state.data!.summary.file}`,
+    data,
+    model: { kind, cell: m.cell, hidden: m.hidden, maxLen: m.maxLen, kernel: m.kernel, position, input: { type: 'embedding', vocab: 2, embed: m.embed } },
+    train: {
+      epochs: state.train.epochs,
+      batch: state.train.batch,
+      lr: state.train.lr,
+      clip: state.train.clip,
+      loss: state.train.loss,
+      maxSteps: state.train.maxSteps ?? undefined,
+      validateEvery: 25,
+      timestepGradEvery: 10,
+    },
+    evalLengths: state.task ? [5, 10, 20, 40, 80, 160] : [5, 10, 20, 30, 40, 60],
+    seed: state.train.seed,
+  };
+}
+
+export async function startRun(): Promise<void> {
+  const api = connect();
+  if (!api || (!state.task && !state.data)) return;
+  try {
+    const { id } = await api.invoke({ type: 'runs.start', config: runConfig() });
+    runView(id).startedAt = Date.now();
+    state.openRun = id;
+    await refreshSessions();
+  } catch (e) {
+    state.toast = (e as Error).message;
+  }
+}
+
+export async function control(action: 'pause' | 'resume' | 'stop'): Promise<void> {
+  const api = connect();
+  if (!api || !state.openRun) return;
+  try {
+    await api.invoke({ type: 'runs.control', id: state.openRun, action });
+  } catch (e) {
+    state.toast = (e as Error).message;
+  }
+}
+
+export async function open(id: string): Promise<void> {
+  state.openRun = id;
+  await openSession(id);
+}
