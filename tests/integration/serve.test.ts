@@ -1,0 +1,77 @@
+/** The serve bridge's guards, against the real server process: token, Origin, one contract. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startServe, type Served } from '../helpers/serve.js';
+
+let served: Served;
+beforeAll(async () => {
+  served = await startServe();
+});
+afterAll(() => served.stop());
+
+function connect(path: string, origin?: string): Promise<{ ws?: WebSocket; status?: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${served.port}${path}`, { headers: origin ? { origin } : {} });
+    ws.once('open', () => resolve({ ws }));
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+    ws.once('error', () => resolve({ status: -1 }));
+  });
+}
+
+function call(ws: WebSocket, command: unknown): Promise<{ ok: boolean; result?: unknown; error?: string }> {
+  return new Promise((resolve) => {
+    const id = Math.floor(Math.random() * 1e6);
+    const onMessage = (data: WebSocket.RawData) => {
+      const frame = JSON.parse(String(data));
+      if (frame.id === id) {
+        ws.off('message', onMessage);
+        resolve(frame);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ id, command }));
+  });
+}
+
+describe('rnn-workbench serve', () => {
+  const token = () => new URL(served.url).searchParams.get('token')!;
+  const origin = () => `http://127.0.0.1:${served.port}`;
+
+  it('listens on loopback with a random port and a per-launch token in the URL', () => {
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+  });
+
+  it('serves the built renderer over HTTP, with no path escape', async () => {
+    const page = await fetch(`http://127.0.0.1:${served.port}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app"></div>');
+    expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect((await fetch(`http://127.0.0.1:${served.port}/..%2f..%2fpackage.json`)).status).toBe(404);
+  });
+
+  it('refuses a socket without the token, with a wrong token, or from another origin', async () => {
+    expect((await connect('/ws', origin())).status).toBe(401);
+    expect((await connect('/ws?token=wrong', origin())).status).toBe(401);
+    expect((await connect(`/ws?token=${token()}`, 'http://evil.example')).status).toBe(403);
+    expect((await connect(`/ws?token=${token()}`, `http://127.0.0.1:${served.port}.evil.example`)).status).toBe(403);
+    expect((await connect(`/ws?token=${token()}`)).status).toBe(403); // no Origin at all
+  });
+
+  it('answers contract commands, and refuses anything outside the contract with a clear error', async () => {
+    const { ws } = await connect(`/ws?token=${token()}`, origin());
+    const table = await call(ws!, { type: 'params.table', input: 128, hidden: 256, lengths: [100] });
+    expect(table).toMatchObject({ ok: true, result: { rows: [{ length: 100, shared: 98_560, unshared: 9_856_000 }] } });
+    const bad = await call(ws!, { type: 'fs.read', path: '/etc/passwd' });
+    expect(bad.ok).toBe(false);
+    expect(bad.error).toMatch(/^invalid command/);
+    const missing = await call(ws!, { type: 'sessions.load', id: '../../etc' });
+    expect(missing.ok).toBe(false);
+    ws!.close();
+  });
+
+  it('warns when asked to listen beyond loopback', async () => {
+    const wide = await startServe(['--host', '0.0.0.0']);
+    await wide.stop();
+    expect(wide.stderr()).toMatch(/^warning: serving on 0\.0\.0\.0 makes the workbench reachable from other machines/);
+  });
+});
