@@ -39,6 +39,8 @@ export async function pixelStats(page: Page, png: Buffer): Promise<{ colours: nu
 /** A screenshot under test-results/screenshots, asserted to show something. */
 export async function shoot(page: Page, name: string, selector?: string): Promise<{ colours: number; busy: number; path: string }> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // a view's screenshot starts at its top (element screenshots scroll the page)
+  if (!selector) await page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
   const png = selector ? await page.locator(selector).first().screenshot() : await page.screenshot();
   const path = resolve(SCREENSHOTS, `${name}.png`);
   writeFileSync(path, png);

@@ -75,3 +75,27 @@ describe('rnn-workbench serve', () => {
     expect(wide.stderr()).toMatch(/^warning: serving on 0\.0\.0\.0 makes the workbench reachable from other machines/);
   });
 });
+
+describe('npm start without the Electron binary', () => {
+  it('says so in one sentence and serves the app in the browser instead', async () => {
+    const { spawn } = await import('node:child_process');
+    const { resolve } = await import('node:path');
+    const { repoRoot } = await import('../helpers/fixtures.js');
+    const { tempDir } = await import('../helpers/sessions.js');
+    const proc = spawn(process.execPath, [resolve(repoRoot, 'scripts/start.js'), '--port', '0', '--sessions', tempDir()], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RNNWB_SKIP_BUILD: '1' } });
+    let out = '';
+    let err = '';
+    proc.stderr.on('data', (d) => (err += String(d)));
+    const url = await new Promise<string>((ok, fail) => {
+      proc.stdout.on('data', (d) => {
+        out += String(d);
+        const m = /serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
+        if (m) ok(m[1]);
+      });
+      setTimeout(() => fail(new Error(`no URL printed: ${out} ${err}`)), 60_000);
+    });
+    expect(err).toContain('RNN Workbench: the Electron binary is not available on this machine (it could not be downloaded), so the app opens in your browser instead.');
+    expect((await fetch(url)).status).toBe(200);
+    proc.kill('SIGINT');
+  });
+});
