@@ -80,6 +80,11 @@ export const ModelConfigSchema = z.object({
   beyondMax: z.enum(['refuse', 'reuse-last', 'mean']).default('refuse'),
   /** conv only: kernel width over time */
   kernel: z.number().int().positive().max(1024).default(3),
+  /**
+   * fast: hand-written backward passes (shared tanh: BPTT with non-transposed matmuls);
+   * autodiff: tfjs's own gradients, the reference path. Both match the PyTorch fixtures.
+   */
+  kernels: z.enum(['fast', 'autodiff']).default('fast'),
   seed: z.number().int().default(0),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

@@ -9,6 +9,7 @@ import { CliError, type CliIo } from './io.js';
 import { evalCommand, evalHelp } from './eval-command.js';
 import { experimentCommand, experimentHelp } from './experiment-command.js';
 import { serveCommand, serveHelp } from './serve-command.js';
+import { benchCommand, benchHelp } from './bench-command.js';
 import { inspectCommand, inspectHelp } from './inspect-command.js';
 import { trainCommand, trainHelp } from './train-command.js';
 import { exportCommand, exportHelp, importCommand, importHelp } from './session-commands.js';
@@ -58,6 +59,9 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   sessions: { type: 'string' },
+  'against-pytorch': { type: 'boolean' },
+  backends: { type: 'string' },
+  seconds: { type: 'string' },
 } as const;
 
 const USAGE = [
@@ -79,6 +83,8 @@ const USAGE = [
   '      checks every entry (paths, sizes, schemas, sha256) before writing; never overwrites',
   `  ${serveHelp}`,
   '      the full app in a browser: HTTP + WebSocket, token-protected, loopback by default',
+  `  ${benchHelp}`,
+  '      training steps/s of the standard configs on every backend that loads (PyTorch side by side)',
   '  backend [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
   '      which tfjs backend runs here, and why faster ones do not',
 ].join('\n');
@@ -114,6 +120,9 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
         return 0;
       case 'serve':
         return await serveCommand(values, io);
+      case 'bench':
+        benchCommand(values, io);
+        return 0;
       case 'export':
         exportCommand(values, io);
         return 0;

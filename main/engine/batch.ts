@@ -20,6 +20,7 @@ export function tensorBatch(plain: PlainBatch): TensorBatch {
     lengths: tf.tensor1d(plain.lengths, 'int32'),
     y: labels ? tf.tensor1d(plain.y as number[], 'int32') : tf.tensor3d(plain.y as number[][][]),
     time: plain.time ? tf.tensor2d(plain.time) : undefined,
+    fullLengths: plain.lengths.every((l) => l === len),
   };
 }
 

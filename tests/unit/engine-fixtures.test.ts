@@ -15,13 +15,15 @@ import { TEST_BACKENDS, useBackend } from '../helpers/backend.js';
 import { expectClose } from '../helpers/close.js';
 import { flat, loadFixtures, shapeOf, weight, type Nested, type TorchCase } from '../helpers/fixtures.js';
 
+type Kernels = 'fast' | 'autodiff';
 const fx = loadFixtures();
 const S = fx.shared_rnn;
 
 /** The page's shared tanh RNN (one bias) with a 2-class readout, loaded with the fixture's weights. */
-function pageModel(kind: 'shared' | 'unshared'): SequenceModel {
+function pageModel(kind: 'shared' | 'unshared', kernels: Kernels): SequenceModel {
   const model = new SequenceModel({
     kind,
+    kernels,
     cell: 'tanh',
     biases: 'single',
     hidden: S.shapes.hidden,
@@ -49,10 +51,10 @@ function pageBatch(lengths = [10, 10, 10]) {
 }
 
 /** nn.RNN / nn.GRU / nn.LSTM parameters by PyTorch name → our core. */
-function torchCore(kind: CellKind, c: TorchCase): SharedRNN {
+function torchCore(kind: CellKind, c: TorchCase, kernels: Kernels): SharedRNN {
   const [rows, input] = shapeOf(c.params.weight_ih_l0);
   const gates = { tanh: 1, gru: 3, lstm: 4 }[kind];
-  const core = new SharedRNN({ cell: kind, input, hidden: rows / gates, biases: 'pytorch', init: 'pytorch' }, createRng(1));
+  const core = new SharedRNN({ cell: kind, input, hidden: rows / gates, biases: 'pytorch', init: 'pytorch', kernels }, createRng(1));
   const w = core.weights;
   const pairs: [tf.Variable, Nested][] = [
     [w.W_xh, c.params.weight_ih_l0],
@@ -74,11 +76,14 @@ function coreGrads(core: SharedRNN, f: () => tf.Scalar): { loss: number; grads: 
   return out;
 }
 
-describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
+// every case on both backends, through the hand-written kernels and through autodiff
+const CASES = TEST_BACKENDS.flatMap((b) => (['fast', 'autodiff'] as Kernels[]).map((k) => [b, k] as const));
+
+describe.each(CASES)('engine vs PyTorch on %s, %s kernels', (backend, kernels) => {
   useBackend(backend);
 
   it('shared RNN: hidden states, logits, loss, gradients, grad norms, dL/dh_t', () => {
-    const model = pageModel('shared');
+    const model = pageModel('shared', kernels);
     const batch = pageBatch();
     const { states, output } = model.forward(batch);
     expectClose(states.dataSync(), S.hidden_states, undefined, 'hidden_states');
@@ -102,7 +107,7 @@ describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
 
   it('unshared RNN with copied weights: same loss, per-step gradients sum to the shared gradient', () => {
     const U = fx.unshared_rnn_copied_weights;
-    const model = pageModel('unshared');
+    const model = pageModel('unshared', kernels);
     const batch = pageBatch();
     const { loss, grads } = computeGradients(model, batch);
     expectClose(loss.dataSync()[0], U.loss_mean_cross_entropy, undefined, 'loss');
@@ -124,7 +129,7 @@ describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
 
   it('masked batch: padded steps carry the state; logits, loss and gradients match', () => {
     const M = fx.masked_batch;
-    const model = pageModel('shared');
+    const model = pageModel('shared', kernels);
     const batch = pageBatch(M.lengths);
     const { output } = model.forward(batch);
     expectClose(output.dataSync(), M.logits, undefined, 'logits');
@@ -146,7 +151,7 @@ describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
     ['lstm', 'torch_lstm'],
   ] as const)('%s cell matches %s (gate layout, both biases): outputs, loss, gradients', (kind, key) => {
     const c = fx[key];
-    const core = torchCore(kind, c);
+    const core = torchCore(kind, c, kernels);
     const x = tf.tensor3d(c.x as number[][][]);
     const out = core.forward(x);
     expectClose(out.dataSync(), c.outputs, undefined, 'outputs');
@@ -161,7 +166,7 @@ describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
 
   it("gradient flow (the page's analyze_gradient_flow): ‖∇W_hh‖ and ‖∇W_ih‖ at T = 10, 50, 100, 200", () => {
     const G = fx.gradient_flow;
-    const core = torchCore('tanh', { ...G, x: [], outputs: [], loss_half_sum_squares: 0, grads: {} });
+    const core = torchCore('tanh', { ...G, x: [], outputs: [], loss_half_sum_squares: 0, grads: {} }, kernels);
     for (const c of G.cases) {
       const x = tf.tensor3d(c.x as number[][][]);
       const { grads } = coreGrads(core, () => tf.sum(core.forward(x)) as tf.Scalar);
@@ -175,7 +180,7 @@ describe.each(TEST_BACKENDS)('engine vs PyTorch on %s', (backend) => {
 
   it("timestep contributions (the page's visualize_timestep_contributions)", () => {
     const C = fx.timestep_contributions;
-    const core = torchCore('tanh', { ...C, x: [], outputs: [], loss_half_sum_squares: 0, grads: {} });
+    const core = torchCore('tanh', { ...C, x: [], outputs: [], loss_half_sum_squares: 0, grads: {} }, kernels);
     const vecs = C.input_vectors as number[][];
     const T = vecs.length;
     const norms = vecs.map((v, t) => {

@@ -19,6 +19,8 @@ export interface ForwardOptions {
   trace?: (t: number, used: tf.Variable[]) => void;
   /** no gradient will be taken: slice steps the way that is fastest without one */
   inference?: boolean;
+  /** every sequence of the batch has the full length T: the mask can be skipped */
+  fullLengths?: boolean;
 }
 
 /**

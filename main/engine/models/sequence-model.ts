@@ -26,6 +26,8 @@ export interface TensorBatch {
   y: tf.Tensor;
   /** absolute timestamps (batch × T) for cyclic clocks */
   time?: tf.Tensor2D;
+  /** known on the JS side when the batch was built: every sequence is T steps long */
+  fullLengths?: boolean;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface TensorBatch {
 export type LossMode = 'mean' | 'length-normalized';
 
 function buildCore(config: ModelConfig, width: number, rng: Rng): SequenceCore {
-  const rnn = { cell: config.cell, input: width, hidden: config.hidden, biases: config.biases, init: config.init };
+  const rnn = { cell: config.cell, input: width, hidden: config.hidden, biases: config.biases, init: config.init, kernels: config.kernels };
   switch (config.kind) {
     case 'shared':
       return new SharedRNN(rnn, rng);
@@ -91,7 +93,7 @@ export class SequenceModel {
 
   /** States (batch × T × d) and the head's output. */
   forward(batch: TensorBatch, opts: ForwardOptions = {}): { states: tf.Tensor3D; output: tf.Tensor } {
-    const states = this.core.forward(this.encode(batch), { ...opts, mask: opts.mask ?? batch.mask });
+    const states = this.core.forward(this.encode(batch), { fullLengths: batch.fullLengths, ...opts, mask: opts.mask ?? batch.mask });
     return { states, output: this.head.apply(states, batch.lengths) };
   }
 

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""PyTorch reference for `rnn-workbench bench --against-pytorch`: the same work as the
+TypeScript bench (forward + backward + Adam on a shared tanh RNN with a 2-class readout of the
+last state), as nn.RNN and as the page's manual loop. Prints one JSON object per line.
+
+Debian: apt-get install python3-torch libopenblas0-pthread; run with /usr/bin/python3.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CONFIGS = {"A": dict(n=32, d=128, T=50, B=32), "B": dict(n=128, d=256, T=100, B=32)}
+
+
+class ManualRNN(nn.Module):
+    """The page's ExplicitWeightSharingRNN: one W_xh, W_hh, b_h used at every step."""
+
+    def __init__(self, n, d):
+        super().__init__()
+        self.W_xh = nn.Parameter(torch.randn(d, n) * 0.01)
+        self.W_hh = nn.Parameter(torch.randn(d, d) * 0.01)
+        self.b_h = nn.Parameter(torch.zeros(d))
+        self.d = d
+
+    def forward(self, x):
+        h = torch.zeros(x.shape[0], self.d)
+        for t in range(x.shape[1]):
+            h = torch.tanh(x[:, t] @ self.W_xh.t() + h @ self.W_hh.t() + self.b_h)
+        return h
+
+
+class TorchRNN(nn.Module):
+    def __init__(self, n, d):
+        super().__init__()
+        self.rnn = nn.RNN(n, d, batch_first=True)
+
+    def forward(self, x):
+        return self.rnn(x)[1][0]
+
+
+def bench(kind, cfg, seconds):
+    torch.manual_seed(0)
+    core = (TorchRNN if kind == "nn.RNN" else ManualRNN)(cfg["n"], cfg["d"])
+    head = nn.Linear(cfg["d"], 2)
+    opt = torch.optim.Adam(list(core.parameters()) + list(head.parameters()), lr=1e-3)
+    x = torch.randn(cfg["B"], cfg["T"], cfg["n"])
+    y = torch.randint(0, 2, (cfg["B"],))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(head(core(x)), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(2):
+        step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds or steps < 3:
+        step()
+        steps += 1
+    elapsed = time.perf_counter() - start
+    return {"impl": kind, "config": name, "stepsPerSec": steps / elapsed, "msPerStep": 1000 * elapsed / steps, "threads": torch.get_num_threads()}
+
+
+if __name__ == "__main__":
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
+    for name, cfg in CONFIGS.items():
+        for kind in ("nn.RNN", "manual loop"):
+            print(json.dumps(bench(kind, cfg, seconds)), flush=True)

@@ -1,0 +1,85 @@
+/**
+ * `rnn-workbench bench` (npm run bench): steps/s of the standard configs for every model and
+ * backend that loads, each case in its own process (clean peak RSS); with --against-pytorch
+ * the PyTorch reference runs in the same invocation and the ratios are printed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_CONFIGS, BENCH_MODELS } from '../../bench/configs.js';
+import type { CliIo } from './io.js';
+
+export const benchHelp = 'bench [--against-pytorch] [--backends wasm,cpu] [--seconds S] [--json]';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+interface CaseResult {
+  backend: string;
+  config: string;
+  model: string;
+  kernels: string;
+  stepsPerSec: number;
+  msPerStep: number;
+  examplesPerSec: number;
+  peakRssMB: number;
+  tensors: number;
+  tensorGrowth: number;
+}
+
+function runCase(backend: string, config: string, model: string, kernels: string, seconds: number): CaseResult | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/case.ts'), backend, config, model, kernels, String(seconds)], { encoding: 'utf8', timeout: 600_000 });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (r.status !== 0 || !line) return { error: (r.stderr.split('\n').find((l) => /Error|error/.test(l)) ?? `exit ${r.status}`).trim().slice(0, 200) };
+  return JSON.parse(line) as CaseResult;
+}
+
+function pytorch(seconds: number): { impl: string; config: string; stepsPerSec: number }[] | string {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, [resolve(repoRoot, 'bench/pytorch_reference.py'), String(seconds)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return (r.stderr.trim().split('\n').at(-1) ?? 'failed') + ' (apt-get install python3-torch libopenblas0-pthread)';
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
+  const seconds = values.seconds ? Number(values.seconds) : 2;
+  const backends = String(values.backends ?? 'tensorflow,wasm,cpu').split(',');
+  const results: CaseResult[] = [];
+  const skipped: string[] = [];
+  for (const backend of backends) {
+    for (const config of Object.keys(BENCH_CONFIGS)) {
+      for (const [model, spec] of Object.entries(BENCH_MODELS)) {
+        for (const kernels of spec.kernels) {
+          const r = runCase(backend, config, model, kernels, seconds);
+          if ('error' in r) {
+            skipped.push(`${backend} ${config} ${model} ${kernels}: ${r.error}`);
+            if (/not registered|unavailable|Cannot find package|setBackend/.test(r.error)) break;
+            continue;
+          }
+          results.push(r);
+          if (!values.json) io.err(`  ${backend} ${config} ${model} (${kernels}): ${r.stepsPerSec.toFixed(2)} steps/s`);
+        }
+      }
+    }
+  }
+  const torch = values['against-pytorch'] ? pytorch(seconds) : null;
+  const ref = (config: string, impl: string) => (Array.isArray(torch) ? torch.find((t) => t.config === config && t.impl === impl)?.stepsPerSec ?? null : null);
+  const rows = results.map((r) => ({
+    ...r,
+    vsTorchRNN: ref(r.config, 'nn.RNN') ? r.stepsPerSec / ref(r.config, 'nn.RNN')! : null,
+    vsTorchManual: ref(r.config, 'manual loop') ? r.stepsPerSec / ref(r.config, 'manual loop')! : null,
+  }));
+  if (values.json) {
+    io.out(JSON.stringify({ configs: BENCH_CONFIGS, results: rows, pytorch: torch, skipped }));
+    return;
+  }
+  const head = ['config', 'model', 'kernels', 'backend', 'steps/s', 'examples/s', 'ms/step', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× manual'];
+  const table = rows.map((r) => [r.config, r.model, r.kernels, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchManual?.toFixed(2) ?? '—']);
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  io.out(Object.entries(BENCH_CONFIGS).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
+  io.out([head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n'));
+  if (Array.isArray(torch)) io.out(`PyTorch ${torch.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s`).join('; ')}`);
+  else if (torch) io.out(`PyTorch reference not run: ${torch}`);
+  if (skipped.length) io.out(`skipped: ${[...new Set(skipped.map((s) => s.split(':')[0].split(' ')[0] + ': ' + s.split(': ').slice(1).join(': ')))].join('; ')}`);
+}

@@ -1,0 +1,17 @@
+/**
+ * y = x Wᵀ + b with W in PyTorch's (out × in) layout and a backward made only of
+ * non-transposed matmuls (explicit transposes instead of matMul's transpose flags, which
+ * drop tfjs-wasm off its fast path):  ∂L/∂x = ∂L/∂y · W,  ∂L/∂W = (∂L/∂y)ᵀ x,  ∂L/∂b = Σ ∂L/∂y.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const linear = tf.customGrad(((x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  save([x, W]);
+  return {
+    value: tf.add(tf.matMul(x, tf.transpose(W)), b),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [xs, Ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, Ws), tf.matMul(tf.transpose(dy), xs), tf.sum(dy, 0)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
