@@ -13,6 +13,11 @@ import { createOptimizer, trainStep } from '../main/engine/train.js';
 import { BENCH_CONFIGS, BENCH_MODELS } from './configs.js';
 
 const [backend, configName, modelName, kernels, secondsArg] = process.argv.slice(2);
+// a case that cannot run says why in one JSON line (the bench lists it as skipped)
+process.on('uncaughtException', (e) => {
+  process.stdout.write(`${JSON.stringify({ error: e.message.split('\n')[0] })}\n`);
+  process.exit(1);
+});
 const cfg = BENCH_CONFIGS[configName as keyof typeof BENCH_CONFIGS];
 const model = BENCH_MODELS[modelName as keyof typeof BENCH_MODELS];
 const report = await initBackend({ only: BackendNameSchema.parse(backend) });

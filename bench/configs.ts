@@ -8,7 +8,7 @@ export const BENCH_CONFIGS = {
 
 export const BENCH_MODELS: Record<string, { config: Pick<ModelConfigInput, 'kind' | 'cell'>; kernels: ('fast' | 'autodiff')[] }> = {
   'shared tanh': { config: { kind: 'shared', cell: 'tanh' }, kernels: ['fast', 'autodiff'] },
-  'shared GRU': { config: { kind: 'shared', cell: 'gru' }, kernels: ['autodiff'] },
-  'shared LSTM': { config: { kind: 'shared', cell: 'lstm' }, kernels: ['autodiff'] },
+  'shared GRU': { config: { kind: 'shared', cell: 'gru' }, kernels: ['fast', 'autodiff'] },
+  'shared LSTM': { config: { kind: 'shared', cell: 'lstm' }, kernels: ['fast', 'autodiff'] },
   'unshared tanh': { config: { kind: 'unshared', cell: 'tanh' }, kernels: ['autodiff'] },
 };

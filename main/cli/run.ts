@@ -62,6 +62,7 @@ const OPTIONS = {
   'against-pytorch': { type: 'boolean' },
   backends: { type: 'string' },
   seconds: { type: 'string' },
+  'full-cpu': { type: 'boolean' },
 } as const;
 
 const USAGE = [

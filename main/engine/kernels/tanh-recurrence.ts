@@ -16,6 +16,7 @@
  * Checked against the PyTorch fixtures and against autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
+import { previous, timeSlices, weightGradient } from './time-slices.js';
 
 /** tanh(z) = 2σ(2z) − 1: exact in real arithmetic; faster than tfjs-wasm's tanh kernel at d ≥ 256. */
 export function fastTanh(z: tf.Tensor): tf.Tensor {
@@ -23,17 +24,6 @@ export function fastTanh(z: tf.Tensor): tf.Tensor {
 }
 
 type Recurrence = (xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D) => tf.Tensor3D;
-
-/**
- * x[t] for every t of a time-major tensor, read once and re-made per step from a view of the
- * values: O(T·B·d) copying in all. (tfjs-wasm's gather costs ≈ 135 µs a call here, and its
- * slice/unstack copy the whole input for every slice.)
- */
-function timeSlices(x: tf.Tensor3D): tf.Tensor2D[] {
-  const [T, B, d] = x.shape;
-  const values = x.dataSync() as Float32Array;
-  return Array.from({ length: T }, (_, t) => tf.tensor2d(values.subarray(t * B * d, (t + 1) * B * d), [B, d]));
-}
 
 function build(masked: boolean): Recurrence {
   return tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D, save: tf.GradSaveFunc) => {
@@ -73,10 +63,8 @@ function build(masked: boolean): Recurrence {
           carry = keep ? tf.add<tf.Tensor2D>(tf.mul(keep[t], g), through) : through;
         }
         const dZall = tf.stack(dZ) as tf.Tensor3D;
-        const Hprev = tf.concat([tf.zeros([1, B, d]), tf.slice(Hs, [0, 0, 0], [T - 1, B, d])], 0);
         // ∂L/∂W_hh = dZᵀ Hprev over all T·B rows: one matmul after an explicit transpose
-        const dW = tf.matMul(tf.transpose(tf.reshape(dZall, [T * B, d])), tf.reshape(Hprev, [T * B, d]));
-        return [dZall, dW, tf.zerosLike(M)];
+        return [dZall, weightGradient(dZall, previous(Hs)), tf.zerosLike(M)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Recurrence;

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BiasStyle, CellKind, InitStyle } from '../../contract.js';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { linear } from '../kernels/linear.js';
+import { gruRecurrence } from '../kernels/gru-recurrence.js';
+import { lstmRecurrence } from '../kernels/lstm-recurrence.js';
 import { tanhRecurrence } from '../kernels/tanh-recurrence.js';
 import { recurrentParams } from '../params.js';
 import type { Rng } from '../random.js';
@@ -48,7 +50,7 @@ export class SharedRNN implements SequenceCore {
   forward(x: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor3D {
     checkInput(x, this.options.input);
     // taps (the dL/dh_t probe) need every step in the autodiff graph: reference path
-    if (this.options.kernels === 'fast' && this.options.cell === 'tanh' && !opts.taps) return this.forwardFastTanh(x, opts);
+    if (this.options.kernels === 'fast' && !opts.taps) return this.forwardFast(x, opts);
     const [batch, len, n] = x.shape;
     const { W_xh, W_hh, b_ih, b_hh } = this.weights;
     const rows = W_xh.shape[0];
@@ -71,18 +73,27 @@ export class SharedRNN implements SequenceCore {
     );
   }
 
-  /** The tanh recurrence through kernels/tanh-recurrence.ts (hand-written BPTT). */
-  private forwardFastTanh(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {
+  /** The recurrence through kernels/ (hand-written BPTT for tanh, GRU and LSTM). */
+  private forwardFast(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {
     const [batch, len, n] = x.shape;
-    const d = this.options.hidden;
     const { W_xh, W_hh, b_ih, b_hh } = this.weights;
-    // both biases join the input projection: one add for all T instead of one per step
-    const bias = (b_hh ? tf.add(b_ih, b_hh) : b_ih) as tf.Tensor1D;
+    const rows = W_xh.shape[0];
+    const cell = this.options.cell;
+    // tanh and LSTM: both biases join the input projection (one add for all T); GRU keeps
+    // b_hh inside, where PyTorch's reset gate multiplies it
+    const bias = (b_hh && cell !== 'gru' ? tf.add(b_ih, b_hh) : b_ih) as tf.Tensor1D;
     const xp = linear(tf.reshape(x, [batch * len, n]) as tf.Tensor2D, W_xh as tf.Tensor2D, bias);
-    const timeMajor = tf.transpose(tf.reshape(xp, [batch, len, d]), [1, 0, 2]) as tf.Tensor3D;
+    const timeMajor = tf.transpose(tf.reshape(xp, [batch, len, rows]), [1, 0, 2]) as tf.Tensor3D;
     const masked = Boolean(opts.mask) && !opts.fullLengths;
     const mask = masked ? (tf.transpose(tf.expandDims(opts.mask!, 2), [1, 0, 2]) as tf.Tensor3D) : (tf.ones([1, 1, 1]) as tf.Tensor3D);
-    const states = (masked ? tanhRecurrence.masked : tanhRecurrence.full)(timeMajor, W_hh as tf.Tensor2D, mask);
+    const pick = <K>(k: { masked: K; full: K }) => (masked ? k.masked : k.full);
+    const W = W_hh as tf.Tensor2D;
+    const states =
+      cell === 'tanh'
+        ? pick(tanhRecurrence)(timeMajor, W, mask)
+        : cell === 'gru'
+          ? pick(gruRecurrence)(timeMajor, W, (b_hh ?? tf.zeros([rows])) as tf.Tensor1D, mask)
+          : pick(lstmRecurrence)(timeMajor, W, mask);
     if (opts.trace) {
       const used = weightList(this.weights);
       for (let t = 0; t < len; t++) opts.trace(t, used);
