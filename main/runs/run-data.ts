@@ -31,7 +31,8 @@ const EVAL_COUNT = 256;
 function resolveModel(config: RunConfig, input: ModelConfig['input'], head: ModelConfig['head']): ModelConfig {
   const given = config.model.input;
   const inputCfg = input.type === 'embedding' ? { ...input, embed: given?.type === 'embedding' ? given.embed : 32 } : input;
-  return ModelConfigSchema.parse({ ...config.model, input: inputCfg, head, seed: config.model.seed ?? config.seed });
+  // the run's seed sets the initial weights too (with the data split and batch order)
+  return ModelConfigSchema.parse({ ...config.model, input: inputCfg, head, seed: config.seed });
 }
 
 function maxLength(items: SequenceItem[]): number {

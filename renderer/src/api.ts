@@ -75,9 +75,9 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-export function downloadBase64(fileName: string, base64: string, type = 'application/zip'): void {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+/** Saves bytes as a file through the browser's download. */
+function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
@@ -85,11 +85,10 @@ export function downloadBase64(fileName: string, base64: string, type = 'applica
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+export function downloadBase64(fileName: string, base64: string, type = 'application/zip'): void {
+  downloadBlob(fileName, new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type }));
+}
+
 export function downloadText(fileName: string, text: string, type = 'text/csv'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadBlob(fileName, new Blob([text], { type }));
 }

@@ -16,19 +16,16 @@ export function groupedGradNorms(r: MetricRecord): Record<string, number> {
   return out;
 }
 
-export function lossChart(runs: RunView[], smoothing: number, single: boolean): ChartConfiguration {
-  const datasets = runs.flatMap((r, i) => {
-    const colour = single ? PARAM_COLOURS[0] : colourOf(r.id);
-    const steps = r.metrics.map((m) => m.step);
-    const raw = r.metrics.map((m) => m.loss);
-    const val = r.metrics.filter((m) => m.valLoss !== null);
-    const label = single ? '' : `${r.session?.name ?? r.id}: `;
-    return [
-      { label: `${label}train loss (raw)`, data: xy(steps, raw), borderColor: faint(colour), borderWidth: 1, pointRadius: 0, order: 2 + i },
-      { label: `${label}train loss (smoothed)`, data: xy(steps, smooth(raw, smoothing)), borderColor: colour, borderWidth: 2, pointRadius: 0, order: 1 },
-      { label: `${label}validation loss`, data: xy(val.map((m) => m.step), val.map((m) => m.valLoss)), borderColor: single ? PARAM_COLOURS[1] : colour, borderDash: [6, 3], pointRadius: 2, order: 0 },
-    ];
-  });
+/** One run's loss: raw (faint) behind the smoothed line, validation loss dashed. */
+export function lossChart(r: RunView, smoothing: number): ChartConfiguration {
+  const steps = r.metrics.map((m) => m.step);
+  const raw = r.metrics.map((m) => m.loss);
+  const val = r.metrics.filter((m) => m.valLoss !== null);
+  const datasets = [
+    { label: 'train loss (raw)', data: xy(steps, raw), borderColor: faint(PARAM_COLOURS[0]), borderWidth: 1, pointRadius: 0, order: 2 },
+    { label: 'train loss (smoothed)', data: xy(steps, smooth(raw, smoothing)), borderColor: PARAM_COLOURS[0], borderWidth: 2, pointRadius: 0, order: 1 },
+    { label: 'validation loss', data: xy(val.map((m) => m.step), val.map((m) => m.valLoss)), borderColor: PARAM_COLOURS[1], borderDash: [6, 3], pointRadius: 2, order: 0 },
+  ];
   return {
     type: 'line',
     data: { datasets: datasets as never },
@@ -53,21 +50,15 @@ export function gradChart(r: RunView): ChartConfiguration {
   };
 }
 
-export function curveChart(runs: RunView[], single: boolean): ChartConfiguration {
-  const curves = runs.map((r) => ({ r, c: r.evals.at(-1) as LengthCurve | undefined })).filter((x) => x.c);
-  const metric = curves[0]?.c?.metricName ?? 'accuracy';
-  const trained = Math.max(0, ...curves.map((x) => x.c!.trainedMax));
-  const top = metric === 'accuracy' ? 1 : Math.max(0.01, ...curves.flatMap((x) => x.c!.points.map((p) => p.metric ?? 0)));
+/** One run's latest length-generalization curve, with the trained range shaded. */
+export function curveChart(r: RunView): ChartConfiguration {
+  const c = r.evals.at(-1) as LengthCurve | undefined;
+  const metric = c?.metricName ?? 'accuracy';
+  const trained = c?.trainedMax ?? 0;
+  const top = metric === 'accuracy' ? 1 : Math.max(0.01, ...(c?.points ?? []).map((p) => p.metric ?? 0));
   const datasets = [
-    // the trained range, shaded
     { label: `trained lengths (≤ ${trained})`, data: [{ x: 1, y: top }, { x: trained, y: top }], backgroundColor: 'rgba(37,99,235,0.08)', borderWidth: 0, fill: 'origin', pointRadius: 0 },
-    ...curves.map(({ r, c }, i) => ({
-      label: single ? metric : `${r.session?.name ?? r.id}`,
-      data: c!.points.filter((p) => p.status === 'ok' && p.metric !== null).map((p) => ({ x: p.length, y: p.metric })),
-      borderColor: single ? PARAM_COLOURS[i] : colourOf(r.id),
-      backgroundColor: single ? PARAM_COLOURS[i] : colourOf(r.id),
-      pointRadius: 4,
-    })),
+    { label: metric, data: (c?.points ?? []).filter((p) => p.status === 'ok' && p.metric !== null).map((p) => ({ x: p.length, y: p.metric })), borderColor: PARAM_COLOURS[0], backgroundColor: PARAM_COLOURS[0], pointRadius: 4 },
   ];
   return {
     type: 'line',
@@ -121,5 +112,71 @@ export function timestepHeatmap(r: RunView): ChartConfiguration {
         y: { type: 'category', labels: rows.map((m) => m.step) as never, offset: true, reverse: true, title: { display: true, text: 'training step' } },
       },
     } as never,
+  };
+}
+
+/** Runs that differ only in their seed form one group (the key is the config without seeds or name). */
+export function seedGroups(runs: RunView[]): { key: string; label: string; runs: RunView[] }[] {
+  const groups = new Map<string, RunView[]>();
+  for (const r of runs) {
+    const c = r.session?.config;
+    const key = c ? JSON.stringify({ ...c, name: '', seed: 0, model: { ...c.model, seed: 0 } }) : r.id;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups].map(([key, rs]) => ({ key, label: `${rs[0].session?.name ?? rs[0].id}${rs.length > 1 ? ` (${rs.length} seeds)` : ''}`, runs: rs }));
+}
+
+function meanStd(values: number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return { mean, std: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
+}
+
+/** A mean line with a ±1 standard-deviation band, per x present in every run of the group. */
+function banded(label: string, colour: string, series: Map<number, number>[], runId: string) {
+  const xs = [...series[0].keys()].filter((x) => series.every((s) => s.has(x))).sort((a, b) => a - b);
+  const stats = xs.map((x) => meanStd(series.map((s) => s.get(x)!)));
+  const fillColour = colour.replace('hsl(', 'hsla(').replace(')', ' / 0.18)');
+  return [
+    { label: `${label} (+1 sd)`, data: xs.map((x, i) => ({ x, y: stats[i].mean + stats[i].std })), borderWidth: 0, pointRadius: 0, backgroundColor: fillColour, fill: '+1', runId },
+    { label: `${label} (−1 sd)`, data: xs.map((x, i) => ({ x, y: stats[i].mean - stats[i].std })), borderWidth: 0, pointRadius: 0, fill: false, runId },
+    { label: `${label}: mean`, data: xs.map((x, i) => ({ x, y: stats[i].mean })), borderColor: colour, borderWidth: 2, pointRadius: 0, runId },
+  ];
+}
+
+/** Compare view: one line per run, or mean ± band for runs repeated over seeds. */
+export function groupedLossChart(runs: RunView[], smoothing: number): ChartConfiguration {
+  const datasets = seedGroups(runs).flatMap((g): object[] => {
+    const colour = colourOf(g.runs[0].id);
+    if (g.runs.length === 1) {
+      const r = g.runs[0];
+      const raw = r.metrics.map((m) => m.loss);
+      return [{ label: g.label, data: xy(r.metrics.map((m) => m.step), smooth(raw, smoothing)), borderColor: colour, borderWidth: 2, pointRadius: 0, runId: r.id }];
+    }
+    const series = g.runs.map((r) => {
+      const s = smooth(r.metrics.map((m) => m.loss), smoothing);
+      return new Map(r.metrics.map((m, i) => [m.step, s[i] ?? NaN]));
+    });
+    return banded(g.label, colour, series, g.runs[0].id);
+  });
+  return {
+    type: 'line',
+    data: { datasets: datasets as never },
+    options: { ...commonOptions, scales: { x: { type: 'linear', title: { display: true, text: 'step' } }, y: { type: 'linear', title: { display: true, text: 'train loss (smoothed)' } } } } as never,
+  };
+}
+
+export function groupedCurveChart(runs: RunView[]): ChartConfiguration {
+  const withCurves = runs.filter((r) => r.evals.length);
+  const metric = withCurves[0]?.evals.at(-1)?.metricName ?? 'accuracy';
+  const datasets = seedGroups(withCurves).flatMap((g): object[] => {
+    const colour = colourOf(g.runs[0].id);
+    const series = g.runs.map((r) => new Map(r.evals.at(-1)!.points.filter((p) => p.status === 'ok' && p.metric !== null).map((p) => [p.length, p.metric!])));
+    if (g.runs.length === 1) return [{ label: g.label, data: [...series[0]].map(([x, y]) => ({ x, y })), borderColor: colour, backgroundColor: colour, pointRadius: 4, runId: g.runs[0].id }];
+    return banded(g.label, colour, series, g.runs[0].id);
+  });
+  return {
+    type: 'line',
+    data: { datasets: datasets as never },
+    options: { ...commonOptions, scales: { x: { type: 'logarithmic', title: { display: true, text: 'sequence length (log)' } }, y: { type: 'linear', min: 0, title: { display: true, text: metric } } } } as never,
   };
 }

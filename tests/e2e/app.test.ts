@@ -98,31 +98,42 @@ describe('the app in Chromium (serve mode)', () => {
     await shoot(page, 'view-charts');
   });
 
-  it('compares two runs: shared and unshared on the same data', async () => {
+  it('compares runs: shared vs unshared, and a shared run repeated with another seed drawn as mean ± band', async () => {
     await nav('model');
     await page.click('[data-test="share-toggle"]');
     await train(100);
+    await nav('model');
+    await page.click('[data-test="share-toggle"]'); // shared again, same settings as the first run…
+    await nav('train');
+    await page.fill('[data-test="seed"]', '1'); // …but another seed
+    await train(200);
     await nav('compare');
     const boxes = page.locator('[data-test^="compare-"][type="checkbox"]');
-    expect(await boxes.count()).toBe(2);
-    await boxes.nth(0).check();
-    await boxes.nth(1).check();
+    expect(await boxes.count()).toBe(3);
+    for (let i = 0; i < 3; i++) await boxes.nth(i).check();
     await page.waitForSelector('[data-test="compare-loss"] canvas');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-test="groups"] li')].map((li) => li.textContent?.trim()).join('|') === 'shared gru on sst2-dev.tsv (2 seeds)|unshared gru on sst2-dev.tsv');
+    const groups = await page.locator('[data-test="groups"] li').allInnerTexts();
+    expect(groups.some((g) => /shared gru on sst2-dev\.tsv \(2 seeds\)$/.test(g.trim()))).toBe(true);
+    expect(groups.some((g) => /^unshared gru on sst2-dev\.tsv$/.test(g.trim()))).toBe(true);
     await page.waitForTimeout(800);
     const s = await shoot(page, 'compare-loss', '[data-test="compare-loss"] canvas');
     expect(s.colours).toBeGreaterThan(8);
     await shoot(page, 'view-compare');
+    // a group's name opens its run
+    await page.locator('[data-test="groups"] button').first().click();
+    await page.waitForSelector('[data-test="charts-header"]');
   });
 
   it('exports a session as .rnnwb and imports it back', async () => {
     await nav('sessions');
-    expect(await page.locator('[data-test^="session-"]').count()).toBe(2);
+    expect(await page.locator('[data-test^="session-"]').count()).toBe(3);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="export"]').first().click()]);
     const path = await download.path();
     expect(download.suggestedFilename()).toMatch(/\.rnnwb$/);
     await page.setInputFiles('[data-test="import-input"]', { name: download.suggestedFilename(), mimeType: 'application/zip', buffer: readFileSync(path!) });
     await page.waitForSelector('[data-test="sessions-message"]:has-text("imported")');
-    await page.waitForFunction(() => document.querySelectorAll('[data-test^="session-"]').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('[data-test^="session-"]').length === 4);
     await shoot(page, 'view-sessions');
     // the imported copy reopens with its charts restored from disk
     await page.locator('[data-test="open"]').first().click();

@@ -56,7 +56,10 @@ function onEvent(e: WorkbenchEvent): void {
         r.totalSteps = e.totalSteps;
       }
       if (e.message) r.message = e.message;
-      if (['completed', 'stopped', 'failed'].includes(e.status)) void refreshSessions().then(() => openSession(e.id));
+      if (['completed', 'stopped', 'failed'].includes(e.status)) {
+        void refreshSessions();
+        void openSession(e.id);
+      }
       break;
     }
     case 'run.ready':
