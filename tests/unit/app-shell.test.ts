@@ -90,3 +90,26 @@ describe('content security policy', () => {
     expect(csp.split(/[\s;]+/)).not.toContain('*');
   });
 });
+
+describe('application menu', () => {
+  it('file actions reach the renderer as contract events; quit is the platform role', async () => {
+    const { menuTemplate } = await import('../../main/app/menu.js');
+    const sent: unknown[] = [];
+    const template = menuTemplate((e) => sent.push(e), false);
+    const file = template.find((m) => m.label === 'File')!;
+    const items = file.submenu as { label?: string; role?: string; click?: () => void; accelerator?: string }[];
+    expect(items.filter((i) => i.label).map((i) => [i.label, i.accelerator])).toEqual([
+      ['Open Dataset…', 'CmdOrCtrl+O'],
+      ['Import Session…', 'CmdOrCtrl+I'],
+      ['Export Session…', 'CmdOrCtrl+E'],
+    ]);
+    items.filter((i) => i.click).forEach((i) => i.click!());
+    expect(sent).toEqual([
+      { type: 'menu', action: 'open-dataset' },
+      { type: 'menu', action: 'import-session' },
+      { type: 'menu', action: 'export-session' },
+    ]);
+    expect(items.at(-1)!.role).toBe('quit');
+    expect(menuTemplate(() => {}, true)[0].role).toBe('appMenu');
+  });
+});
