@@ -18,7 +18,7 @@ import { Scheduler } from './runs/scheduler.js';
 import { exportSession, importSession } from './sessions/archive.js';
 import { metricsCsv } from './sessions/metrics-csv.js';
 import { createRunSession } from './sessions/new-session.js';
-import { FILES, readEvals, readMetrics, readSessionFile, SessionError, updateSession } from './sessions/store.js';
+import { FILES, readEvals, readMetrics, readSessionFile, updateSession } from './sessions/store.js';
 
 export interface ServiceOptions {
   sessionsRoot: string;
@@ -211,4 +211,3 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
   }
 }
 
-export { SessionError };

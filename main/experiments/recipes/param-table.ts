@@ -1,8 +1,8 @@
-import { conv2dParams, paramTable, recurrentParams } from '../../engine/params.js';
+import { conv2dParams, countTensors, paramTable, recurrentParams } from '../../engine/params.js';
 import { SharedRNN } from '../../engine/models/shared-rnn.js';
 import { UnsharedRNN } from '../../engine/models/unshared-rnn.js';
-import { countTensors } from '../../engine/params.js';
 import { createRng } from '../../engine/random.js';
+import { lineChart } from '../toolkit.js';
 import type { Recipe } from '../types.js';
 
 /** The page's table for n = 128, d = 256, with counts from real tensors where they fit in memory. */
@@ -39,17 +39,7 @@ export const paramTableRecipe: Recipe = {
       values: { rows: table.rows, fromTensors: built, torchTwoBiases: torch, conv2d_3_16_3: conv },
       table: { columns: ['T', 'shared d(d+n+1)', 'unshared T·d(d+n+1)', 'ratio'], rows: table.rows.map((r) => [r.length, r.shared, r.unshared, `${r.ratio}:1`]) },
       charts: [
-        {
-          id: 'params',
-          title: 'Parameters vs maximum length',
-          type: 'line',
-          x: { label: 'T (max sequence length)', log: true },
-          y: { label: 'parameters', log: true },
-          series: [
-            { label: 'unshared', points: table.rows.map((r) => ({ x: r.length, y: r.unshared })) },
-            { label: 'shared', points: table.rows.map((r) => ({ x: r.length, y: r.shared })) },
-          ],
-        },
+        lineChart('params', 'Parameters vs maximum length', 'T (max sequence length)', 'parameters', { unshared: table.rows.map((r) => [r.length, r.unshared]), shared: table.rows.map((r) => [r.length, r.shared]) }, { x: { label: 'T (max sequence length)', log: true }, y: { label: 'parameters', log: true } }),
       ],
     };
   },

@@ -1,4 +1,4 @@
-import { accuracy, fit, pct, taskIO, taskItems } from '../toolkit.js';
+import { accuracy, barChart, fit, pct, taskIO, taskItems } from '../toolkit.js';
 import type { Recipe } from '../types.js';
 
 /** 'the' at position 5 in training, position 7 at test: the keyword's training and test positions are disjoint. */
@@ -30,17 +30,10 @@ export const positionTransferRecipe: Recipe = {
       values: r,
       table: { columns: ['model', 'keyword at 5 (trained)', 'keyword at 7 (never seen)'], rows: [['shared', r.sharedTrainPos, r.sharedTestPos], ['unshared', r.unsharedTrainPos, r.unsharedTestPos]].map(([m, a, b]) => [m as string, Number((a as number).toFixed(3)), Number((b as number).toFixed(3))]) },
       charts: [
-        {
-          id: 'transfer',
-          title: 'Accuracy by keyword position',
-          type: 'bar',
-          x: { label: 'keyword position', log: false },
-          y: { label: 'accuracy', log: false },
-          series: [
-            { label: 'shared', points: [{ x: 'position 5 (train)', y: r.sharedTrainPos }, { x: 'position 7 (test)', y: r.sharedTestPos }] },
-            { label: 'unshared', points: [{ x: 'position 5 (train)', y: r.unsharedTrainPos }, { x: 'position 7 (test)', y: r.unsharedTestPos }] },
-          ],
-        },
+        barChart('transfer', 'Accuracy by keyword position', 'keyword position', 'accuracy', {
+          shared: [['position 5 (train)', r.sharedTrainPos], ['position 7 (test)', r.sharedTestPos]],
+          unshared: [['position 5 (train)', r.unsharedTrainPos], ['position 7 (test)', r.unsharedTestPos]],
+        }),
       ],
     };
   },

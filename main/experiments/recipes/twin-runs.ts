@@ -1,4 +1,4 @@
-import { accuracy, bootstrapMean, fit, taskIO, taskItems } from '../toolkit.js';
+import { accuracy, barChart, bootstrapMean, fit, taskIO, taskItems } from '../toolkit.js';
 import type { Recipe } from '../types.js';
 
 /** Shared and unshared from the same seed and batch order, over k seeds: the paired difference with a bootstrap band. */
@@ -31,17 +31,10 @@ export const twinRunsRecipe: Recipe = {
       values: { pairs, difference: band },
       table: { columns: ['seed', 'shared', 'unshared', 'difference'], rows: pairs.map((p) => [p.seed, Number(p.shared.toFixed(3)), Number(p.unshared.toFixed(3)), Number((p.shared - p.unshared).toFixed(3))]) },
       charts: [
-        {
-          id: 'pairs',
-          title: 'Test accuracy per seed (same data, init seed and batch order)',
-          type: 'bar',
-          x: { label: 'seed', log: false },
-          y: { label: 'accuracy', log: false },
-          series: [
-            { label: 'shared', points: pairs.map((p) => ({ x: String(p.seed), y: p.shared })) },
-            { label: 'unshared', points: pairs.map((p) => ({ x: String(p.seed), y: p.unshared })) },
-          ],
-        },
+        barChart('pairs', 'Test accuracy per seed (same data, init seed and batch order)', 'seed', 'accuracy', {
+          shared: pairs.map((p) => [String(p.seed), p.shared]),
+          unshared: pairs.map((p) => [String(p.seed), p.unshared]),
+        }),
       ],
     };
   },

@@ -1,5 +1,6 @@
 import { SequenceModel } from '../../engine/models/sequence-model.js';
 import { weightIdentity } from '../../engine/probes.js';
+import { lineChart } from '../toolkit.js';
 import type { Recipe } from '../types.js';
 
 /** The page's demonstrate_weight_identity: which tensor each step used. */
@@ -24,17 +25,10 @@ export const weightIdentityRecipe: Recipe = {
           rows: s.steps.map((st, t) => [t + 1, st.ids[1], Number(st.checksum.toFixed(6)), u.steps[t].ids[1], Number(u.steps[t].checksum.toFixed(6))]),
         },
         charts: [
-          {
-            id: 'checksums',
-            title: 'Σ W_hh used at each step',
-            type: 'line',
-            x: { label: 'step', log: false },
-            y: { label: 'sum of W_hh', log: false },
-            series: [
-              { label: 'shared', points: s.steps.map((st) => ({ x: st.step + 1, y: st.checksum })) },
-              { label: 'unshared', points: u.steps.map((st) => ({ x: st.step + 1, y: st.checksum })) },
-            ],
-          },
+          lineChart('checksums', 'Σ W_hh used at each step', 'step', 'sum of W_hh', {
+            shared: s.steps.map((st) => [st.step + 1, st.checksum]),
+            unshared: u.steps.map((st) => [st.step + 1, st.checksum]),
+          }),
         ],
       };
     } finally {
