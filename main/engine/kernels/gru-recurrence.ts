@@ -11,18 +11,14 @@
  * gradients as one matmul after the loop. Checked against nn.GRU's fixture and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { forwardInputs, previous, timeSlices, weightGradient } from './time-slices.js';
 
 type Recurrence = (xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D, mask: tf.Tensor3D) => tf.Tensor3D;
 
 function build(masked: boolean): Recurrence {
   return tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D, mask: tf.Tensor3D, save: tf.GradSaveFunc) => {
-    const [T, B] = xp.shape;
-    const d = W_hh.shape[1];
-    const W_hhT = tf.transpose(W_hh) as tf.Tensor2D;
-    const xs = timeSlices(xp);
-    const ms = masked ? timeSlices(mask) : [];
-    let h = tf.zeros([B, d]) as tf.Tensor2D;
+    const { T, d, W_hhT, xs, ms, h0 } = forwardInputs(xp, W_hh, mask, masked);
+    let h = h0;
     const out = { H: [] as tf.Tensor2D[], R: [] as tf.Tensor2D[], Z: [] as tf.Tensor2D[], N: [] as tf.Tensor2D[], HN: [] as tf.Tensor2D[] };
     for (let t = 0; t < T; t++) {
       const [xr, xz, xn] = tf.split(xs[t], 3, 1);

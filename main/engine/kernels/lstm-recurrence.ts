@@ -11,19 +11,15 @@
  * Checked against nn.LSTM's fixture and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { forwardInputs, previous, timeSlices, weightGradient } from './time-slices.js';
 
 type Recurrence = (xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D) => tf.Tensor3D;
 
 function build(masked: boolean): Recurrence {
   return tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D, save: tf.GradSaveFunc) => {
-    const [T, B] = xp.shape;
-    const d = W_hh.shape[1];
-    const W_hhT = tf.transpose(W_hh) as tf.Tensor2D;
-    const xs = timeSlices(xp);
-    const ms = masked ? timeSlices(mask) : [];
-    let h = tf.zeros([B, d]) as tf.Tensor2D;
-    let c = tf.zeros([B, d]) as tf.Tensor2D;
+    const { T, W_hhT, xs, ms, h0 } = forwardInputs(xp, W_hh, mask, masked);
+    let h = h0;
+    let c = tf.zerosLike(h0) as tf.Tensor2D;
     const keep = { H: [] as tf.Tensor[], C: [] as tf.Tensor[], SI: [] as tf.Tensor[], SF: [] as tf.Tensor[], TG: [] as tf.Tensor[], SO: [] as tf.Tensor[], TC: [] as tf.Tensor[] };
     for (let t = 0; t < T; t++) {
       const [i, f, g, o] = tf.split(tf.add(xs[t], tf.matMul(h, W_hhT)), 4, 1);

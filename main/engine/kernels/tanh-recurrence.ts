@@ -16,7 +16,7 @@
  * Checked against the PyTorch fixtures and against autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { forwardInputs, previous, timeSlices, weightGradient } from './time-slices.js';
 
 /** tanh(z) = 2σ(2z) − 1: exact in real arithmetic; faster than tfjs-wasm's tanh kernel at d ≥ 256. */
 export function fastTanh(z: tf.Tensor): tf.Tensor {
@@ -27,13 +27,10 @@ type Recurrence = (xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D) => tf.
 
 function build(masked: boolean): Recurrence {
   return tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D, save: tf.GradSaveFunc) => {
-    const [T, B, d] = xp.shape;
-    const W_hhT = tf.transpose(W_hh) as tf.Tensor2D;
-    const xs = timeSlices(xp);
-    const ms = masked ? timeSlices(mask) : [];
+    const { T, W_hhT, xs, ms, h0 } = forwardInputs(xp, W_hh, mask, masked);
     const states: tf.Tensor2D[] = [];
     const cand: tf.Tensor2D[] = [];
-    let h = tf.zeros([B, d]) as tf.Tensor2D;
+    let h = h0;
     for (let t = 0; t < T; t++) {
       const hn = fastTanh(tf.add(xs[t], tf.matMul(h, W_hhT))) as tf.Tensor2D;
       h = masked ? (tf.add(h, tf.mul(ms[t], tf.sub(hn, h))) as tf.Tensor2D) : hn;
