@@ -10,5 +10,5 @@ export const BENCH_MODELS: Record<string, { config: Pick<ModelConfigInput, 'kind
   'shared tanh': { config: { kind: 'shared', cell: 'tanh' }, kernels: ['fast', 'autodiff'] },
   'shared GRU': { config: { kind: 'shared', cell: 'gru' }, kernels: ['fast', 'autodiff'] },
   'shared LSTM': { config: { kind: 'shared', cell: 'lstm' }, kernels: ['fast', 'autodiff'] },
-  'unshared tanh': { config: { kind: 'unshared', cell: 'tanh' }, kernels: ['autodiff'] },
+  'unshared tanh': { config: { kind: 'unshared', cell: 'tanh' }, kernels: ['fast', 'autodiff'] },
 };

@@ -198,9 +198,12 @@ describe('temporal conv as one matmul equals tf.conv1d', () => {
 
 describe.each(TEST_BACKENDS)('hand-written kernels equal autodiff on %s (masked and full batches)', (backend) => {
   useBackend(backend);
-  const cases = (['tanh', 'gru', 'lstm'] as const).flatMap((cell) => (['single', 'pytorch'] as const).flatMap((biases) => [true, false].map((ragged) => [cell, biases, ragged] as const)));
-  it.each(cases)('%s, %s biases, variable lengths: %s', (cell, biases, ragged) => {
-    const config = { kind: 'shared' as const, cell, biases, hidden: 7, seed: 5, input: { type: 'features' as const, size: 3 }, head: { type: 'classify' as const, classes: 3 } };
+  const cases = [
+    ...(['tanh', 'gru', 'lstm'] as const).map((cell) => ['shared', cell] as const),
+    ['unshared', 'tanh'] as const,
+  ].flatMap(([kind, cell]) => (['single', 'pytorch'] as const).flatMap((biases) => [true, false].map((ragged) => [kind, cell, biases, ragged] as const)));
+  it.each(cases)('%s %s, %s biases, variable lengths: %s', (kind, cell, biases, ragged) => {
+    const config = { kind, cell, biases, hidden: 7, maxLen: 9, seed: 5, input: { type: 'features' as const, size: 3 }, head: { type: 'classify' as const, classes: 3 } };
     const fast = new SequenceModel({ ...config, kernels: 'fast' });
     const auto = new SequenceModel({ ...config, kernels: 'autodiff' });
     const rng = createRng(21);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { SequenceTooLongError } from '../errors.js';
+import { unsharedTanh } from '../kernels/unshared-tanh.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
 import { checkInput, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
@@ -56,6 +57,8 @@ export class UnsharedRNN implements SequenceCore {
     const [batch, len] = x.shape;
     const { maxLen, beyondMax = 'refuse' } = this.options;
     if (len > maxLen && beyondMax === 'refuse') throw new SequenceTooLongError(len, maxLen);
+    // the hand-written tanh kernel, where no step borrows another's weights and no probe taps in
+    if (this.options.kernels === 'fast' && this.options.cell === 'tanh' && len <= maxLen && !opts.taps) return this.forwardFastTanh(x, opts);
     const xAt = stepSlices(x, opts.inference);
     const past = len > maxLen ? (beyondMax === 'mean' ? this.meanWeights() : this.steps[maxLen - 1]) : null;
     const weightsAt = (t: number) => (t < maxLen ? this.steps[t] : past!);
@@ -72,6 +75,18 @@ export class UnsharedRNN implements SequenceCore {
       { batch, len, hidden: this.options.hidden },
       opts,
     );
+  }
+
+  private forwardFastTanh(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {
+    const len = x.shape[1];
+    const masked = Boolean(opts.mask) && !opts.fullLengths;
+    const steps = this.steps.slice(0, len).map((w, t) => {
+      opts.trace?.(t, weightList(w));
+      return { W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b: (w.b_hh ? tf.add(w.b_ih, w.b_hh) : w.b_ih) as tf.Tensor1D };
+    });
+    const timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
+    const mask = masked ? (tf.transpose(tf.expandDims(opts.mask!, 2), [1, 0, 2]) as tf.Tensor3D) : null;
+    return tf.transpose(unsharedTanh(timeMajor, mask, steps), [1, 0, 2]) as tf.Tensor3D;
   }
 
   /** W̄ = (1/T) Σ_t W^(t) for every weight, as plain tensors (the caller's tidy disposes them). */
