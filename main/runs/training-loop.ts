@@ -33,8 +33,11 @@ export interface RunSink {
 }
 
 export interface RunControl {
-  /** resolves when training may go on; 'stop' ends the run after a checkpoint */
-  gate(): Promise<'go' | 'stop'>;
+  /**
+   * Resolves when training may go on; 'stop' ends the run after a checkpoint. `flush` writes
+   * the metrics still batched in memory: a paused run calls it before it waits.
+   */
+  gate(flush: () => void): Promise<'go' | 'stop'>;
 }
 
 export class TrainingFailure extends Error {}
@@ -94,7 +97,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       const batches = bucketBatches(data.train, t.batch, createRng(config.seed * 7919 + epoch + 1));
       const first = resume && epoch === resume.epoch ? resume.batchInEpoch : 0;
       for (let b = first; b < batches.length && step < total; b++) {
-        if ((await control.gate()) === 'stop') {
+        if ((await control.gate(flush)) === 'stop') {
           await save(epoch, b);
           stopped = userStopped = true;
           break;

@@ -25,9 +25,10 @@ let sessionDir: string | null = null;
 const progress = { step: 0, totalSteps: 0 };
 
 const control: RunControl = {
-  async gate() {
+  async gate(flush) {
     // yield to the event loop so pause/stop messages get in between steps
     await new Promise((r) => setImmediate(r));
+    if (paused) flush(); // nothing measured stays in memory while the run waits
     while (paused && !stopRequested) await new Promise<void>((r) => (wake = r));
     return stopRequested ? 'stop' : 'go';
   },
