@@ -85,7 +85,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
           createdAt: s.createdAt,
           kind: s.config.model.kind,
           cell: s.config.model.cell,
-          data: s.config.data.type === 'task' ? `task: ${s.config.data.task}` : basename(s.config.data.path),
+          data: s.config.data.type === 'task' ? `task: ${s.config.data.task}` : this.shownName(s.config.data.path),
           step: s.progress.step,
           totalSteps: s.progress.totalSteps,
           params: s.params,
@@ -96,6 +96,12 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       }
     }
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** The name a user gave a file: uploads are stored as <8 hex>-<name> in uploadsDir. */
+  private shownName(path: string): string {
+    const name = basename(path);
+    return resolve(path, '..') === this.uploadsDir ? name.replace(/^[0-9a-f]{8}-/, '') : name;
   }
 
   async handle<C extends Command>(command: C): Promise<CommandResults[C['type']]> {

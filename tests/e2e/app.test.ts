@@ -128,6 +128,8 @@ describe('the app in Chromium (serve mode)', () => {
   it('exports a session as .rnnwb and imports it back', async () => {
     await nav('sessions');
     expect(await page.locator('[data-test^="session-"]').count()).toBe(3);
+    // uploads are listed under the name the user dropped, not the stored one
+    expect(await page.locator('[data-test^="session-"] td:nth-child(3)').allInnerTexts()).toEqual(['sst2-dev.tsv', 'sst2-dev.tsv', 'sst2-dev.tsv']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="export"]').first().click()]);
     const path = await download.path();
     expect(download.suggestedFilename()).toMatch(/\.rnnwb$/);
