@@ -50,15 +50,16 @@ export function gradChart(r: RunView): ChartConfiguration {
   };
 }
 
-/** One run's latest length-generalization curve, with the trained range shaded. */
-export function curveChart(r: RunView): ChartConfiguration {
+/** One run's latest length-generalization curve (its metric, or its loss), with the trained range shaded. */
+export function curveChart(r: RunView, show: 'metric' | 'loss' = 'metric'): ChartConfiguration {
   const c = r.evals.at(-1) as LengthCurve | undefined;
-  const metric = c?.metricName ?? 'accuracy';
+  const metric = show === 'loss' ? 'loss' : (c?.metricName ?? 'accuracy');
+  const value = (p: LengthCurve['points'][number]) => (show === 'loss' ? p.loss : p.metric);
   const trained = c?.trainedMax ?? 0;
-  const top = metric === 'accuracy' ? 1 : Math.max(0.01, ...(c?.points ?? []).map((p) => p.metric ?? 0));
+  const top = metric === 'accuracy' ? 1 : Math.max(0.01, ...(c?.points ?? []).map((p) => value(p) ?? 0));
   const datasets = [
     { label: `trained lengths (≤ ${trained})`, data: [{ x: 1, y: top }, { x: trained, y: top }], backgroundColor: 'rgba(37,99,235,0.08)', borderWidth: 0, fill: 'origin', pointRadius: 0 },
-    { label: metric, data: (c?.points ?? []).filter((p) => p.status === 'ok' && p.metric !== null).map((p) => ({ x: p.length, y: p.metric })), borderColor: PARAM_COLOURS[0], backgroundColor: PARAM_COLOURS[0], pointRadius: 4 },
+    { label: metric, data: (c?.points ?? []).filter((p) => p.status === 'ok' && value(p) !== null).map((p) => ({ x: p.length, y: value(p) })), borderColor: PARAM_COLOURS[0], backgroundColor: PARAM_COLOURS[0], pointRadius: 4 },
   ];
   return {
     type: 'line',
@@ -162,6 +163,21 @@ export function groupedLossChart(runs: RunView[], smoothing: number): ChartConfi
     type: 'line',
     data: { datasets: datasets as never },
     options: { ...commonOptions, scales: { x: { type: 'linear', title: { display: true, text: 'step' } }, y: { type: 'linear', title: { display: true, text: 'train loss (smoothed)' } } } } as never,
+  };
+}
+
+/** Compare view: the global gradient norm (before clipping) per run, or mean ± band over seeds, log axis. */
+export function groupedGradChart(runs: RunView[]): ChartConfiguration {
+  const datasets = seedGroups(runs).flatMap((g): object[] => {
+    const colour = colourOf(g.runs[0].id);
+    const series = g.runs.map((r) => new Map(r.metrics.map((m) => [m.step, m.gradNorm])));
+    if (g.runs.length === 1) return [{ label: g.label, data: [...series[0]].map(([x, y]) => ({ x, y })), borderColor: colour, borderWidth: 1.5, pointRadius: 0, runId: g.runs[0].id }];
+    return banded(g.label, colour, series, g.runs[0].id);
+  });
+  return {
+    type: 'line',
+    data: { datasets: datasets as never },
+    options: { ...commonOptions, scales: { x: { type: 'linear', title: { display: true, text: 'step' } }, y: { type: 'logarithmic', title: { display: true, text: '‖g‖ before clipping (log)' } } } } as never,
   };
 }
 

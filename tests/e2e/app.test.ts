@@ -77,6 +77,7 @@ describe('the app in Chromium (serve mode)', () => {
     const after = await text('[data-test="chosen-params"]');
     expect(after).toContain('141,120 parameters'); // 60 × 2,352
     expect(await page.locator('[data-test="param-table"] td.chosen').first().innerText()).toBe('23,520'); // unshared column at T = 10
+    expect(await text('[data-test="head"]')).toBe('Head: many-to-one classification from the last valid step (2 classes)');
     await shoot(page, 'view-model');
     await page.click('[data-test="share-toggle"]'); // back to shared
     await page.waitForFunction(() => document.querySelector('[data-test="chosen-params"]')?.textContent?.includes('same at every length'));
@@ -95,6 +96,13 @@ describe('the app in Chromium (serve mode)', () => {
       expect(s.busy, `${chart} is not blank`).toBeGreaterThan(0.02);
     }
     await page.waitForSelector('[data-test="charts-header"]:has-text("200 steps recorded")');
+    // raw + smoothed loss for 200 steps, plus validation points
+    expect(Number(await page.getAttribute('[data-test="loss-chart"]', 'data-points'))).toBeGreaterThan(400);
+    expect(Number(await page.getAttribute('[data-test="grad-chart"]', 'data-points'))).toBeGreaterThan(400);
+    await page.selectOption('[data-test="curve-shows"]', 'loss');
+    await page.waitForTimeout(300);
+    expect((await shoot(page, 'length-chart-loss', '[data-test="length-chart"] canvas')).colours).toBeGreaterThan(8);
+    await page.selectOption('[data-test="curve-shows"]', 'metric');
     await shoot(page, 'view-charts');
   });
 
@@ -117,8 +125,11 @@ describe('the app in Chromium (serve mode)', () => {
     expect(groups.some((g) => /shared gru on sst2-dev\.tsv \(2 seeds\)$/.test(g.trim()))).toBe(true);
     expect(groups.some((g) => /^unshared gru on sst2-dev\.tsv$/.test(g.trim()))).toBe(true);
     await page.waitForTimeout(800);
+    // the band (3 series × 200 steps) and the unshared run's line are all drawn
+    await page.waitForFunction(() => Number(document.querySelector('[data-test="compare-loss"]')?.getAttribute('data-points')) > 3 * 200);
     const s = await shoot(page, 'compare-loss', '[data-test="compare-loss"] canvas');
     expect(s.colours).toBeGreaterThan(8);
+    expect((await shoot(page, 'compare-grad', '[data-test="compare-grad"] canvas')).colours).toBeGreaterThan(8);
     await shoot(page, 'view-compare');
     // a group's name opens its run
     await page.locator('[data-test="groups"] button').first().click();
