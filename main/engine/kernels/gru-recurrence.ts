@@ -41,7 +41,12 @@ function build(masked: boolean): Recurrence {
       gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
         const [Hs, Rs, Zs, Ns, HNs, W, M] = saved as tf.Tensor3D[];
         const Hprev = previous(Hs);
-        const [dHs, rs, zs, ns, hns, hps] = [dH, Rs, Zs, Ns, HNs, Hprev].map((x) => timeSlices(x as tf.Tensor3D));
+        // every factor that does not depend on the incoming gradient, for all T at once:
+        // ∂n̂ = g ⊙ A, ∂ẑ = g ⊙ Bz, ∂r̂ = ∂n̂ ⊙ C — three multiplies per step instead of a dozen ops
+        const A = tf.mul(tf.sub(1, Zs), tf.sub(1, tf.square(Ns))) as tf.Tensor3D;
+        const Bz = tf.mul(tf.sub(Hprev, Ns), tf.mul(Zs, tf.sub(1, Zs))) as tf.Tensor3D;
+        const C = tf.mul(HNs, tf.mul(Rs, tf.sub(1, Rs))) as tf.Tensor3D;
+        const [dHs, as, bs, cs, rs, zs] = [dH, A, Bz, C, Rs, Zs].map((x) => timeSlices(x as tf.Tensor3D));
         const msk = masked ? timeSlices(M) : [];
         const dXP: tf.Tensor2D[] = new Array(T);
         const dHP: tf.Tensor2D[] = new Array(T);
@@ -49,13 +54,12 @@ function build(masked: boolean): Recurrence {
         for (let t = T - 1; t >= 0; t--) {
           const total: tf.Tensor2D = carry ? tf.add(dHs[t], carry) : dHs[t];
           const g: tf.Tensor2D = masked ? tf.mul(msk[t], total) : total;
-          const [r, z, n] = [rs[t], zs[t], ns[t]];
-          const dn = tf.mul(tf.mul(g, tf.sub(1, z)), tf.sub(1, tf.square(n)));
-          const dz = tf.mul(tf.mul(g, tf.sub(hps[t], n)), tf.mul(z, tf.sub(1, z)));
-          const dr = tf.mul(tf.mul(dn, hns[t]), tf.mul(r, tf.sub(1, r)));
+          const dn = tf.mul(g, as[t]);
+          const dz = tf.mul(g, bs[t]);
+          const dr = tf.mul(dn, cs[t]);
           dXP[t] = tf.concat([dr, dz, dn], 1) as tf.Tensor2D;
-          dHP[t] = tf.concat([dr, dz, tf.mul(dn, r)], 1) as tf.Tensor2D;
-          let next: tf.Tensor2D = tf.add(tf.mul(g, z), tf.matMul(dHP[t], W));
+          dHP[t] = tf.concat([dr, dz, tf.mul(dn, rs[t])], 1) as tf.Tensor2D;
+          let next: tf.Tensor2D = tf.add(tf.mul(g, zs[t]), tf.matMul(dHP[t], W));
           if (masked) next = tf.add(next, tf.mul(tf.sub(1, msk[t]), total));
           carry = next;
         }

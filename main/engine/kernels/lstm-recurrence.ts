@@ -47,28 +47,30 @@ function build(masked: boolean): Recurrence {
       gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
         const [Hs, Cs, SIs, SFs, TGs, SOs, TCs, W, M] = saved as tf.Tensor3D[];
         const Hprev = previous(Hs);
-        const [dHs, cps, si, sf, tg, so, tc] = [dH, previous(Cs), SIs, SFs, TGs, SOs, TCs].map((x) => timeSlices(x as tf.Tensor3D));
+        // factors independent of the incoming gradient, for all T at once (one multiply each per step)
+        const P = tf.mul(SOs, tf.sub(1, tf.square(TCs))); // ∂c̃ += gh ⊙ P
+        const Q = tf.mul(TCs, tf.mul(SOs, tf.sub(1, SOs))); // ∂ô = gh ⊙ Q
+        const Ri = tf.mul(TGs, tf.mul(SIs, tf.sub(1, SIs))); // ∂î = ∂c̃ ⊙ Ri
+        const Rf = tf.mul(previous(Cs), tf.mul(SFs, tf.sub(1, SFs))); // ∂f̂ = ∂c̃ ⊙ Rf
+        const Rg = tf.mul(SIs, tf.sub(1, tf.square(TGs))); // ∂ĝ = ∂c̃ ⊙ Rg
+        const [dHs, ps, qs, ris, rfs, rgs, sf] = [dH, P, Q, Ri, Rf, Rg, SFs].map((x) => timeSlices(x as tf.Tensor3D));
         const msk = masked ? timeSlices(M) : [];
         const dG: tf.Tensor2D[] = new Array(T);
         let carryH: tf.Tensor2D | null = null;
         let carryC: tf.Tensor2D | null = null;
         for (let t = T - 1; t >= 0; t--) {
           const totalH: tf.Tensor2D = carryH ? tf.add(dHs[t], carryH) : dHs[t];
-          const totalC: tf.Tensor2D = carryC ?? tf.zerosLike(totalH);
           const gh = masked ? tf.mul(msk[t], totalH) : totalH;
-          const gc = masked ? tf.mul(msk[t], totalC) : totalC;
-          const dc = tf.add(gc, tf.mul(tf.mul(gh, so[t]), tf.sub(1, tf.square(tc[t]))));
-          const dop = tf.mul(tf.mul(gh, tc[t]), tf.mul(so[t], tf.sub(1, so[t])));
-          const dip = tf.mul(tf.mul(dc, tg[t]), tf.mul(si[t], tf.sub(1, si[t])));
-          const dfp = tf.mul(tf.mul(dc, cps[t]), tf.mul(sf[t], tf.sub(1, sf[t])));
-          const dgp = tf.mul(tf.mul(dc, si[t]), tf.sub(1, tf.square(tg[t])));
-          dG[t] = tf.concat([dip, dfp, dgp, dop], 1) as tf.Tensor2D;
+          const gc = carryC ? (masked ? tf.mul(msk[t], carryC) : carryC) : null;
+          const fromH = tf.mul(gh, ps[t]);
+          const dc = gc ? tf.add(gc, fromH) : fromH;
+          dG[t] = tf.concat([tf.mul(dc, ris[t]), tf.mul(dc, rfs[t]), tf.mul(dc, rgs[t]), tf.mul(gh, qs[t])], 1) as tf.Tensor2D;
           let nextH: tf.Tensor2D = tf.matMul(dG[t], W);
           let nextC: tf.Tensor2D = tf.mul(dc, sf[t]);
           if (masked) {
             const off = tf.sub(1, msk[t]);
             nextH = tf.add(nextH, tf.mul(off, totalH));
-            nextC = tf.add(nextC, tf.mul(off, totalC));
+            if (carryC) nextC = tf.add(nextC, tf.mul(off, carryC));
           }
           carryH = nextH;
           carryC = nextC;
