@@ -144,55 +144,43 @@ function banded(label: string, colour: string, series: Map<number, number>[], ru
   ];
 }
 
-/** Compare view: one line per run, or mean ± band for runs repeated over seeds. */
-export function groupedLossChart(runs: RunView[], smoothing: number): ChartConfiguration {
-  const datasets = seedGroups(runs).flatMap((g): object[] => {
-    const colour = colourOf(g.runs[0].id);
-    if (g.runs.length === 1) {
-      const r = g.runs[0];
-      const raw = r.metrics.map((m) => m.loss);
-      return [{ label: g.label, data: xy(r.metrics.map((m) => m.step), smooth(raw, smoothing)), borderColor: colour, borderWidth: 2, pointRadius: 0, runId: r.id }];
-    }
-    const series = g.runs.map((r) => {
-      const s = smooth(r.metrics.map((m) => m.loss), smoothing);
-      return new Map(r.metrics.map((m, i) => [m.step, s[i] ?? NaN]));
-    });
-    return banded(g.label, colour, series, g.runs[0].id);
-  });
-  return {
-    type: 'line',
-    data: { datasets: datasets as never },
-    options: { ...commonOptions, scales: { x: { type: 'linear', title: { display: true, text: 'step' } }, y: { type: 'linear', title: { display: true, text: 'train loss (smoothed)' } } } } as never,
-  };
+interface Axis {
+  label: string;
+  log?: boolean;
+  min?: number;
 }
 
-/** Compare view: the global gradient norm (before clipping) per run, or mean ± band over seeds, log axis. */
-export function groupedGradChart(runs: RunView[]): ChartConfiguration {
+/**
+ * Compare view: one line per run, or, for runs that differ only in their seed, their mean with
+ * a ±1 sd band. `seriesOf` gives each run's y by x.
+ */
+function groupedChart(runs: RunView[], seriesOf: (r: RunView) => Map<number, number>, x: Axis, y: Axis, pointRadius = 0): ChartConfiguration {
   const datasets = seedGroups(runs).flatMap((g): object[] => {
     const colour = colourOf(g.runs[0].id);
-    const series = g.runs.map((r) => new Map(r.metrics.map((m) => [m.step, m.gradNorm])));
-    if (g.runs.length === 1) return [{ label: g.label, data: [...series[0]].map(([x, y]) => ({ x, y })), borderColor: colour, borderWidth: 1.5, pointRadius: 0, runId: g.runs[0].id }];
-    return banded(g.label, colour, series, g.runs[0].id);
+    const series = g.runs.map(seriesOf);
+    if (g.runs.length > 1) return banded(g.label, colour, series, g.runs[0].id);
+    return [{ label: g.label, data: [...series[0]].map(([px, py]) => ({ x: px, y: py })), borderColor: colour, backgroundColor: colour, borderWidth: 2, pointRadius, runId: g.runs[0].id }];
   });
-  return {
-    type: 'line',
-    data: { datasets: datasets as never },
-    options: { ...commonOptions, scales: { x: { type: 'linear', title: { display: true, text: 'step' } }, y: { type: 'logarithmic', title: { display: true, text: '‖g‖ before clipping (log)' } } } } as never,
+  const scale = (a: Axis) => ({ type: a.log ? 'logarithmic' : 'linear', min: a.min, title: { display: true, text: a.label } });
+  return { type: 'line', data: { datasets: datasets as never }, options: { ...commonOptions, scales: { x: scale(x), y: scale(y) } } as never };
+}
+
+export function groupedLossChart(runs: RunView[], smoothing: number): ChartConfiguration {
+  const series = (r: RunView) => {
+    const s = smooth(r.metrics.map((m) => m.loss), smoothing);
+    return new Map(r.metrics.map((m, i) => [m.step, s[i] ?? NaN]));
   };
+  return groupedChart(runs, series, { label: 'step' }, { label: 'train loss (smoothed)' });
+}
+
+/** The global gradient norm before clipping, log axis. */
+export function groupedGradChart(runs: RunView[]): ChartConfiguration {
+  return groupedChart(runs, (r) => new Map(r.metrics.map((m) => [m.step, m.gradNorm])), { label: 'step' }, { label: '‖g‖ before clipping (log)', log: true });
 }
 
 export function groupedCurveChart(runs: RunView[]): ChartConfiguration {
   const withCurves = runs.filter((r) => r.evals.length);
   const metric = withCurves[0]?.evals.at(-1)?.metricName ?? 'accuracy';
-  const datasets = seedGroups(withCurves).flatMap((g): object[] => {
-    const colour = colourOf(g.runs[0].id);
-    const series = g.runs.map((r) => new Map(r.evals.at(-1)!.points.filter((p) => p.status === 'ok' && p.metric !== null).map((p) => [p.length, p.metric!])));
-    if (g.runs.length === 1) return [{ label: g.label, data: [...series[0]].map(([x, y]) => ({ x, y })), borderColor: colour, backgroundColor: colour, pointRadius: 4, runId: g.runs[0].id }];
-    return banded(g.label, colour, series, g.runs[0].id);
-  });
-  return {
-    type: 'line',
-    data: { datasets: datasets as never },
-    options: { ...commonOptions, scales: { x: { type: 'logarithmic', title: { display: true, text: 'sequence length (log)' } }, y: { type: 'linear', min: 0, title: { display: true, text: metric } } } } as never,
-  };
+  const series = (r: RunView) => new Map(r.evals.at(-1)!.points.filter((p) => p.status === 'ok' && p.metric !== null).map((p) => [p.length, p.metric!]));
+  return groupedChart(withCurves, series, { label: 'sequence length (log)', log: true }, { label: metric, min: 0 }, 4);
 }
