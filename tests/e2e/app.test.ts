@@ -37,7 +37,13 @@ async function train(maxSteps: number): Promise<void> {
   await nav('train');
   await page.fill('[data-test="epochs"]', '20');
   await page.fill('[data-test="max-steps"]', String(maxSteps));
+  // wait for *this* run: the status line still shows the previous run until the new one opens
+  const before = (await page.locator('[data-test="run-status"]').count()) ? await page.getAttribute('[data-test="run-status"]', 'data-run') : null;
   await page.click('[data-test="start"]');
+  await page.waitForFunction((prev) => {
+    const el = document.querySelector('[data-test="run-status"]');
+    return el !== null && el.getAttribute('data-run') !== prev;
+  }, before);
   await page.waitForSelector('[data-test="status"]:has-text("completed")', { timeout: 120_000 });
 }
 
