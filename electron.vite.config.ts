@@ -11,7 +11,14 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/main'),
       // the app's main process, and the training worker it starts with utilityProcess
-      lib: { entry: { index: resolve(root, 'main/app/index.ts'), worker: resolve(root, 'main/runs/worker.ts') } },
+      lib: {
+        entry: {
+          index: resolve(root, 'main/app/index.ts'),
+          worker: resolve(root, 'main/runs/worker.ts'),
+          // the worker's data-parallel helper threads (runs/data-parallel.ts finds it beside the bundle)
+          'gradient-helper': resolve(root, 'main/runs/gradient-helper.ts'),
+        },
+      },
       // tfjs stays external so its .wasm files are found in node_modules at run time
       rolldownOptions: { external: [/^@tensorflow\//] },
     },

@@ -1,18 +1,22 @@
 /**
  * One bench case in its own process (clean peak RSS): a training step — forward, backward,
  * Adam — on random data, repeated for a few seconds after two warm-up steps.
- * argv: backend config model kernels seconds; prints one JSON line.
+ * argv: backend config model kernels seconds [off|split|full]; prints one JSON line.
+ * With split/full the step runs over 2 threads (runs/data-parallel.ts), batches packed and
+ * sent every step as in a real run; 'full' takes two batches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BackendNameSchema, type ModelConfigInput } from '../main/contract.js';
+import { BackendNameSchema, ModelConfigSchema, type ModelConfigInput } from '../main/contract.js';
+import type { PlainBatch } from '../main/data/batches.js';
 import { disposeBatch, tensorBatch } from '../main/engine/batch.js';
 import { initBackend } from '../main/engine/backend.js';
 import { SequenceModel } from '../main/engine/models/sequence-model.js';
 import { createRng } from '../main/engine/random.js';
 import { createOptimizer, trainStep } from '../main/engine/train.js';
+import { DataParallel, splitBatch } from '../main/runs/data-parallel.js';
 import { BENCH_CONFIGS, BENCH_MODELS } from './configs.js';
 
-const [backend, configName, modelName, kernels, secondsArg] = process.argv.slice(2);
+const [backend, configName, modelName, kernels, secondsArg, parallelArg = 'off'] = process.argv.slice(2);
 // a case that cannot run says why in one JSON line (the bench lists it as skipped)
 process.on('uncaughtException', (e) => {
   process.stdout.write(`${JSON.stringify({ error: e.message.split('\n')[0] })}\n`);
@@ -34,18 +38,26 @@ const config: ModelConfigInput = {
 const m = new SequenceModel(config);
 const opt = createOptimizer({ name: 'adam', lr: 1e-3 });
 const rng = createRng(0);
-const x = Array.from({ length: cfg.B }, () => Array.from({ length: cfg.T }, () => Array.from({ length: cfg.n }, () => rng.normal())));
-const batch = tensorBatch({ x, lengths: Array(cfg.B).fill(cfg.T), y: Array.from({ length: cfg.B }, () => rng.int(2)) });
+const plainBatch = (): PlainBatch => ({
+  x: Array.from({ length: cfg.B }, () => Array.from({ length: cfg.T }, () => Array.from({ length: cfg.n }, () => rng.normal()))),
+  lengths: Array(cfg.B).fill(cfg.T),
+  y: Array.from({ length: cfg.B }, () => rng.int(2)),
+});
+const plain = plainBatch();
+const batch = tensorBatch(plain);
+const parallel = parallelArg === 'split' || parallelArg === 'full' ? await DataParallel.start(ModelConfigSchema.parse(config), report.backend, parallelArg, 2) : null;
+const shards = parallelArg === 'split' ? splitBatch(plain, 2) : [plain, plainBatch()];
+const step = async () => (parallel ? await parallel.step(m, opt, shards) : trainStep(m, opt, batch));
 
 let peak = process.memoryUsage().rss;
 const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-for (let i = 0; i < 2; i++) trainStep(m, opt, batch);
+for (let i = 0; i < 2; i++) await step();
 const tensorsBefore = tf.memory().numTensors;
 const seconds = Number(secondsArg ?? 3);
 let steps = 0;
 const start = performance.now();
 while (performance.now() - start < seconds * 1000 || steps < 3) {
-  trainStep(m, opt, batch);
+  await step();
   steps++;
   peak = Math.max(peak, process.memoryUsage().rss);
 }
@@ -53,6 +65,8 @@ const elapsed = (performance.now() - start) / 1000;
 clearInterval(sample);
 const tensorsAfter = tf.memory().numTensors;
 disposeBatch(batch);
+await parallel?.dispose();
+const examples = steps * cfg.B * (parallelArg === 'full' ? 2 : 1);
 process.stdout.write(
-  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, stepsPerSec: steps / elapsed, msPerStep: (1000 * elapsed) / steps, examplesPerSec: (steps * cfg.B) / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
+  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, stepsPerSec: steps / elapsed, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
 );

@@ -6,9 +6,13 @@ export const BENCH_CONFIGS = {
   B: { n: 128, d: 256, T: 100, B: 32 },
 } as const;
 
-export const BENCH_MODELS: Record<string, { config: Pick<ModelConfigInput, 'kind' | 'cell'>; kernels: ('fast' | 'autodiff')[] }> = {
-  'shared tanh': { config: { kind: 'shared', cell: 'tanh' }, kernels: ['fast', 'autodiff'] },
-  'shared GRU': { config: { kind: 'shared', cell: 'gru' }, kernels: ['fast', 'autodiff'] },
-  'shared LSTM': { config: { kind: 'shared', cell: 'lstm' }, kernels: ['fast', 'autodiff'] },
-  'unshared tanh': { config: { kind: 'unshared', cell: 'tanh' }, kernels: ['fast', 'autodiff'] },
+/**
+ * kernels: the engine paths measured; parallel: the data-parallel modes measured on top of the
+ * fast kernels (2 threads on wasm/cpu; 'full' is reported per batch of B examples).
+ */
+export const BENCH_MODELS: Record<string, { config: Pick<ModelConfigInput, 'kind' | 'cell'>; kernels: ('fast' | 'autodiff')[]; parallel: ('split' | 'full')[] }> = {
+  'shared tanh': { config: { kind: 'shared', cell: 'tanh' }, kernels: ['fast', 'autodiff'], parallel: ['split', 'full'] },
+  'shared GRU': { config: { kind: 'shared', cell: 'gru' }, kernels: ['fast', 'autodiff'], parallel: ['split'] },
+  'shared LSTM': { config: { kind: 'shared', cell: 'lstm' }, kernels: ['fast', 'autodiff'], parallel: ['split'] },
+  'unshared tanh': { config: { kind: 'unshared', cell: 'tanh' }, kernels: ['fast', 'autodiff'], parallel: ['split'] },
 };

@@ -252,6 +252,25 @@ export const RunDataSchema = z.discriminatedUnion('type', [
 ]);
 export type RunData = z.infer<typeof RunDataSchema>;
 
+/**
+ * Training on more than one core (tfjs-wasm is single-threaded, so only threads reach the
+ * others). split: each step's batch is divided across the threads — the same step as on one
+ * thread, up to float rounding. full: every thread takes a whole batch — a step then covers
+ * (threads × batch) examples, a larger effective batch. auto: split when the measured gain
+ * is real (big enough steps, a free core), else off.
+ */
+export const ParallelModeSchema = z.enum(['auto', 'off', 'split', 'full']);
+export type ParallelMode = z.infer<typeof ParallelModeSchema>;
+
+/** How a run actually trains: the mode after 'auto' is decided, the threads, and why. */
+export const ParallelPlanSchema = z.object({
+  mode: z.enum(['off', 'split', 'full']),
+  /** threads in all (1 = no helpers) */
+  threads: z.number().int().positive(),
+  reason: z.string(),
+});
+export type ParallelPlan = z.infer<typeof ParallelPlanSchema>;
+
 export const TrainConfigSchema = z.object({
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
   lr: z.number().positive().max(10).default(0.01),
@@ -271,6 +290,8 @@ export const TrainConfigSchema = z.object({
   timestepGradEvery: z.number().int().positive().default(25),
   /** share of the data held out for validation (random split) */
   validationFraction: z.number().min(0).max(0.5).default(0.1),
+  /** data-parallel training over threads (see ParallelModeSchema) */
+  parallel: ParallelModeSchema.default('auto'),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
@@ -351,11 +372,48 @@ export const SessionFileSchema = z.object({
     .object({ source: z.string(), sha256: z.string().nullable(), rows: z.number().int(), columns: z.array(z.string()), vocab: z.array(z.string()).nullable() })
     .nullable(),
   backend: BackendReportSchema.nullable(),
+  /** the threads it trained on (absent in sessions from before data-parallel training) */
+  parallel: ParallelPlanSchema.nullable().default(null),
   versions: z.record(z.string(), z.string()),
   progress: z.object({ step: z.number().int(), epoch: z.number().int(), totalSteps: z.number().int() }),
   params: z.number().int().nullable(),
 });
 export type SessionFile = z.infer<typeof SessionFileSchema>;
+
+
+/** A batch as typed arrays: it crosses to a helper thread without a per-number copy. */
+export const PackedBatchSchema = z.object({
+  x: z.union([z.instanceof(Float32Array), z.instanceof(Int32Array)]),
+  xShape: z.array(z.number().int().nonnegative()),
+  lengths: z.instanceof(Int32Array),
+  y: z.union([z.instanceof(Float32Array), z.instanceof(Int32Array)]),
+  yShape: z.array(z.number().int().nonnegative()),
+  time: z.instanceof(Float32Array).optional(),
+});
+export type PackedBatch = z.infer<typeof PackedBatchSchema>;
+
+/** Training worker → its gradient helper thread. */
+export const HelperCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('init'), model: ModelConfigSchema, backend: BackendNameSchema }),
+  /** the current weights (in the model's parameter order) and this thread's shard */
+  z.object({
+    type: z.literal('gradients'),
+    id: z.number().int(),
+    weights: z.array(z.instanceof(Float32Array)),
+    batch: PackedBatchSchema,
+    loss: z.enum(['mean', 'length-normalized']),
+  }),
+]);
+export type HelperCommand = z.infer<typeof HelperCommandSchema>;
+
+/** Gradient helper thread → training worker. */
+export const HelperEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), backend: BackendNameSchema }),
+  /** grads in parameter order; null where the shard did not reach a parameter */
+  z.object({ type: z.literal('gradients'), id: z.number().int(), loss: z.number(), grads: z.array(z.instanceof(Float32Array).nullable()) }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type HelperEvent = z.infer<typeof HelperEventSchema>;
 
 /** Host → worker. */
 export const WorkerCommandSchema = z.discriminatedUnion('type', [
@@ -371,6 +429,7 @@ export type WorkerCommand = z.infer<typeof WorkerCommandSchema>;
 /** Worker → host. */
 export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: BackendReportSchema }),
+  z.object({ type: z.literal('parallel'), plan: ParallelPlanSchema }),
   z.object({ type: z.literal('metrics'), records: z.array(MetricRecordSchema) }),
   z.object({ type: z.literal('status'), status: RunStatusSchema, step: z.number().int(), totalSteps: z.number().int(), message: z.string().optional() }),
   z.object({ type: z.literal('eval'), curve: LengthCurveSchema }),
@@ -456,6 +515,7 @@ export interface CommandResults {
 
 export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.ready'), id: z.string(), backend: BackendReportSchema }),
+  z.object({ type: z.literal('run.parallel'), id: z.string(), plan: ParallelPlanSchema }),
   z.object({ type: z.literal('run.metrics'), id: z.string(), records: z.array(MetricRecordSchema) }),
   z.object({ type: z.literal('run.status'), id: z.string(), status: RunStatusSchema, step: z.number().int(), totalSteps: z.number().int(), message: z.string().optional() }),
   z.object({ type: z.literal('run.eval'), id: z.string(), curve: LengthCurveSchema }),

@@ -56,6 +56,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       else if (e.type === 'status') this.emit('event', { type: 'run.status', id: runId, status: e.status, step: e.step, totalSteps: e.totalSteps, message: e.message });
       else if (e.type === 'eval') this.emit('event', { type: 'run.eval', id: runId, curve: e.curve });
       else if (e.type === 'ready') this.emit('event', { type: 'run.ready', id: runId, backend: e.backend });
+      else if (e.type === 'parallel') this.emit('event', { type: 'run.parallel', id: runId, plan: e.plan });
     });
     this.scheduler.on('status', (dir, status) => {
       const h = this.scheduler.handle(dir);

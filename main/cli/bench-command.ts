@@ -20,6 +20,8 @@ interface CaseResult {
   config: string;
   model: string;
   kernels: string;
+  /** off, or the data-parallel mode over 2 threads */
+  parallel: string;
   stepsPerSec: number;
   msPerStep: number;
   examplesPerSec: number;
@@ -28,8 +30,8 @@ interface CaseResult {
   tensorGrowth: number;
 }
 
-function runCase(backend: string, config: string, model: string, kernels: string, seconds: number): CaseResult | { error: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/case.ts'), backend, config, model, kernels, String(seconds)], { encoding: 'utf8', timeout: 600_000 });
+function runCase(backend: string, config: string, model: string, kernels: string, seconds: number, parallel = 'off'): CaseResult | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/case.ts'), backend, config, model, kernels, String(seconds), parallel], { encoding: 'utf8', timeout: 600_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) return { error: `exit ${r.status}: ${r.stderr.trim().split('\n').at(-1)?.slice(0, 200) ?? ''}` };
   const parsed = JSON.parse(line) as CaseResult | { error: string };
@@ -52,34 +54,39 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
     // the plain-JS cpu backend runs config B at ~0.02–0.2 steps/s: only with --full-cpu
     for (const config of Object.keys(BENCH_CONFIGS).filter((c) => backend !== 'cpu' || c === 'A' || values['full-cpu'])) {
       for (const [model, spec] of Object.entries(BENCH_MODELS)) {
-        for (const kernels of spec.kernels) {
-          const r = runCase(backend, config, model, kernels, seconds);
+        // threads only help the single-threaded backends (tfjs-node already uses every core)
+        const threaded = backend === 'wasm' || (backend === 'cpu' && values['full-cpu']) ? spec.parallel : [];
+        const cases: [string, string][] = [...spec.kernels.map((k): [string, string] => [k, 'off']), ...threaded.map((p): [string, string] => ['fast', p])];
+        for (const [kernels, parallel] of cases) {
+          const r = runCase(backend, config, model, kernels, seconds, parallel);
           if ('error' in r) {
             skipped.push(`${backend}: ${r.error}`);
             if (/no tfjs backend could start/.test(r.error)) break;
             continue;
           }
           results.push(r);
-          if (!values.json) io.err(`  ${backend} ${config} ${model} (${kernels}): ${r.stepsPerSec.toFixed(2)} steps/s`);
+          if (!values.json) io.err(`  ${backend} ${config} ${model} (${kernels}${parallel === 'off' ? '' : `, 2 threads ${parallel}`}): ${r.stepsPerSec.toFixed(2)} steps/s, ${r.examplesPerSec.toFixed(0)} examples/s`);
         }
       }
     }
   }
   const torch = values['against-pytorch'] ? pytorch(seconds) : null;
   const ref = (config: string, impl: string) => (Array.isArray(torch) ? torch.find((t) => t.config === config && t.impl === impl)?.stepsPerSec ?? null : null);
-  const rows = results.map((r) => ({
-    ...r,
-    vsTorchRNN: ref(r.config, 'nn.RNN') ? r.stepsPerSec / ref(r.config, 'nn.RNN')! : null,
-    vsTorchManual: ref(r.config, 'manual loop') ? r.stepsPerSec / ref(r.config, 'manual loop')! : null,
-  }));
+  // ratios by examples/s (PyTorch does one batch of B a step), so a 'full' step of 2 batches compares fairly
+  const ratio = (r: CaseResult, impl: string) => {
+    const torchSteps = ref(r.config, impl);
+    return torchSteps ? r.examplesPerSec / (torchSteps * BENCH_CONFIGS[r.config as keyof typeof BENCH_CONFIGS].B) : null;
+  };
+  const rows = results.map((r) => ({ ...r, vsTorchRNN: ratio(r, 'nn.RNN'), vsTorchManual: ratio(r, 'manual loop') }));
   if (values.json) {
     io.out(JSON.stringify({ configs: BENCH_CONFIGS, results: rows, pytorch: torch, skipped }));
     return;
   }
-  const head = ['config', 'model', 'kernels', 'backend', 'steps/s', 'examples/s', 'ms/step', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× manual'];
-  const table = rows.map((r) => [r.config, r.model, r.kernels, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchManual?.toFixed(2) ?? '—']);
+  const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× manual'];
+  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `2 ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchManual?.toFixed(2) ?? '—']);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   io.out(Object.entries(BENCH_CONFIGS).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
+  io.out('threads "2 full": each step takes a batch per thread (2 × B examples); × PyTorch compares examples/s.');
   io.out([head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n'));
   if (Array.isArray(torch)) io.out(`PyTorch ${torch.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s`).join('; ')}`);
   else if (torch) io.out(`PyTorch reference not run: ${torch}`);

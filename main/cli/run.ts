@@ -41,6 +41,7 @@ const OPTIONS = {
   optimizer: { type: 'string' },
   clip: { type: 'string' },
   loss: { type: 'string' },
+  parallel: { type: 'string' },
   'max-len': { type: 'string' },
   kernel: { type: 'string' },
   'seq-len': { type: 'string' },

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CellKindSchema, ModelKindSchema, RunConfigSchema, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
+import { CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
 import { nodeSpawner, RunHandle } from '../runs/host.js';
 import { createRunSession } from '../sessions/new-session.js';
 import { readSessionFile } from '../sessions/store.js';
@@ -14,7 +14,7 @@ import { CliError, positiveInt, positiveIntList, type CliIo } from './io.js';
 export const trainHelp =
   'train --task parity|adding|recall|keyword|position | --data FILE [--model shared|unshared|conv] [--cell tanh|gru|lstm] [--hidden D] [--embed E] ' +
   '[--position none|sinusoidal|concat|learned|cyclic] [--periods 24,7,365] [--epochs N] [--steps N] [--batch B] [--lr X] [--optimizer adam|sgd|rmsprop] ' +
-  '[--clip X] [--loss mean|length-normalized] [--max-len T] [--kernel K] [--seq-len 2-20] [--count N] [--window W] [--val FILE] ' +
+  '[--clip X] [--loss mean|length-normalized] [--parallel auto|off|split|full] [--max-len T] [--kernel K] [--seq-len 2-20] [--count N] [--window W] [--val FILE] ' +
   '[--eval-lengths 5,10,20] [--seed S] [--session DIR] [--resume] [--json]';
 
 const num = (v: unknown, flag: string): number => {
@@ -88,6 +88,7 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
       optimizer: (values.optimizer as 'adam' | 'sgd' | 'rmsprop' | undefined) ?? 'adam',
       clip: values.clip ? num(values.clip, '--clip') : null,
       loss: (values.loss as 'mean' | 'length-normalized' | undefined) ?? 'mean',
+      parallel: oneOf(ParallelModeSchema, values.parallel, '--parallel') ?? 'auto',
     },
     evalLengths: values['eval-lengths'] ? positiveIntList(values['eval-lengths'], '--eval-lengths') : undefined,
     seed,
@@ -143,6 +144,7 @@ export async function trainCommand(values: Record<string, unknown>, io: CliIo, t
       return;
     }
     if (e.type === 'ready') io.err(`backend: ${e.backend.backend} on ${e.backend.device}`);
+    if (e.type === 'parallel') io.err(`threads: ${e.plan.reason}`);
     if (e.type === 'eval') io.out(formatCurve(e.curve));
     if (e.type === 'status' && e.message) io.err(e.message);
     if (e.type === 'metrics') {

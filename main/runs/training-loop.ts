@@ -5,12 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LengthCurve, MetricRecord, RunConfig, RunStatus } from '../contract.js';
-import { bucketBatches, toPlainBatch } from '../data/batches.js';
+import { bucketBatches, toPlainBatch, type PlainBatch } from '../data/batches.js';
 import { disposeBatch, tensorBatch } from '../engine/batch.js';
+import type { TensorBatch } from '../engine/models/sequence-model.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
 import { timestepGradNorms } from '../engine/probes.js';
 import { createRng } from '../engine/random.js';
-import { createOptimizer, trainStep } from '../engine/train.js';
+import { createOptimizer, trainStep, type StepOptions, type StepResult } from '../engine/train.js';
 import { lengthCurve, score } from './evaluate.js';
 import type { PreparedData } from './run-data.js';
 
@@ -40,13 +41,25 @@ export interface RunControl {
   gate(flush: () => void): Promise<'go' | 'stop'>;
 }
 
+/**
+ * Steps over more than one thread (runs/data-parallel.ts): split hands it one batch cut into
+ * shards, full hands it one whole batch per thread (a step then covers `threads` batches).
+ */
+export interface ParallelSteps {
+  readonly mode: 'split' | 'full';
+  readonly threads: number;
+  step(model: SequenceModel, optimizer: tf.Optimizer, shards: PlainBatch[], opts: StepOptions): Promise<StepResult>;
+  splitBatch(batch: PlainBatch): PlainBatch[];
+}
+
 export class TrainingFailure extends Error {}
 
 const FLUSH_MS = 100;
 const CHECKPOINT_EVERY_MS = 5_000;
 
-export function totalSteps(config: RunConfig, trainCount: number): number {
-  const perEpoch = Math.ceil(trainCount / config.train.batch);
+/** @param batchesPerStep more than 1 when every thread takes a whole batch ('full') */
+export function totalSteps(config: RunConfig, trainCount: number, batchesPerStep = 1): number {
+  const perEpoch = Math.ceil(Math.ceil(trainCount / config.train.batch) / batchesPerStep);
   return Math.min(perEpoch * config.train.epochs, config.train.maxSteps ?? Infinity);
 }
 
@@ -56,11 +69,12 @@ async function snapshot(model: SequenceModel, optimizer: tf.Optimizer, step: num
   return { step, epoch, batchInEpoch, weights: model.getWeights(), optimizer: optimizerState, bestValLoss: best, sinceBest };
 }
 
-export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint): Promise<RunStatus> {
+export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint, parallel: ParallelSteps | null = null): Promise<RunStatus> {
   const t = config.train;
   const model = new SequenceModel(data.model);
   const optimizer = createOptimizer({ name: t.optimizer, lr: t.lr, momentum: t.momentum });
-  const total = totalSteps(config, data.train.length);
+  const group = parallel?.mode === 'full' ? parallel.threads : 1;
+  const total = totalSteps(config, data.train.length, group);
   let step = resume?.step ?? 0;
   let best = resume?.bestValLoss ?? null;
   let sinceBest = resume?.sinceBest ?? 0;
@@ -96,15 +110,19 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       // the batch order of an epoch depends only on (seed, epoch): a resumed run sees the same batches
       const batches = bucketBatches(data.train, t.batch, createRng(config.seed * 7919 + epoch + 1));
       const first = resume && epoch === resume.epoch ? resume.batchInEpoch : 0;
-      for (let b = first; b < batches.length && step < total; b++) {
+      for (let b = first; b < batches.length && step < total; b += group) {
         if ((await control.gate(flush)) === 'stop') {
           await save(epoch, b);
           stopped = userStopped = true;
           break;
         }
-        const batch = tensorBatch(toPlainBatch(batches[b]));
+        const plain = batches.slice(b, b + group).map(toPlainBatch);
+        // tensors of the (first) batch, made only where this thread needs them
+        let tensors: TensorBatch | null = null;
+        const batch = () => (tensors ??= tensorBatch(plain[0]));
         try {
-          const r = trainStep(model, optimizer, batch, { loss: t.loss, clip: t.clip ?? undefined });
+          const opts = { loss: t.loss, clip: t.clip ?? undefined };
+          const r = parallel ? await parallel.step(model, optimizer, parallel.mode === 'full' ? plain : parallel.splitBatch(plain[0]), opts) : trainStep(model, optimizer, batch(), opts);
           step++;
           if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
             const what = Number.isNaN(r.loss) || Number.isNaN(r.gradNorm) ? 'NaN' : 'infinite';
@@ -112,9 +130,10 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
             throw new TrainingFailure(`the loss became ${what} at step ${step}; ${advice}`);
           }
           const probe = step % t.timestepGradEvery === 0 || step === 1;
-          const validate = step % t.validateEvery === 0 || b === batches.length - 1 || step === total;
+          const validate = step % t.validateEvery === 0 || b + group >= batches.length || step === total;
           const val = validate ? score(model, data.val, t.loss) : null;
-          const acc = validate && data.metricName === 'accuracy' ? tf.tidy(() => model.metric(batch).dataSync()[0]) : null;
+          // (batch() outside the tidy: tensors it makes must outlive it)
+          const acc = validate && data.metricName === 'accuracy' ? ((b) => tf.tidy(() => model.metric(b).dataSync()[0]))(batch()) : null;
           const now = Date.now();
           const rate = now > rateWindow.time ? ((step - rateWindow.step) * 1000) / (now - rateWindow.time) : 0;
           if (now - rateWindow.time > 2000) rateWindow = { time: now, step };
@@ -129,10 +148,10 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
             gradNorm: r.gradNorm,
             gradNormClipped: r.gradNormClipped,
             gradNorms: r.gradNorms,
-            timestepGrad: probe ? timestepGradNorms(model, batch, t.loss) : null,
+            timestepGrad: probe ? timestepGradNorms(model, batch(), t.loss) : null,
             lr: t.lr,
             stepsPerSec: rate,
-            examplesPerSec: rate * t.batch,
+            examplesPerSec: rate * t.batch * group,
           });
           if (val && t.earlyStopping !== null) {
             if (best === null || val.loss < best - 1e-6) {
@@ -146,13 +165,13 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
             }
           }
         } finally {
-          disposeBatch(batch);
+          if (tensors) disposeBatch(tensors);
         }
         if (Date.now() - lastFlush >= FLUSH_MS) {
           flush();
           sink.status('running', step, total);
         }
-        if (Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) await save(epoch, b + 1);
+        if (Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) await save(epoch, b + group);
       }
       if (!stopped) await save(epoch + 1, 0);
     }

@@ -3,7 +3,8 @@
  * command, trains one session, writes it to disk as it goes (so a kill -9 loses at most the
  * last flush), and reports metrics, status and evaluation back.
  */
-import { WorkerCommandSchema, type RunStatus, type WorkerEvent } from '../contract.js';
+import { WorkerCommandSchema, type BackendName, type ParallelPlan, type RunConfig, type RunStatus, type WorkerEvent } from '../contract.js';
+import { itemLength } from '../data/batches.js';
 import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
@@ -11,7 +12,8 @@ import { runExperiment } from '../experiments/index.js';
 import { readFileDataset } from './data-files.js';
 import { exampleLoader } from './example-data.js';
 import { parentPort } from './port.js';
-import { prepareRunData } from './run-data.js';
+import { DataParallel, resolveParallel } from './data-parallel.js';
+import { prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
 
 const port = parentPort();
@@ -48,8 +50,11 @@ async function train(dir: string, resume: boolean): Promise<RunStatus> {
   if (resume && !checkpoint) throw new Error('this session has no checkpoint to resume from');
   // metrics past the checkpoint will be measured again: drop them so no step appears twice
   if (checkpoint) truncateMetrics(dir, checkpoint.step);
-  const total = totalSteps(config, data.train.length);
+  const { plan, parallel } = await startParallel(config, data, backend.backend);
+  send({ type: 'parallel', plan });
+  const total = totalSteps(config, data.train.length, plan.mode === 'full' ? plan.threads : 1);
   updateSession(dir, {
+    parallel: plan,
     status: 'running',
     error: null,
     model: data.model,
@@ -81,7 +86,20 @@ async function train(dir: string, resume: boolean): Promise<RunStatus> {
     },
     control,
     checkpoint ?? undefined,
-  );
+    parallel,
+  ).finally(() => parallel?.dispose());
+}
+
+/** The run's threads (see resolveParallel); if helpers cannot start, one thread, saying why. */
+async function startParallel(config: RunConfig, data: PreparedData, backend: BackendName): Promise<{ plan: ParallelPlan; parallel: DataParallel | null }> {
+  const typical = data.train.reduce((s, e) => s + itemLength(e), 0) / Math.max(1, data.train.length);
+  const plan = resolveParallel(config.train.parallel, data.model, config.train.batch, typical, backend);
+  if (plan.mode === 'off') return { plan, parallel: null };
+  try {
+    return { plan, parallel: await DataParallel.start(data.model, backend, plan.mode, plan.threads) };
+  } catch (e) {
+    return { plan: { mode: 'off', threads: 1, reason: `one thread: ${(e as Error).message}` }, parallel: null };
+  }
 }
 
 /** An experiment in its own process: the UI stays responsive, a crash costs only this experiment. */

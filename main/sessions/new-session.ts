@@ -22,6 +22,7 @@ export function newSessionFile(configInput: RunConfigInput): SessionFile {
     model: null,
     dataset: null,
     backend: null,
+    parallel: null,
     versions: { app: APP_VERSION, tfjs: tfjsVersion, node: process.versions.node },
     progress: { step: 0, epoch: 0, totalSteps: 0 },
     params: null,

@@ -22,6 +22,7 @@ export function runConfig(): RunConfigInput {
       clip: state.train.clip,
       loss: state.train.loss,
       maxSteps: state.train.maxSteps ?? undefined,
+      parallel: state.train.parallel,
       validateEvery: 25,
       timestepGradEvery: 10,
     },

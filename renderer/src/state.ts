@@ -7,6 +7,8 @@ import type {
   ExperimentResult,
   LengthCurve,
   MetricRecord,
+  ParallelMode,
+  ParallelPlan,
   SessionFile,
   SessionSummary,
 } from '../../main/contract';
@@ -25,6 +27,8 @@ export interface RunView {
   totalSteps: number;
   message: string;
   backend: BackendReport | null;
+  /** the threads the run trains on, once its worker has decided */
+  parallel: ParallelPlan | null;
   startedAt: number;
   /** bumped (at most a few times a second) when metrics or evals change */
   version: number;
@@ -48,7 +52,7 @@ export const state = reactive({
     maxLen: 60,
     kernel: 3,
   },
-  train: { epochs: 3, batch: 32, lr: 0.005, clip: 1 as number | null, loss: 'mean' as 'mean' | 'length-normalized', maxSteps: 300 as number | null, seed: 0 },
+  train: { epochs: 3, batch: 32, lr: 0.005, clip: 1 as number | null, loss: 'mean' as 'mean' | 'length-normalized', maxSteps: 300 as number | null, seed: 0, parallel: 'auto' as ParallelMode },
   openRun: null as string | null,
   runs: {} as Record<string, RunView>,
   sessions: [] as SessionSummary[],
@@ -59,7 +63,7 @@ export const state = reactive({
 
 export function runView(id: string): RunView {
   if (!state.runs[id]) {
-    state.runs[id] = { id, session: null, metrics: markRaw([]), evals: markRaw([]), status: 'queued', step: 0, totalSteps: 0, message: '', backend: null, startedAt: Date.now(), version: 0 };
+    state.runs[id] = { id, session: null, metrics: markRaw([]), evals: markRaw([]), status: 'queued', step: 0, totalSteps: 0, message: '', backend: null, parallel: null, startedAt: Date.now(), version: 0 };
   }
   return state.runs[id];
 }

@@ -31,6 +31,7 @@ export async function openSession(id: string): Promise<void> {
   r.totalSteps = loaded.session.progress.totalSteps;
   r.message = loaded.session.error ?? '';
   r.backend = loaded.session.backend;
+  r.parallel = loaded.session.parallel;
   r.version++;
 }
 
@@ -62,6 +63,9 @@ function onEvent(e: WorkbenchEvent): void {
       }
       break;
     }
+    case 'run.parallel':
+      runView(e.id).parallel = e.plan;
+      break;
     case 'run.ready':
       runView(e.id).backend = e.backend;
       break;

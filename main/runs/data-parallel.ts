@@ -1,0 +1,232 @@
+/**
+ * Data-parallel training over worker threads. tfjs-wasm runs on one core in Node, so the only
+ * way to the others is more threads, each with its own backend and model replica. Per step the
+ * training thread sends the current weights and a shard to every helper, computes its own
+ * shard meanwhile, then combines the shards' gradients weighted by what each loss averages
+ * over — exactly the whole batch's gradient, up to float rounding — and applies one update.
+ * Helpers never update weights, so replicas cannot drift: they are overwritten every step.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { HelperEventSchema, type BackendName, type HelperCommand, type HelperEvent, type ModelConfig, type ParallelMode, type ParallelPlan } from '../contract.js';
+import type { PlainBatch } from '../data/batches.js';
+import { disposeBatch, packBatch, tensorBatch } from '../engine/batch.js';
+import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
+import { applyStep, computeGradients, lossWeight, type StepOptions, type StepResult } from '../engine/train.js';
+
+/** A tensor's values in an array this code owns (the cpu backend hands out its own storage). */
+export function ownedValues(t: tf.Tensor): Float32Array<ArrayBuffer> {
+  const values = t.dataSync() as Float32Array<ArrayBuffer>;
+  return tf.getBackend() === 'wasm' ? values : values.slice();
+}
+
+/**
+ * Multiply-adds of one training step's recurrence, roughly: what decides whether splitting a
+ * batch across threads pays for the copying and waiting (see AUTO_SPLIT_MIN_WORK).
+ */
+export function stepWork(model: ModelConfig, batch: number, length: number): number {
+  const gates = { tanh: 1, gru: 3, lstm: 4 }[model.cell];
+  const width = model.input.type === 'embedding' ? model.input.embed : model.input.size;
+  return batch * length * gates * model.hidden * (model.hidden + width);
+}
+
+/**
+ * Below this much work per step (multiply-adds, stepWork) a split step is not faster than one
+ * thread. Measured with shared tanh, batch 32–64, on 2 cores (steps/s one thread → split):
+ * 7e4: 666 → 365, 2.9e6: 274 → 202, 1.6e7: 72 → 81, 3.3e7 (bench A): 57 → 72, 3.1e8 (B): 9.9 → 17.1.
+ */
+export const AUTO_SPLIT_MIN_WORK = 1.5e7;
+
+/** The mode a run actually trains with, how many threads, and why. */
+export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: number, typicalLength: number, backend: BackendName, cores = availableParallelism()): ParallelPlan {
+  const threads = Math.max(1, Math.min(cores, 8));
+  const off = (reason: string): ParallelPlan => ({ mode: 'off', threads: 1, reason });
+  if (mode === 'off') return off('one thread (parallel training is off)');
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return off(`one thread: the ${backend} backend already uses every core${backend === 'tensorflow-gpu' ? ' and the GPU' : ''}`);
+  if (threads < 2) return off('one thread: this machine has one core');
+  if (mode === 'full') return { mode, threads, reason: `${threads} threads, each on a whole batch (a step covers ${threads} × ${batch} examples)` };
+  if (batch < 2 * threads) return off(`one thread: a batch of ${batch} is too small to split over ${threads} threads`);
+  const split: ParallelPlan = { mode: 'split', threads, reason: `${threads} threads, each step's batch split across them` };
+  if (mode === 'split') return split;
+  // every step sends the weights to each helper: T sets of them for the unshared model, which
+  // measured slower split (bench A 18.6 → 14.2 steps/s); the conv model was not measured
+  if (model.kind !== 'shared') return off(`one thread: auto splits only the shared RNN (the ${model.kind} model measured no gain)`);
+  const work = stepWork(model, batch, typicalLength);
+  return work >= AUTO_SPLIT_MIN_WORK ? split : off(`one thread: steps this small (${work.toExponential(1)} multiply-adds) run faster unsplit`);
+}
+
+/** Contiguous shards of nearly equal size (the first ones one larger). */
+export function splitBatch(batch: PlainBatch, parts: number): PlainBatch[] {
+  const n = batch.lengths.length;
+  const out: PlainBatch[] = [];
+  let start = 0;
+  for (let i = 0; i < parts && start < n; i++) {
+    const end = start + Math.ceil((n - start) / (parts - i));
+    const pick = <T>(a: T[]) => a.slice(start, end);
+    const lengths = pick(batch.lengths);
+    // each shard pads to its own longest sequence (masks make padding irrelevant to the loss)
+    const len = Math.max(...lengths);
+    const cut = <T>(rows: T[][]) => rows.map((r) => r.slice(0, len));
+    const shard: PlainBatch = {
+      x: cut(pick(batch.x as unknown[][])) as PlainBatch['x'],
+      lengths,
+      y: Array.isArray(batch.y[0]) ? (cut(pick(batch.y as number[][][])) as PlainBatch['y']) : pick(batch.y as number[]),
+    };
+    if (batch.time) shard.time = cut(pick(batch.time));
+    out.push(shard);
+    start = end;
+  }
+  return out;
+}
+
+/** Where the helper's entry is: the .ts source under tsx, or the built .js beside the bundle. */
+function helperEntry(): { url: URL; typescript: boolean } {
+  const here = fileURLToPath(import.meta.url);
+  const dir = dirname(here);
+  if (here.endsWith('.ts')) return { url: pathToFileURL(join(dir, 'gradient-helper.ts')), typescript: true };
+  for (const candidate of [join(dir, 'gradient-helper.js'), join(dir, '..', 'gradient-helper.js')]) {
+    if (existsSync(candidate)) return { url: pathToFileURL(candidate), typescript: false };
+  }
+  throw new Error(`the gradient helper is missing beside ${here}`);
+}
+
+class HelperThread {
+  private waiting = new Map<number, { resolve: (e: HelperEvent & { type: 'gradients' }) => void; reject: (e: Error) => void }>();
+  private ready: Promise<void>;
+  private failure: Error | null = null;
+
+  constructor(readonly worker: Worker, init: HelperCommand) {
+    let readyResolve!: () => void;
+    let readyReject!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => ((readyResolve = res), (readyReject = rej)));
+    const fail = (e: Error) => {
+      this.failure ??= e;
+      readyReject(e);
+      for (const w of this.waiting.values()) w.reject(e);
+      this.waiting.clear();
+    };
+    worker.on('message', (raw: unknown) => {
+      const parsed = HelperEventSchema.safeParse(raw);
+      if (!parsed.success) return fail(new Error(`a gradient helper sent a malformed message: ${parsed.error.issues[0]?.message}`));
+      const event = parsed.data;
+      if (event.type === 'ready') readyResolve();
+      else if (event.type === 'error') fail(new Error(`a gradient helper thread failed: ${event.message}`));
+      else {
+        this.waiting.get(event.id)?.resolve(event);
+        this.waiting.delete(event.id);
+      }
+    });
+    worker.on('error', (e) => fail(new Error(`a gradient helper thread failed: ${e.message}`)));
+    worker.on('exit', (code) => fail(new Error(`a gradient helper thread exited (code ${code})`)));
+    worker.postMessage(init);
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  gradients(id: number, weights: Float32Array<ArrayBuffer>[], batch: PlainBatch, loss: LossMode, transfer: boolean): Promise<HelperEvent & { type: 'gradients' }> {
+    if (this.failure) return Promise.reject(this.failure);
+    const packed = packBatch(batch);
+    const buffers = [packed.x.buffer, packed.lengths.buffer, packed.y.buffer, ...(packed.time ? [packed.time.buffer] : []), ...(transfer ? weights.map((w) => w.buffer) : [])];
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'gradients', id, weights, batch: packed, loss } satisfies HelperCommand, buffers as ArrayBuffer[]);
+    });
+  }
+}
+
+export class DataParallel {
+  private nextId = 0;
+
+  private constructor(
+    readonly mode: 'split' | 'full',
+    private readonly helpers: HelperThread[],
+  ) {}
+
+  /** Starts `threads − 1` helpers, each with the model's config on the given backend. */
+  static async start(model: ModelConfig, backend: BackendName, mode: 'split' | 'full', threads: number): Promise<DataParallel> {
+    const entry = helperEntry();
+    const helpers = Array.from({ length: threads - 1 }, () => {
+      // a worker thread does not inherit tsx's loader: the .ts entry registers it first
+      const worker = entry.typescript
+        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.url.href)}); })`, { eval: true })
+        : new Worker(entry.url);
+      return new HelperThread(worker, { type: 'init', model, backend });
+    });
+    const parallel = new DataParallel(mode, helpers);
+    try {
+      await Promise.all(helpers.map((h) => h.whenReady()));
+    } catch (e) {
+      await parallel.dispose();
+      throw e;
+    }
+    return parallel;
+  }
+
+  get threads(): number {
+    return this.helpers.length + 1;
+  }
+
+  splitBatch(batch: PlainBatch): PlainBatch[] {
+    return splitBatch(batch, this.threads);
+  }
+
+  /**
+   * One optimizer step over the shards: shards[0] on this thread, the rest on the helpers
+   * (at most one shard per thread). The update is the weighted mean of the shards' gradients.
+   */
+  async step(model: SequenceModel, optimizer: tf.Optimizer, shards: PlainBatch[], opts: StepOptions = {}): Promise<StepResult> {
+    if (shards.length > this.threads) throw new Error(`${shards.length} shards for ${this.threads} threads`);
+    const mode = opts.loss ?? 'mean';
+    const names = [...model.vars.keys()];
+    const vars = [...model.vars.values()];
+    const weights = vars.map((v) => ownedValues(v));
+    const remote = shards.slice(1).map((shard, i) => {
+      const last = i === shards.length - 2;
+      // the last helper may take the arrays themselves; the others get copies
+      return this.helpers[i].gradients(this.nextId++, last ? weights : weights.map((w) => w.slice()), shard, mode, last);
+    });
+    const local = tensorBatch(shards[0]);
+    let own: ReturnType<typeof computeGradients>;
+    try {
+      own = computeGradients(model, local, mode);
+    } finally {
+      disposeBatch(local);
+    }
+    let answers: (HelperEvent & { type: 'gradients' })[];
+    try {
+      answers = await Promise.all(remote);
+    } catch (e) {
+      tf.dispose([own.loss, ...[...own.grads.values()].filter((g): g is tf.Tensor => g !== undefined)]);
+      throw e;
+    }
+    const shares = shards.map((s) => lossWeight(model, s.lengths, mode));
+    const total = shares.reduce((a, b) => a + b, 0);
+    const a = shares.map((w) => w / total);
+    let loss = a[0] * own.loss.dataSync()[0];
+    answers.forEach((r, i) => (loss += a[i + 1] * r.loss));
+    // combine in JS: one pass per parameter instead of a multiply and an add per shard
+    const grads = new Map<string, tf.Tensor | undefined>();
+    names.forEach((name, p) => {
+      const mine = own.grads.get(name);
+      const parts: [number, Float32Array][] = [];
+      if (mine) parts.push([a[0], mine.dataSync() as Float32Array]);
+      answers.forEach((r, i) => r.grads[p] && parts.push([a[i + 1], r.grads[p]!]));
+      if (!parts.length) return grads.set(name, undefined);
+      const sum = new Float32Array(parts[0][1].length);
+      for (const [w, g] of parts) for (let k = 0; k < sum.length; k++) sum[k] += w * g[k];
+      grads.set(name, tf.tensor(sum, vars[p].shape));
+    });
+    tf.dispose([own.loss, ...[...own.grads.values()].filter((g): g is tf.Tensor => g !== undefined)]);
+    return applyStep(model, optimizer, loss, grads, opts);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.helpers.map((h) => h.worker.terminate()));
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Data-parallel training over real worker threads: the combined step is the one-thread step,
+ * replicas never drift, a broken helper fails with a sentence, and 'auto' decides as measured.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModelConfigSchema, SessionFileSchema, type ModelConfigInput } from '../../main/contract.js';
+import type { PlainBatch } from '../../main/data/batches.js';
+import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
+import { SequenceModel } from '../../main/engine/models/sequence-model.js';
+import { createRng } from '../../main/engine/random.js';
+import { createOptimizer, trainStep } from '../../main/engine/train.js';
+import { DataParallel, resolveParallel, splitBatch } from '../../main/runs/data-parallel.js';
+import { useBackend } from '../helpers/backend.js';
+import { repoRoot } from '../helpers/fixtures.js';
+
+useBackend('wasm');
+
+const rng = createRng(3);
+/** Variable lengths, so shards pad differently and masks matter. */
+function featureBatch(B: number, T: number, n: number): PlainBatch {
+  const lengths = Array.from({ length: B }, (_, i) => (i % 3 === 0 ? T : 2 + rng.int(T - 1)));
+  return {
+    x: lengths.map((len) => Array.from({ length: T }, (_, t) => Array.from({ length: n }, () => (t < len ? rng.normal() : 0)))),
+    lengths,
+    y: lengths.map(() => rng.int(3)),
+  };
+}
+
+const config = (over: Partial<ModelConfigInput> = {}) =>
+  ModelConfigSchema.parse({ kind: 'shared', cell: 'gru', hidden: 24, input: { type: 'features', size: 5 }, head: { type: 'classify', classes: 3 }, seed: 7, ...over });
+
+function weights(m: SequenceModel): Float32Array[] {
+  return [...m.vars.values()].map((v) => v.dataSync() as Float32Array);
+}
+
+const started: DataParallel[] = [];
+afterAll(async () => Promise.all(started.map((p) => p.dispose())));
+
+describe('DataParallel (real worker threads)', () => {
+  it('the same batch on both threads gives bit-for-bit the one-thread update, step after step', async () => {
+    // a whole batch per thread, both threads given the same batch: the mean of two equal
+    // gradients is exactly that gradient, so any difference would be a replica out of step
+    const cfg = config();
+    const one = new SequenceModel(cfg);
+    const two = new SequenceModel(cfg);
+    const optOne = createOptimizer({ name: 'adam', lr: 0.01 });
+    const optTwo = createOptimizer({ name: 'adam', lr: 0.01 });
+    const parallel = await DataParallel.start(cfg, 'wasm', 'full', 2);
+    started.push(parallel);
+    for (let step = 0; step < 5; step++) {
+      const plain = featureBatch(12, 9, 5);
+      const batch = tensorBatch(plain);
+      const a = trainStep(one, optOne, batch, { clip: 1 });
+      disposeBatch(batch);
+      const b = await parallel.step(two, optTwo, [plain, plain], { clip: 1 });
+      expect(b.loss).toBe(a.loss);
+      expect(b.gradNorm).toBe(a.gradNorm);
+    }
+    const [wa, wb] = [weights(one), weights(two)];
+    wa.forEach((w, i) => expect(Buffer.from(wb[i].buffer).equals(Buffer.from(w.buffer))).toBe(true));
+    [one, two].forEach((m) => m.dispose());
+    [optOne, optTwo].forEach((o) => o.dispose());
+  });
+
+  it('a split batch gives the whole batch’s loss and gradient (to float rounding), no tensors left behind', async () => {
+    const cfg = config({ cell: 'tanh', kind: 'unshared', maxLen: 9 });
+    const one = new SequenceModel(cfg);
+    const two = new SequenceModel(cfg);
+    const optOne = createOptimizer({ name: 'sgd', lr: 0.1 });
+    const optTwo = createOptimizer({ name: 'sgd', lr: 0.1 });
+    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
+    started.push(parallel);
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 4; step++) {
+      const plain = featureBatch(11, 9, 5);
+      const shards = splitBatch(plain, 2);
+      expect(shards.map((s) => s.lengths.length)).toEqual([6, 5]);
+      const batch = tensorBatch(plain);
+      const a = trainStep(one, optOne, batch, { loss: 'length-normalized' });
+      disposeBatch(batch);
+      const b = await parallel.step(two, optTwo, shards, { loss: 'length-normalized' });
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      expect(b.gradNorm / a.gradNorm).toBeCloseTo(1, 5);
+      // unshared weights past a shard's longest sequence get no gradient there: norms still agree
+      for (const name of Object.keys(a.gradNorms)) expect(b.gradNorms[name]).toBeCloseTo(a.gradNorms[name], 5);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const [wa, wb] = [weights(one), weights(two)];
+    wa.forEach((w, i) => w.forEach((v, k) => expect(Math.abs(wb[i][k] - v)).toBeLessThan(1e-5)));
+    [one, two].forEach((m) => m.dispose());
+    [optOne, optTwo].forEach((o) => o.dispose());
+  });
+
+  it('a helper that cannot build the model fails with a sentence, not a hang', async () => {
+    const bad = { ...config(), hidden: -1 } as ReturnType<typeof config>;
+    await expect(DataParallel.start(bad, 'wasm', 'split', 2)).rejects.toThrow('a gradient helper thread failed: malformed command: model.hidden: Too small: expected number to be >0');
+  });
+});
+
+describe('resolveParallel: what auto picks, and why', () => {
+  const big = config({ cell: 'tanh', hidden: 128, input: { type: 'features', size: 32 } });
+  const small = config({ cell: 'tanh', hidden: 16, input: { type: 'features', size: 2 } });
+  it.each([
+    ['auto', big, 32, 50, 'wasm', 2, 'split', 2],
+    ['auto', small, 32, 8, 'wasm', 2, 'off', 1],
+    ['auto', big, 32, 50, 'wasm', 1, 'off', 1],
+    ['auto', big, 32, 50, 'tensorflow-gpu', 2, 'off', 1],
+    ['auto', { ...big, kind: 'unshared' }, 32, 50, 'wasm', 2, 'off', 1],
+    ['split', small, 32, 8, 'wasm', 2, 'split', 2],
+    ['split', big, 3, 50, 'wasm', 2, 'off', 1],
+    ['full', small, 3, 8, 'cpu', 4, 'full', 4],
+    ['off', big, 32, 50, 'wasm', 2, 'off', 1],
+  ] as const)('%s with %#', (mode, model, batch, length, backend, cores, want, threads) => {
+    const plan = resolveParallel(mode, model, batch, length, backend, cores);
+    expect([plan.mode, plan.threads]).toEqual([want, threads]);
+    expect(plan.reason.length).toBeGreaterThan(10);
+  });
+});
+
+describe('a run with --parallel split', () => {
+  it('trains through the CLI in a worker process and records its threads in the session', () => {
+    const session = join(mkdtempSync(join(tmpdir(), 'rnnwb-dp-')), 'run');
+    const r = spawnSync(
+      process.execPath,
+      [resolve(repoRoot, 'bin/rnn-workbench.js'), 'train', '--task', 'parity', '--hidden', '32', '--steps', '30', '--parallel', 'split', '--session', session],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.stderr).toContain("threads: 2 threads, each step's batch split across them");
+    expect(r.status).toBe(0);
+    const file = SessionFileSchema.parse(JSON.parse(readFileSync(join(session, 'session.json'), 'utf8')));
+    expect(file.status).toBe('completed');
+    expect(file.parallel).toMatchObject({ mode: 'split', threads: 2 });
+    const steps = readFileSync(join(session, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+});
