@@ -417,7 +417,8 @@ export type HelperEvent = z.infer<typeof HelperEventSchema>;
 
 /** Host → worker. */
 export const WorkerCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), sessionDir: z.string(), resume: z.boolean().default(false) }),
+  /** cores: how many this run may use for helper threads (the scheduler shares them between runs) */
+  z.object({ type: z.literal('start'), sessionDir: z.string(), resume: z.boolean().default(false), cores: z.number().int().positive().optional() }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('stop') }),

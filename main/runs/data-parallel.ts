@@ -42,12 +42,12 @@ export function stepWork(model: ModelConfig, batch: number, length: number): num
 export const AUTO_SPLIT_MIN_WORK = 1.5e7;
 
 /** The mode a run actually trains with, how many threads, and why. */
-export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: number, typicalLength: number, backend: BackendName, cores = availableParallelism()): ParallelPlan {
-  const threads = Math.max(1, Math.min(cores, 8));
+export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: number, typicalLength: number, backend: BackendName, cores?: number): ParallelPlan {
+  const threads = Math.max(1, Math.min(cores ?? availableParallelism(), 8));
   const off = (reason: string): ParallelPlan => ({ mode: 'off', threads: 1, reason });
   if (mode === 'off') return off('one thread (parallel training is off)');
   if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return off(`one thread: the ${backend} backend already uses every core${backend === 'tensorflow-gpu' ? ' and the GPU' : ''}`);
-  if (threads < 2) return off('one thread: this machine has one core');
+  if (threads < 2) return off('one thread: one core is free for this run');
   if (mode === 'full') return { mode, threads, reason: `${threads} threads, each on a whole batch (a step covers ${threads} × ${batch} examples)` };
   if (batch < 2 * threads) return off(`one thread: a batch of ${batch} is too small to split over ${threads} threads`);
   const split: ParallelPlan = { mode: 'split', threads, reason: `${threads} threads, each step's batch split across them` };

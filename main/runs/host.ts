@@ -60,6 +60,8 @@ export class RunHandle extends EventEmitter<RunHandleEvents> {
     readonly sessionDir: string,
     spawn: SpawnWorker,
     resume = false,
+    /** cores this run may use (undefined: all of them) */
+    cores?: number,
   ) {
     super();
     this.proc = spawn();
@@ -80,7 +82,7 @@ export class RunHandle extends EventEmitter<RunHandleEvents> {
       if (e.type === 'error') this.lastError = e.message;
       this.emit('event', e);
     });
-    this.proc.send({ type: 'start', sessionDir, resume });
+    this.proc.send({ type: 'start', sessionDir, resume, cores });
   }
 
   get pid(): number | undefined {

@@ -92,7 +92,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private pump(): void {
     while (this.active < this.concurrency && this.waiting.length > 0) {
       const entry = this.runs.get(this.waiting.shift()!)!;
-      const handle = new RunHandle(entry.dir, this.spawn, entry.resume);
+      // runs started while others train get a share of the cores for their helper threads
+      const cores = Math.max(1, Math.floor(availableParallelism() / (this.active + 1)));
+      const handle = new RunHandle(entry.dir, this.spawn, entry.resume, cores);
       entry.handle = handle;
       this.set(entry, 'running');
       handle.on('event', (e) => {

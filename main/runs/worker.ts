@@ -36,7 +36,7 @@ const control: RunControl = {
   },
 };
 
-async function train(dir: string, resume: boolean): Promise<RunStatus> {
+async function train(dir: string, resume: boolean, cores?: number): Promise<RunStatus> {
   sessionDir = dir;
   const session = readSessionFile(dir);
   const config = session.config;
@@ -50,7 +50,7 @@ async function train(dir: string, resume: boolean): Promise<RunStatus> {
   if (resume && !checkpoint) throw new Error('this session has no checkpoint to resume from');
   // metrics past the checkpoint will be measured again: drop them so no step appears twice
   if (checkpoint) truncateMetrics(dir, checkpoint.step);
-  const { plan, parallel } = await startParallel(config, data, backend.backend);
+  const { plan, parallel } = await startParallel(config, data, backend.backend, cores);
   send({ type: 'parallel', plan });
   const total = totalSteps(config, data.train.length, plan.mode === 'full' ? plan.threads : 1);
   updateSession(dir, {
@@ -91,9 +91,9 @@ async function train(dir: string, resume: boolean): Promise<RunStatus> {
 }
 
 /** The run's threads (see resolveParallel); if helpers cannot start, one thread, saying why. */
-async function startParallel(config: RunConfig, data: PreparedData, backend: BackendName): Promise<{ plan: ParallelPlan; parallel: DataParallel | null }> {
+async function startParallel(config: RunConfig, data: PreparedData, backend: BackendName, cores?: number): Promise<{ plan: ParallelPlan; parallel: DataParallel | null }> {
   const typical = data.train.reduce((s, e) => s + itemLength(e), 0) / Math.max(1, data.train.length);
-  const plan = resolveParallel(config.train.parallel, data.model, config.train.batch, typical, backend);
+  const plan = resolveParallel(config.train.parallel, data.model, config.train.batch, typical, backend, cores);
   if (plan.mode === 'off') return { plan, parallel: null };
   try {
     return { plan, parallel: await DataParallel.start(data.model, backend, plan.mode, plan.threads) };
@@ -125,7 +125,7 @@ port.onMessage((raw) => {
   switch (cmd.type) {
     case 'start':
       if (sessionDir) return send({ type: 'error', message: 'worker: already training' });
-      train(cmd.sessionDir, cmd.resume)
+      train(cmd.sessionDir, cmd.resume, cmd.cores)
         .then((status) => {
           updateSession(cmd.sessionDir, { status, error: null });
           process.exit(0);

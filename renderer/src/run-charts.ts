@@ -116,12 +116,16 @@ export function timestepHeatmap(r: RunView): ChartConfiguration {
   };
 }
 
-/** Runs that differ only in their seed form one group (the key is the config without seeds or name). */
+/**
+ * Runs that differ only in their seed form one group (the key is the config without seeds or
+ * name). How a step was spread over threads does not count ('off', 'auto' and 'split' compute
+ * the same step); 'full' does, since it trains on larger effective batches.
+ */
 export function seedGroups(runs: RunView[]): { key: string; label: string; runs: RunView[] }[] {
   const groups = new Map<string, RunView[]>();
   for (const r of runs) {
     const c = r.session?.config;
-    const key = c ? JSON.stringify({ ...c, name: '', seed: 0, model: { ...c.model, seed: 0 } }) : r.id;
+    const key = c ? JSON.stringify({ ...c, name: '', seed: 0, model: { ...c.model, seed: 0 }, train: { ...c.train, parallel: c.train.parallel === 'full' ? 'full' : 'same-step' } }) : r.id;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups].map(([key, rs]) => ({ key, label: `${rs[0].session?.name ?? rs[0].id}${rs.length > 1 ? ` (${rs.length} seeds)` : ''}`, runs: rs }));

@@ -3,6 +3,7 @@
  * summary, toggle weight sharing, train, watch the charts draw, compare, export and re-import.
  * Screenshots of every view (1280×800) land in test-results/screenshots and are checked non-blank.
  */
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -89,9 +90,15 @@ describe('the app in Chromium (serve mode)', () => {
     await page.waitForFunction(() => document.querySelector('[data-test="chosen-params"]')?.textContent?.includes('same at every length'));
   });
 
-  it('trains a few hundred steps and draws the loss and gradient-norm charts', async () => {
+  it('trains a few hundred steps (batches split over helper threads) and draws the loss and gradient-norm charts', async () => {
+    await nav('train');
+    await page.selectOption('[data-test="parallel"]', 'split');
     await train(200);
     expect(await text('[data-test="run-status"]')).toMatch(/step 200 \/ 200/);
+    expect(await text('[data-test="parallel-line"]')).toBe(
+      availableParallelism() > 1 ? `Threads: ${Math.min(availableParallelism(), 8)} threads, each step's batch split across them` : 'Threads: one thread: one core is free for this run',
+    );
+    await page.selectOption('[data-test="parallel"]', 'auto');
     await shoot(page, 'view-train');
     await nav('charts');
     await page.waitForSelector('[data-test="loss-chart"] canvas');
