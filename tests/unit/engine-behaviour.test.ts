@@ -210,6 +210,9 @@ describe.each(TEST_BACKENDS)('hand-written kernels equal autodiff on %s (masked 
     const lengths = ragged ? [9, 4, 1, 7] : [9, 9, 9, 9];
     const x = lengths.map(() => Array.from({ length: 9 }, () => [rng.normal(), rng.normal(), rng.normal()]));
     const batch = tensorBatch({ x, lengths, y: [0, 2, 1, 2] });
+    // states too, padded steps included (the fast kernels carry them after the loop)
+    const [sa, sb] = [fast, auto].map((m) => tf.tidy(() => Array.from(m.forward(batch).states.dataSync())));
+    sb.forEach((v, i) => expect(Math.abs(sa[i] - v), `state ${i}`).toBeLessThan(1e-5));
     const a = computeGradients(fast, batch);
     const b = computeGradients(auto, batch);
     expect(a.loss.dataSync()[0]).toBeCloseTo(b.loss.dataSync()[0], 5);

@@ -1,73 +1,180 @@
 /**
- * The shared GRU recurrence (PyTorch's gate layout r, z, n) with a hand-written backward pass.
+ * The shared GRU recurrence over all T steps (PyTorch's gate layout r, z, n) with a
+ * hand-written backward pass (variable lengths: carry-lengths.ts).
  *
- *   r = σ(xr + hr),  z = σ(xz + hz),  n = tanh(xn + r ⊙ hn),  h̃ = n + z ⊙ (h − n),
- *   h_t = h_{t−1} + m_t ⊙ (h̃ − h_{t−1}),   where [hr, hz, hn] = h_{t−1} W_hhᵀ + b_hh
+ *   r = σ(xr + hr),  z = σ(xz + hz),  n = tanh(xn + r ⊙ hn),  h_t = n + z ⊙ (h_{t−1} − n),
+ *   where [hr, hz, hn] = h_{t−1} W_hhᵀ + b_hh
  *
- * Backward, with g = m_t ⊙ ∂L/∂h_t:
- *   ∂n̂ = g ⊙ (1 − z) ⊙ (1 − n²),  ∂ẑ = g ⊙ (h − n) ⊙ z(1 − z),  ∂r̂ = ∂n̂ ⊙ hn ⊙ r(1 − r)
- *   ∂xp = [∂r̂, ∂ẑ, ∂n̂],  ∂hp = [∂r̂, ∂ẑ, ∂n̂ ⊙ r],  carry = g ⊙ z + (1 − m) ⊙ ∂L/∂h_t + ∂hp · W_hh
- * Same tricks as the tanh kernel: non-transposed matmuls, JS-side time slices, weight
+ * Backward, with g = ∂L/∂h_t (from outside plus the carry):
+ *   ∂n̂ = g ⊙ (1 − z) ⊙ (1 − n²),  ∂ẑ = g ⊙ (h_{t−1} − n) ⊙ z(1 − z),  ∂r̂ = ∂n̂ ⊙ hn ⊙ r(1 − r)
+ *   ∂xp = [∂r̂, ∂ẑ, ∂n̂],  ∂hp = [∂r̂, ∂ẑ, ∂n̂ ⊙ r],  carry = g ⊙ z + ∂hp · W_hh
+ * Same tricks as the tanh kernel: non-transposed matmuls, direct kernel calls on wasm (each
+ * gate's block of W_hh as its own matmul, so every operand is a contiguous view), weight
  * gradients as one matmul after the loop. Checked against nn.GRU's fixture and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { forwardInputs, previous, timeSlices, weightGradient } from './time-slices.js';
+import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { WasmDirect } from './wasm-direct.js';
 
-type Recurrence = (xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D, mask: tf.Tensor3D) => tf.Tensor3D;
+type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
 
-function build(masked: boolean): Recurrence {
-  return tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D, mask: tf.Tensor3D, save: tf.GradSaveFunc) => {
-    const { T, d, W_hhT, xs, ms, h0 } = forwardInputs(xp, W_hh, mask, masked);
-    let h = h0;
+/** h_t for t = 0…T−1 (time-major) from xp (T × B × 3d, b_ih included), W_hh (3d × d), b_hh (3d). */
+export const gruRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  const direct = WasmDirect.current();
+  const s = direct ? forwardDirect(direct, xp, W_hh, b_hh) : forwardOps(xp, W_hh, b_hh);
+  save([s.H, s.R, s.Z, s.N, s.HN, W_hh]);
+  return {
+    value: s.H,
+    gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
+      const [H, R, Z, N, HN, W] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
+      const Hprev = previous(H);
+      // every factor that does not depend on the incoming gradient, for all T at once:
+      // ∂n̂ = g ⊙ A, ∂ẑ = g ⊙ Bz, ∂r̂ = ∂n̂ ⊙ C — three multiplies per step instead of a dozen ops
+      const A = tf.mul(tf.sub(1, Z), tf.sub(1, tf.square(N))) as tf.Tensor3D;
+      const Bz = tf.mul(tf.sub(Hprev, N), tf.mul(Z, tf.sub(1, Z))) as tf.Tensor3D;
+      const C = tf.mul(HN, tf.mul(R, tf.sub(1, R))) as tf.Tensor3D;
+      const d = WasmDirect.current();
+      const { dXP, dHP } = d ? backwardDirect(d, dH, { A, Bz, C, R, Z }, W) : backwardOps(dH, { A, Bz, C, R, Z }, W);
+      return [dXP, weightGradient(dHP, Hprev), tf.sum(tf.reshape(dHP, [-1, dHP.shape[2]]), 0)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D) => tf.Tensor3D;
+
+type Factors = { A: tf.Tensor3D; Bz: tf.Tensor3D; C: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D };
+
+/** The loop as tfjs ops (cpu, tensorflow backends). */
+function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Saved {
+  return tf.tidy(() => {
+    const [, B] = xp.shape;
+    const d = W_hh.shape[1];
+    const W_hhT = tf.transpose(W_hh);
+    let h = tf.zeros([B, d]) as tf.Tensor2D;
     const out = { H: [] as tf.Tensor2D[], R: [] as tf.Tensor2D[], Z: [] as tf.Tensor2D[], N: [] as tf.Tensor2D[], HN: [] as tf.Tensor2D[] };
-    for (let t = 0; t < T; t++) {
-      const [xr, xz, xn] = tf.split(xs[t], 3, 1);
+    for (const x of timeSlices(xp)) {
+      const [xr, xz, xn] = tf.split(x, 3, 1);
       const [hr, hz, hn] = tf.split(tf.add(tf.matMul(h, W_hhT), b_hh), 3, 1);
       const r = tf.sigmoid(tf.add(xr, hr)) as tf.Tensor2D;
       const z = tf.sigmoid(tf.add(xz, hz)) as tf.Tensor2D;
       const n = tf.tanh(tf.add(xn, tf.mul(r, hn))) as tf.Tensor2D;
-      const hNew = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
-      h = masked ? (tf.add(h, tf.mul(ms[t], tf.sub(hNew, h))) as tf.Tensor2D) : hNew;
+      h = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
       out.H.push(h);
       out.R.push(r);
       out.Z.push(z);
       out.N.push(n);
       out.HN.push(hn as tf.Tensor2D);
     }
-    const H = tf.stack(out.H) as tf.Tensor3D;
-    save([H, tf.stack(out.R), tf.stack(out.Z), tf.stack(out.N), tf.stack(out.HN), W_hh, mask]);
-    return {
-      value: H,
-      gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
-        const [Hs, Rs, Zs, Ns, HNs, W, M] = saved as tf.Tensor3D[];
-        const Hprev = previous(Hs);
-        // every factor that does not depend on the incoming gradient, for all T at once:
-        // ∂n̂ = g ⊙ A, ∂ẑ = g ⊙ Bz, ∂r̂ = ∂n̂ ⊙ C — three multiplies per step instead of a dozen ops
-        const A = tf.mul(tf.sub(1, Zs), tf.sub(1, tf.square(Ns))) as tf.Tensor3D;
-        const Bz = tf.mul(tf.sub(Hprev, Ns), tf.mul(Zs, tf.sub(1, Zs))) as tf.Tensor3D;
-        const C = tf.mul(HNs, tf.mul(Rs, tf.sub(1, Rs))) as tf.Tensor3D;
-        const [dHs, as, bs, cs, rs, zs] = [dH, A, Bz, C, Rs, Zs].map((x) => timeSlices(x as tf.Tensor3D));
-        const msk = masked ? timeSlices(M) : [];
-        const dXP: tf.Tensor2D[] = new Array(T);
-        const dHP: tf.Tensor2D[] = new Array(T);
-        let carry: tf.Tensor2D | null = null;
-        for (let t = T - 1; t >= 0; t--) {
-          const total: tf.Tensor2D = carry ? tf.add(dHs[t], carry) : dHs[t];
-          const g: tf.Tensor2D = masked ? tf.mul(msk[t], total) : total;
-          const dn = tf.mul(g, as[t]);
-          const dz = tf.mul(g, bs[t]);
-          const dr = tf.mul(dn, cs[t]);
-          dXP[t] = tf.concat([dr, dz, dn], 1) as tf.Tensor2D;
-          dHP[t] = tf.concat([dr, dz, tf.mul(dn, rs[t])], 1) as tf.Tensor2D;
-          let next: tf.Tensor2D = tf.add(tf.mul(g, zs[t]), tf.matMul(dHP[t], W));
-          if (masked) next = tf.add(next, tf.mul(tf.sub(1, msk[t]), total));
-          carry = next;
-        }
-        const dHPall = tf.stack(dHP) as tf.Tensor3D;
-        return [tf.stack(dXP), weightGradient(dHPall, Hprev), tf.sum(tf.reshape(dHPall, [-1, 3 * d]), 0), tf.zerosLike(M)];
-      },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Recurrence;
+    const stack = (xs: tf.Tensor2D[]) => tf.stack(xs) as tf.Tensor3D;
+    return { H: stack(out.H), R: stack(out.R), Z: stack(out.Z), N: stack(out.N), HN: stack(out.HN) };
+  });
 }
 
-export const gruRecurrence = { masked: build(true), full: build(false) };
+function backwardOps(dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
+  return tf.tidy(() => {
+    const T = dH.shape[0];
+    const [dHs, as, bs, cs, rs, zs] = [dH, f.A, f.Bz, f.C, f.R, f.Z].map((x) => timeSlices(x));
+    const dXP: tf.Tensor2D[] = new Array(T);
+    const dHP: tf.Tensor2D[] = new Array(T);
+    let carry: tf.Tensor2D | null = null;
+    for (let t = T - 1; t >= 0; t--) {
+      const g: tf.Tensor2D = carry ? tf.add<tf.Tensor2D>(dHs[t], carry) : dHs[t];
+      const dn = tf.mul(g, as[t]);
+      const dz = tf.mul(g, bs[t]);
+      const dr = tf.mul(dn, cs[t]);
+      dXP[t] = tf.concat([dr, dz, dn], 1) as tf.Tensor2D;
+      dHP[t] = tf.concat([dr, dz, tf.mul(dn, rs[t])], 1) as tf.Tensor2D;
+      carry = tf.add<tf.Tensor2D>(tf.mul(g, zs[t]), tf.matMul(dHP[t], W));
+    }
+    return { dXP: tf.stack(dXP) as tf.Tensor3D, dHP: tf.stack(dHP) as tf.Tensor3D };
+  });
+}
+
+/**
+ * The loop as direct kernel calls (16 per step). n's tanh is 2σ(2a) − 1 with the doubling
+ * folded into the inputs: 2a = 2xn + r ⊙ (h·2W_nᵀ + 2b_hn), so HN is kept doubled and halved
+ * once after the loop.
+ */
+function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Saved {
+  const [T, B] = xp.shape;
+  const d = W_hh.shape[1];
+  const n = B * d;
+  const [bR, bZ, bN] = tf.split(b_hh, 3);
+  const [xR, xZ, xN] = tf.split(xp, 3, 2);
+  const ins = [tf.add(xR, bR), tf.add(xZ, bZ), tf.mul(xN, 2)];
+  const [Wr, Wz, Wn] = tf.split(W_hh, 3, 0);
+  const weights = [tf.transpose(Wr), tf.transpose(Wz), tf.mul(tf.transpose(Wn), 2)];
+  const b2n = tf.tile(tf.reshape(tf.mul(bN, 2), [1, d]), [B, 1]);
+  const out = { H: tf.zeros([T, B, d]), R: tf.zeros([T, B, d]), Z: tf.zeros([T, B, d]), N: tf.zeros([T, B, d]), HN2: tf.zeros([T, B, d]) } as Record<string, tf.Tensor3D>;
+  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
+  const [mm, tmp, tmp2, h0, one] = scratch.map((t) => direct.id(t));
+  const [wr, wz, wn] = weights.map((w) => direct.id(w));
+  const bn = direct.id(b2n);
+  const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
+  try {
+    for (let t = 0; t < T; t++) {
+      const h = t === 0 ? h0 : at(out.H, t - 1);
+      const [r, z, nn, hn2] = [at(out.R, t), at(out.Z, t), at(out.N, t), at(out.HN2, t)];
+      direct.matMul(h, B, d, wr, d, mm);
+      direct.add(mm, at(ins[0], t), n, tmp);
+      direct.sigmoid(tmp, r);
+      direct.matMul(h, B, d, wz, d, mm);
+      direct.add(mm, at(ins[1], t), n, tmp);
+      direct.sigmoid(tmp, z);
+      direct.matMul(h, B, d, wn, d, mm);
+      direct.add(mm, bn, n, hn2);
+      direct.mul(r, hn2, n, tmp);
+      direct.add(tmp, at(ins[2], t), n, tmp2);
+      direct.sigmoid(tmp2, tmp);
+      direct.add(tmp, tmp, n, tmp2);
+      direct.sub(tmp2, one, n, nn);
+      // h_t = n + z ⊙ (h − n)
+      direct.sub(h, nn, n, tmp);
+      direct.mul(z, tmp, n, tmp2);
+      direct.add(nn, tmp2, n, at(out.H, t));
+    }
+  } finally {
+    direct.release();
+    tf.dispose([bR, bZ, bN, xR, xZ, xN, ...ins, Wr, Wz, Wn, ...weights, b2n, ...scratch]);
+  }
+  const HN = tf.mul(out.HN2, 0.5) as tf.Tensor3D;
+  out.HN2.dispose();
+  return { H: out.H, R: out.R, Z: out.Z, N: out.N, HN };
+}
+
+/** The backward loop as direct kernel calls (12 per step); ∂xp and ∂hp assembled after it. */
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
+  const [T, B, d] = dH.shape;
+  const n = B * d;
+  const parts = [tf.zeros([T, B, d]), tf.zeros([T, B, d]), tf.zeros([T, B, d]), tf.zeros([T, B, d])];
+  const [DR, DZ, DN, DHN] = parts;
+  const blocks = tf.split(W, 3, 0);
+  const [wr, wz, wn] = blocks.map((w) => direct.id(w));
+  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d])];
+  const [carry, g, mm, c0, c1] = scratch.map((t) => direct.id(t));
+  const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      const grad = t === T - 1 ? at(dH, t) : g;
+      if (t < T - 1) direct.add(at(dH, t), carry, n, g);
+      const [dr, dz, dn, dhn] = [at(DR, t), at(DZ, t), at(DN, t), at(DHN, t)];
+      direct.mul(grad, at(f.A, t), n, dn);
+      direct.mul(grad, at(f.Bz, t), n, dz);
+      direct.mul(dn, at(f.C, t), n, dr);
+      direct.mul(dn, at(f.R, t), n, dhn);
+      // carry = g ⊙ z + ∂r̂·W_r + ∂ẑ·W_z + (∂n̂ ⊙ r)·W_n
+      direct.mul(grad, at(f.Z, t), n, c0);
+      direct.matMul(dr, B, d, wr, d, mm);
+      direct.add(c0, mm, n, c1);
+      direct.matMul(dz, B, d, wz, d, mm);
+      direct.add(c1, mm, n, c0);
+      direct.matMul(dhn, B, d, wn, d, mm);
+      direct.add(c0, mm, n, carry);
+    }
+  } finally {
+    direct.release();
+    tf.dispose([...blocks, ...scratch]);
+  }
+  const dXP = tf.concat([DR, DZ, DN], 2) as tf.Tensor3D;
+  const dHP = tf.concat([DR, DZ, DHN], 2) as tf.Tensor3D;
+  tf.dispose(parts);
+  return { dXP, dHP };
+}

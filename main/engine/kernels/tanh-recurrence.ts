@@ -1,71 +1,136 @@
 /**
- * The shared tanh recurrence with a hand-written backward pass (BPTT), for speed on wasm/cpu:
+ * The shared tanh recurrence over all T steps with a hand-written backward pass (BPTT):
  *
- *   z_t = xp_t + h_{t−1} W_hhᵀ,   h̃_t = tanh(z_t),   h_t = h_{t−1} + m_t ⊙ (h̃_t − h_{t−1})
+ *   z_t = xp_t + h_{t−1} W_hhᵀ,   h_t = tanh(z_t)
  *
- * (xp_t already holds x_t W_xhᵀ + b_ih + b_hh.) Backward, with g_t = ∂L/∂h_t from outside plus
- * the carry from step t+1:
- *   ∂L/∂z_t = m_t ⊙ g_t ⊙ (1 − h̃_t²),   carry_{t−1} = (1 − m_t) ⊙ g_t + ∂L/∂z_t · W_hh
+ * (xp_t already holds x_t W_xhᵀ + b_ih + b_hh; variable lengths: carry-lengths.ts.) Backward,
+ * with g_t = ∂L/∂h_t from outside plus the carry from step t+1:
+ *   ∂L/∂z_t = g_t ⊙ (1 − h_t²),   carry_{t−1} = ∂L/∂z_t · W_hh,
  *   ∂L/∂xp_t = ∂L/∂z_t,   ∂L/∂W_hh = Σ_t (∂L/∂z_t)ᵀ h_{t−1}
  *
  * Why it is faster than autodiff here: tfjs-wasm is bound by per-op overhead and falls off its
  * XNNPACK fast path for matMul with a transpose flag. So: every matmul in the loops is
- * non-transposed; steps are gathered from time-major tensors (wasm's unstack copies the whole
- * input for every slice); everything that can be done for all T at once (biases, 1 − h̃², the
- * weight gradient) is one op outside the loops; and batches of equal lengths skip the mask.
- * Checked against the PyTorch fixtures and against autodiff.
+ * non-transposed; on wasm the loops are direct kernel calls on views of the T-step tensors
+ * (wasm-direct.ts); elsewhere steps are sliced on the JS side (wasm's unstack copies the whole
+ * input for every slice); everything that can be done for all T at once (1 − h², the weight
+ * gradient) is one op outside the loops. Checked against the PyTorch fixtures and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { forwardInputs, previous, timeSlices, weightGradient } from './time-slices.js';
+import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { WasmDirect } from './wasm-direct.js';
 
 /** tanh(z) = 2σ(2z) − 1: exact in real arithmetic; faster than tfjs-wasm's tanh kernel at d ≥ 256. */
 export function fastTanh(z: tf.Tensor): tf.Tensor {
   return tf.sub(tf.mul(tf.sigmoid(tf.mul(z, 2)), 2), 1);
 }
 
-type Recurrence = (xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D) => tf.Tensor3D;
+/** h_t for t = 0…T−1 (time-major T × B × d) from the projected inputs xp and W_hh (d × d). */
+export const tanhRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const direct = WasmDirect.current();
+  const W_hhT = tf.transpose(W_hh) as tf.Tensor2D;
+  const H = direct ? forwardDirect(direct, xp, W_hhT) : forwardOps(xp, W_hhT);
+  W_hhT.dispose();
+  save([H, W_hh]);
+  return {
+    value: H,
+    gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
+      const [Hs, W] = saved as [tf.Tensor3D, tf.Tensor2D];
+      const d = WasmDirect.current();
+      const dZ = d ? backwardDirect(d, dH, Hs, W) : backwardOps(dH, Hs, W);
+      return [dZ, weightGradient(dZ, previous(Hs))];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D) => tf.Tensor3D;
 
-function build(masked: boolean): Recurrence {
-  return tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, mask: tf.Tensor3D, save: tf.GradSaveFunc) => {
-    const { T, W_hhT, xs, ms, h0 } = forwardInputs(xp, W_hh, mask, masked);
+/** The loop as tfjs ops (cpu, tensorflow backends). */
+function forwardOps(xp: tf.Tensor3D, W_hhT: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [, B, d] = xp.shape;
+    const xs = timeSlices(xp);
+    let h = tf.zeros([B, d]) as tf.Tensor2D;
     const states: tf.Tensor2D[] = [];
-    const cand: tf.Tensor2D[] = [];
-    let h = h0;
-    for (let t = 0; t < T; t++) {
-      const hn = fastTanh(tf.add(xs[t], tf.matMul(h, W_hhT))) as tf.Tensor2D;
-      h = masked ? (tf.add(h, tf.mul(ms[t], tf.sub(hn, h))) as tf.Tensor2D) : hn;
-      states.push(h);
-      cand.push(hn);
-    }
-    const H = tf.stack(states) as tf.Tensor3D;
-    const Hn = masked ? (tf.stack(cand) as tf.Tensor3D) : H;
-    save([H, Hn, W_hh, mask]);
-    return {
-      value: H,
-      gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
-        const [Hs, Hns, W, M] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor2D, tf.Tensor3D];
-        // tanh′ for every step at once; with a mask, m_t folds in here too
-        const slope = masked ? (tf.mul(M, tf.sub(1, tf.square(Hns))) as tf.Tensor3D) : (tf.sub(1, tf.square(Hns)) as tf.Tensor3D);
-        const keep = masked ? timeSlices(tf.sub(1, M) as tf.Tensor3D) : null;
-        const slopes = timeSlices(slope);
-        const dHs = timeSlices(dH);
-        const dZ: tf.Tensor2D[] = new Array(T);
-        let carry: tf.Tensor2D | null = null;
-        for (let t = T - 1; t >= 0; t--) {
-          const g: tf.Tensor2D = carry ? tf.add(dHs[t], carry) : dHs[t];
-          const dz = tf.mul(g, slopes[t]) as tf.Tensor2D;
-          dZ[t] = dz;
-          // ∂z_t/∂h_{t−1} = W_hhᵀ, so the carry is dz · W_hh: no transpose needed
-          const through: tf.Tensor2D = tf.matMul(dz, W);
-          carry = keep ? tf.add<tf.Tensor2D>(tf.mul(keep[t], g), through) : through;
-        }
-        const dZall = tf.stack(dZ) as tf.Tensor3D;
-        // ∂L/∂W_hh = dZᵀ Hprev over all T·B rows: one matmul after an explicit transpose
-        return [dZall, weightGradient(dZall, previous(Hs)), tf.zerosLike(M)];
-      },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Recurrence;
+    for (const x of xs) states.push((h = fastTanh(tf.add(x, tf.matMul(h, W_hhT))) as tf.Tensor2D));
+    return tf.stack(states) as tf.Tensor3D;
+  });
 }
 
-/** With a mask (variable lengths: padded steps carry the state) and without (all lengths equal). */
-export const tanhRecurrence = { masked: build(true), full: build(false) };
+function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const T = dH.shape[0];
+    // tanh′ for every step at once
+    const slopes = timeSlices(tf.sub(1, tf.square(H)) as tf.Tensor3D);
+    const dHs = timeSlices(dH);
+    const dZ: tf.Tensor2D[] = new Array(T);
+    let carry: tf.Tensor2D | null = null;
+    for (let t = T - 1; t >= 0; t--) {
+      const g: tf.Tensor2D = carry ? tf.add<tf.Tensor2D>(dHs[t], carry) : dHs[t];
+      dZ[t] = tf.mul(g, slopes[t]) as tf.Tensor2D;
+      // ∂z_t/∂h_{t−1} = W_hhᵀ, so the carry is dz · W_hh: no transpose needed
+      carry = tf.matMul(dZ[t], W_hh) as tf.Tensor2D;
+    }
+    return tf.stack(dZ) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The loop as direct kernel calls, 5 per step:
+ * s = σ(2·xp_t + h_{t−1}·2W_hhᵀ), h_t = (s + s) − 1, written straight into H.
+ */
+function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D): tf.Tensor3D {
+  const [T, B, d] = xp.shape;
+  const n = B * d;
+  const W2 = tf.mul(W_hhT, 2);
+  const X2 = tf.mul(xp, 2);
+  const H = tf.zeros([T, B, d]) as tf.Tensor3D;
+  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
+  const [z, sig, twice, one] = scratch.map((t) => direct.id(t));
+  const w = direct.id(W2);
+  try {
+    for (let t = 0; t < T; t++) {
+      const x = direct.view(X2, t * n, n);
+      if (t === 0) direct.sigmoid(x, sig); // h_{−1} = 0
+      else {
+        direct.matMul(direct.view(H, (t - 1) * n, n), B, d, w, d, z);
+        direct.add(z, x, n, twice);
+        direct.sigmoid(twice, sig);
+      }
+      direct.add(sig, sig, n, twice);
+      direct.sub(twice, one, n, direct.view(H, t * n, n));
+    }
+  } finally {
+    direct.release();
+    tf.dispose([W2, X2, ...scratch]);
+  }
+  return H;
+}
+
+/**
+ * The backward loop as direct kernel calls, 3 per step:
+ * g = ∂L/∂h_t + carry, ∂z_t = g ⊙ (1 − h_t²), carry = ∂z_t · W_hh. Returns ∂L/∂z for all T.
+ */
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
+  const [T, B, d] = dH.shape;
+  const n = B * d;
+  const slope = tf.sub(1, tf.square(H));
+  const dZ = tf.zeros([T, B, d]) as tf.Tensor3D;
+  const scratch = [tf.zeros([B, d]), tf.zeros([B, d])];
+  const [carry, g] = scratch.map((t) => direct.id(t));
+  const w = direct.id(W_hh);
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      const dz = direct.view(dZ, t * n, n);
+      const dh = direct.view(dH, t * n, n);
+      const sl = direct.view(slope, t * n, n);
+      if (t === T - 1) direct.mul(dh, sl, n, dz);
+      else {
+        direct.matMul(direct.view(dZ, (t + 1) * n, n), B, d, w, d, carry);
+        direct.add(dh, carry, n, g);
+        direct.mul(g, sl, n, dz);
+      }
+    }
+  } finally {
+    direct.release();
+    tf.dispose([slope, ...scratch]);
+  }
+  return dZ;
+}

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BiasStyle, CellKind, InitStyle } from '../../contract.js';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { linear } from '../kernels/linear.js';
+import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
 import { gruRecurrence } from '../kernels/gru-recurrence.js';
 import { lstmRecurrence } from '../kernels/lstm-recurrence.js';
 import { tanhRecurrence } from '../kernels/tanh-recurrence.js';
@@ -84,16 +85,15 @@ export class SharedRNN implements SequenceCore {
     const bias = (b_hh && cell !== 'gru' ? tf.add(b_ih, b_hh) : b_ih) as tf.Tensor1D;
     const xp = linear(tf.reshape(x, [batch * len, n]) as tf.Tensor2D, W_xh as tf.Tensor2D, bias);
     const timeMajor = tf.transpose(tf.reshape(xp, [batch, len, rows]), [1, 0, 2]) as tf.Tensor3D;
-    const masked = Boolean(opts.mask) && !opts.fullLengths;
-    const mask = masked ? (tf.transpose(tf.expandDims(opts.mask!, 2), [1, 0, 2]) as tf.Tensor3D) : (tf.ones([1, 1, 1]) as tf.Tensor3D);
-    const pick = <K>(k: { masked: K; full: K }) => (masked ? k.masked : k.full);
     const W = W_hh as tf.Tensor2D;
-    const states =
+    const all =
       cell === 'tanh'
-        ? pick(tanhRecurrence)(timeMajor, W, mask)
+        ? tanhRecurrence(timeMajor, W)
         : cell === 'gru'
-          ? pick(gruRecurrence)(timeMajor, W, (b_hh ?? tf.zeros([rows])) as tf.Tensor1D, mask)
-          : pick(lstmRecurrence)(timeMajor, W, mask);
+          ? gruRecurrence(timeMajor, W, (b_hh ?? tf.zeros([rows])) as tf.Tensor1D)
+          : lstmRecurrence(timeMajor, W);
+    // the kernels run every sequence for all T steps; padded steps then carry the state
+    const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
     if (opts.trace) {
       const used = weightList(this.weights);
       for (let t = 0; t < len; t++) opts.trace(t, used);

@@ -1,0 +1,113 @@
+/**
+ * Direct calls into tfjs-wasm's compiled kernels (XNNPACK matmul, add, multiply, sigmoid) on
+ * slices of existing tensors, for the inner loops of the recurrences.
+ *
+ * Why: on wasm a tfjs op costs ≈ 15–20 µs of dispatch (engine bookkeeping, a fresh output,
+ * shape checks) on top of its arithmetic, and a recurrence is hundreds of small ops a step: for
+ * bench config A about as much time as the matmuls themselves. Here a step's operands are
+ * registered as views into the tensors that hold all T steps (no copies, no new tensors), and
+ * the kernels are called with them directly — one call ≈ 1 µs of overhead.
+ *
+ * Rules this relies on (tfjs-backend-wasm 4.x, checked by the kernel tests against autodiff):
+ * tensor ids map to (memory offset, size) and a view is just another id for part of that
+ * memory; BatchMatMul caches XNNPACK's packed weights by the id of its right operand, so the
+ * right operand is always a real tensor that does not change while cached (cleared when
+ * tfjs disposes it); outputs are written only into tensors made for that purpose here.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface WasmModule {
+  HEAP32: Int32Array;
+  _malloc(bytes: number): number;
+  _BatchMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transA: number, transB: number, out: number): void;
+  _Add(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, dtype: number, out: number): void;
+  _Multiply(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, dtype: number, out: number): void;
+  _Sub(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, dtype: number, out: number): void;
+  _Sigmoid(x: number, out: number): void;
+  tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+}
+
+interface WasmBackend {
+  wasm: WasmModule;
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
+  dataIdNextNumber: number;
+}
+
+const FLOAT32 = 0;
+/** one direct-call helper per backend instance (its scratch for shapes lives in that module) */
+const instances = new WeakMap<object, WasmDirect>();
+
+export class WasmDirect {
+  private views: number[] = [];
+  /** byte offset of a few int32 slots in wasm memory where shapes are written for each call */
+  private readonly shapes: number;
+
+  private constructor(private readonly be: WasmBackend) {
+    this.shapes = be.wasm._malloc(64);
+  }
+
+  /** The helper for the running backend, or null where it is not tfjs-wasm with these exports. */
+  static current(): WasmDirect | null {
+    if (tf.getBackend() !== 'wasm') return null;
+    const be = tf.backend() as unknown as WasmBackend;
+    const w = be.wasm;
+    if (!w || typeof w._BatchMatMul !== 'function' || typeof w._Sigmoid !== 'function' || typeof w.tfjs?.registerTensor !== 'function') return null;
+    let direct = instances.get(be);
+    if (!direct) instances.set(be, (direct = new WasmDirect(be)));
+    return direct;
+  }
+
+  /** The kernel id of a whole tensor. */
+  id(t: tf.Tensor): number {
+    const info = this.be.dataIdMap.get(t.dataId);
+    if (!info) throw new Error('wasm-direct: tensor is not on the wasm backend (disposed?)');
+    return info.id;
+  }
+
+  /** An id for elements [start, start + size) of t: no copy; valid until release(). */
+  view(t: tf.Tensor, start: number, size: number): number {
+    const info = this.be.dataIdMap.get(t.dataId);
+    if (!info) throw new Error('wasm-direct: tensor is not on the wasm backend (disposed?)');
+    const id = this.be.dataIdNextNumber++;
+    this.be.wasm.tfjs.registerTensor(id, size, info.memoryOffset + 4 * start);
+    this.views.push(id);
+    return id;
+  }
+
+  /** Forgets every view (the memory stays with its tensors). */
+  release(): void {
+    for (const id of this.views) this.be.wasm.tfjs.disposeData(id);
+    this.views = [];
+  }
+
+  /** out (rows × cols) = a (rows × inner) · b (inner × cols); b must be a whole, unchanging tensor. */
+  matMul(a: number, rows: number, inner: number, b: number, cols: number, out: number): void {
+    const heap = this.be.wasm.HEAP32;
+    const s = this.shapes >> 2;
+    heap.set([1, rows, inner, 1, inner, cols], s);
+    this.be.wasm._BatchMatMul(a, this.shapes, 3, b, this.shapes + 12, 3, 0, 0, out);
+  }
+
+  /** out = a + b, elementwise over `size` floats (out may be a fresh view of its own). */
+  add(a: number, b: number, size: number, out: number): void {
+    this.binary(this.be.wasm._Add, a, b, size, out);
+  }
+
+  mul(a: number, b: number, size: number, out: number): void {
+    this.binary(this.be.wasm._Multiply, a, b, size, out);
+  }
+
+  sub(a: number, b: number, size: number, out: number): void {
+    this.binary(this.be.wasm._Sub, a, b, size, out);
+  }
+
+  sigmoid(x: number, out: number): void {
+    this.be.wasm._Sigmoid(x, out);
+  }
+
+  private binary(fn: WasmModule['_Add'], a: number, b: number, size: number, out: number): void {
+    this.be.wasm.HEAP32[(this.shapes >> 2) + 8] = size;
+    const shape = this.shapes + 32;
+    fn.call(this.be.wasm, a, shape, 1, b, shape, 1, FLOAT32, out);
+  }
+}
