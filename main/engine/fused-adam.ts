@@ -1,22 +1,20 @@
 /**
- * Adam as one pass over each parameter in JS, for the backends whose tensors live in this
- * process's memory (wasm, cpu). tf.train.adam runs ~10 tensor ops per parameter, and on wasm
- * each op costs its dispatch: for an unshared model with 150 parameter tensors that was 20 ms a
- * step, more than the forward pass. Here: read the gradient and the weight, update m, v and
- * the weight in one loop, write the weight back — same rule, same defaults, and the same
- * getWeights/setWeights layout as tf.train.adam ([iter, m…, v…]), so checkpoints move between
- * the two (a run saved on a GPU machine resumes here and back).
+ * Adam as one pass over each parameter, for the backends whose tensors live in this process's
+ * memory (wasm, cpu). tf.train.adam runs ~10 tensor ops per parameter, and on wasm each op
+ * costs its dispatch: for an unshared model with 150 parameter tensors that was 20 ms a step,
+ * more than the forward pass. Here: on wasm one SIMD kernel call per parameter, in place in
+ * tfjs's memory (simd/); elsewhere one JS loop over copies. Same rule, same defaults, and the
+ * same getWeights/setWeights layout as tf.train.adam ([iter, m…, v…]), so checkpoints move
+ * between the two (a run saved on a GPU machine resumes here and back).
  */
 import * as tf from '@tensorflow/tfjs';
+import { SimdKernels } from './simd/simd-kernels.js';
 
 /** tf.NamedTensor is not re-exported by @tensorflow/tfjs */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-interface Slot {
-  m: Float32Array;
-  v: Float32Array;
-  shape: number[];
-}
+/** moments in JS arrays (JS path) or in tensors updated in place by the SIMD kernel */
+type Slot = { shape: number[] } & ({ m: Float32Array; v: Float32Array } | { m: tf.Tensor; v: tf.Tensor });
 
 export class FusedAdam extends tf.Optimizer {
   static get className(): string {
@@ -46,15 +44,24 @@ export class FusedAdam extends tf.Optimizer {
     // bias corrections folded into two constants: w −= lr·(m/c1) / (ε + √(v/c2))
     const stepSize = lr / (1 - b1 ** this.iterations);
     const rootC2 = Math.sqrt(1 - b2 ** this.iterations);
+    const simd = SimdKernels.current();
     list.forEach(({ name, tensor: grad }, i) => {
       const variable = tf.engine().registeredVariables[name];
       if (!variable) throw new Error(`FusedAdam: no variable named ${name}`);
+      this.names[i] = name;
+      const slot = (this.slots[i] ??= this.emptySlot(variable.shape, Boolean(simd)));
+      if (slot.m instanceof tf.Tensor && simd) {
+        if (slot.m.size !== grad.size) throw new Error(`FusedAdam: parameter ${i} (${name}) changed size`);
+        const out = tf.zeros(variable.shape);
+        simd.adam(grad, variable, slot.m, slot.v as tf.Tensor, out, { b1, b2, eps, step: stepSize, k: 1 / rootC2 });
+        variable.assign(out);
+        out.dispose();
+        return;
+      }
+      const [m, v] = this.arrays(i);
       const g = grad.dataSync() as Float32Array;
       const w = variable.dataSync() as Float32Array;
-      const slot = (this.slots[i] ??= { m: new Float32Array(g.length), v: new Float32Array(g.length), shape: variable.shape.slice() });
-      this.names[i] = name;
-      if (slot.m.length !== g.length) throw new Error(`FusedAdam: parameter ${i} (${name}) changed size`);
-      const { m, v } = slot;
+      if (m.length !== g.length) throw new Error(`FusedAdam: parameter ${i} (${name}) changed size`);
       const out = new Float32Array(g.length);
       for (let k = 0; k < g.length; k++) {
         const gk = g[k];
@@ -68,10 +75,28 @@ export class FusedAdam extends tf.Optimizer {
     });
   }
 
+  private emptySlot(shape: number[], inTensors: boolean): Slot {
+    const size = shape.reduce((a, b) => a * b, 1);
+    return inTensors ? { shape: shape.slice(), m: tf.keep(tf.zeros(shape)), v: tf.keep(tf.zeros(shape)) } : { shape: shape.slice(), m: new Float32Array(size), v: new Float32Array(size) };
+  }
+
+  /** The JS path's moments of slot i (moved out of tensors if the backend changed under them). */
+  private arrays(i: number): [Float32Array, Float32Array] {
+    const slot = this.slots[i];
+    if (slot.m instanceof tf.Tensor) {
+      const moved = { shape: slot.shape, m: slot.m.dataSync().slice() as Float32Array, v: (slot.v as tf.Tensor).dataSync().slice() as Float32Array };
+      tf.dispose([slot.m, slot.v as tf.Tensor]);
+      this.slots[i] = moved;
+    }
+    const s = this.slots[i] as { m: Float32Array; v: Float32Array };
+    return [s.m, s.v];
+  }
+
   override async getWeights(): Promise<NamedTensor[]> {
     tf.dispose(this.lent);
-    // copies: the cpu backend would keep the very array these moments are updated in
-    const moments = (pick: (s: Slot) => Float32Array, suffix: string) => this.slots.map((s, i) => ({ name: `${this.names[i]}/${suffix}`, tensor: tf.tensor(pick(s).slice(), s.shape) }));
+    // copies: the kernels update moments in place, and the cpu backend would keep the array itself
+    const values = (x: Float32Array | tf.Tensor) => (x instanceof tf.Tensor ? (x.dataSync() as Float32Array).slice() : x.slice());
+    const moments = (pick: (s: Slot) => Float32Array | tf.Tensor, suffix: string) => this.slots.map((s, i) => ({ name: `${this.names[i]}/${suffix}`, tensor: tf.tensor(values(pick(s)), s.shape) }));
     const out = [{ name: 'iter', tensor: tf.scalar(this.iterations, 'int32') as tf.Tensor }, ...moments((s) => s.m, 'm'), ...moments((s) => s.v, 'v')];
     this.lent = out.map((w) => w.tensor);
     return out;
@@ -81,7 +106,13 @@ export class FusedAdam extends tf.Optimizer {
     const rest = await this.extractIterations(weightValues);
     if (rest.length % 2) throw new Error(`FusedAdam: expected first and second moments in pairs, got ${rest.length} tensors`);
     const half = rest.length / 2;
-    this.slots = rest.slice(0, half).map((w, i) => ({ m: Float32Array.from(w.tensor.dataSync()), v: Float32Array.from(rest[half + i].tensor.dataSync()), shape: w.tensor.shape.slice() }));
+    this.disposeSlots();
+    const inTensors = SimdKernels.current() !== null;
+    this.slots = rest.slice(0, half).map((w, i) => {
+      const [m, v] = [w.tensor, rest[half + i].tensor].map((t) => Float32Array.from(t.dataSync()));
+      const shape = w.tensor.shape.slice();
+      return inTensors ? { shape, m: tf.keep(tf.tensor(m, shape)), v: tf.keep(tf.tensor(v, shape)) } : { shape, m, v };
+    });
     this.names = rest.slice(0, half).map((w) => w.name.replace(/\/m$/, ''));
   }
 
@@ -92,6 +123,11 @@ export class FusedAdam extends tf.Optimizer {
   override dispose(): void {
     tf.dispose(this.lent);
     this.lent = [];
+    this.disposeSlots();
+  }
+
+  private disposeSlots(): void {
+    for (const s of this.slots) if (s.m instanceof tf.Tensor) tf.dispose([s.m, s.v as tf.Tensor]);
     this.slots = [];
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdam } from './fused-adam.js';
+import { SimdKernels } from './simd/simd-kernels.js';
 import type { LossMode, SequenceModel, TensorBatch } from './models/sequence-model.js';
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
@@ -62,12 +63,15 @@ export function computeGradients(
 
 /**
  * L2 norm of each gradient. Unused parameters (e.g. unshared weights past the batch's length)
- * get no gradient: norm 0. Where tensors live in this process's memory (wasm, cpu) the sums
- * run in JS over one read of each gradient — a norm op per parameter cost 19 ms a step for an
- * unshared model with 150 parameters; elsewhere (GPU) the norms are one stacked transfer.
+ * get no gradient: norm 0. Where tensors live in this process's memory the sums run in place
+ * (wasm: the SIMD kernel) or in JS over one read of each gradient (cpu) — a norm op per
+ * parameter cost 19 ms a step for an unshared model with 150 parameters; elsewhere (GPU) the
+ * norms are one stacked transfer.
  */
 export function gradientNorms(grads: Map<string, tf.Tensor | undefined>): Record<string, number> {
   const names = [...grads.keys()];
+  const simd = SimdKernels.current();
+  if (simd) return Object.fromEntries(names.map((n) => [n, grads.get(n) ? Math.sqrt(simd.sumSquares(grads.get(n)!)) : 0]));
   if (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') {
     return Object.fromEntries(names.map((n) => [n, l2(grads.get(n)?.dataSync() as Float32Array | undefined)]));
   }

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { FusedAdam } from '../../main/engine/fused-adam.js';
+import { KERNELS_WASM } from '../../main/engine/simd/kernels-wasm.js';
+import { SimdKernels } from '../../main/engine/simd/simd-kernels.js';
 import { createRng } from '../../main/engine/random.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backend.js';
 
@@ -25,7 +27,7 @@ for (const backend of TEST_BACKENDS) {
   describe(`FusedAdam on ${backend}`, () => {
     useBackend(backend);
 
-    it('takes the same steps as tf.train.adam (30 steps, 1e-5)', () => {
+    it('takes the same steps as tf.train.adam (30 steps, to float32 rounding)', () => {
       const [p, q] = [problem(1), problem(1)];
       const [fused, stock] = [new FusedAdam(0.05), tf.train.adam(0.05)];
       for (let i = 0; i < 30; i++) {
@@ -37,7 +39,8 @@ for (const backend of TEST_BACKENDS) {
         [p.b, q.b],
       ]) {
         const [du, dv] = [u.dataSync(), v.dataSync()];
-        du.forEach((x, k) => expect(Math.abs(x - dv[k])).toBeLessThan(1e-5));
+        // float32 in another order of operations (the SIMD kernel on wasm): 30 steps of lr 0.05 stay within 3e-5
+        du.forEach((x, k) => expect(Math.abs(x - dv[k])).toBeLessThan(3e-5));
       }
       [fused, stock].forEach((o) => o.dispose());
       [p, q].forEach((x) => x.dispose());
@@ -88,3 +91,39 @@ for (const backend of TEST_BACKENDS) {
     });
   });
 }
+
+describe('the SIMD kernels (wasm)', () => {
+  useBackend('wasm');
+  it('are what kernels.wat compiles to (npm run build:wasm regenerates them)', async () => {
+    const { compileKernels } = await import('../../scripts/build-wasm.mjs');
+    expect(await compileKernels()).toBe(KERNELS_WASM);
+  });
+  it('load on tfjs-wasm and give Σx² of odd-sized tensors exactly as float64 sums', () => {
+    const simd = SimdKernels.current();
+    expect(simd).not.toBeNull();
+    for (const n of [1, 3, 4, 7, 1001]) {
+      const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+      const t = tf.tensor1d(values);
+      const want = values.reduce((s, v) => s + v * v, 0);
+      expect(simd!.sumSquares(t)).toBeCloseTo(want, 9);
+      t.dispose();
+    }
+  });
+  it('Adam kernel: one step equals the rule computed in float64, tail included', () => {
+    const simd = SimdKernels.current()!;
+    const n = 11;
+    const [g, w, m, v] = [1, 2, 3, 4].map((s) => Float32Array.from({ length: n }, (_, i) => Math.cos(i * s) * (s === 4 ? Math.cos(i) ** 2 : 1)));
+    const tensors = [g, w, m, v.map(Math.abs)].map((a) => tf.tensor1d(a));
+    const out = tf.zeros([n]);
+    const c = { b1: 0.9, b2: 0.999, eps: 1e-7, step: 0.01, k: 1.5 };
+    simd.adam(tensors[0], tensors[1], tensors[2], tensors[3], out, c);
+    const got = out.dataSync();
+    for (let i = 0; i < n; i++) {
+      const mk = c.b1 * m[i] + (1 - c.b1) * g[i];
+      const vk = c.b2 * Math.abs(v[i]) + (1 - c.b2) * g[i] * g[i];
+      expect(got[i]).toBeCloseTo(w[i] - (c.step * mk) / (c.eps + c.k * Math.sqrt(vk)), 6);
+      expect(tensors[2].dataSync()[i]).toBeCloseTo(mk, 6);
+    }
+    tf.dispose([...tensors, out]);
+  });
+});

@@ -102,7 +102,8 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
   const ins = [tf.add(xR, bR), tf.add(xZ, bZ), tf.mul(xN, 2)];
   const [Wr, Wz, Wn] = tf.split(W_hh, 3, 0);
   const weights = [tf.transpose(Wr), tf.transpose(Wz), tf.mul(tf.transpose(Wn), 2)];
-  const b2n = tf.tile(tf.reshape(tf.mul(bN, 2), [1, d]), [B, 1]);
+  // 2·b_hn on every row, as a (B × 1)(1 × d) product (tfjs-wasm's Tile is slow)
+  const b2n = tf.matMul(tf.ones([B, 1]), tf.reshape(tf.mul(bN, 2), [1, d]));
   const out = { H: tf.zeros([T, B, d]), R: tf.zeros([T, B, d]), Z: tf.zeros([T, B, d]), N: tf.zeros([T, B, d]), HN2: tf.zeros([T, B, d]) } as Record<string, tf.Tensor3D>;
   const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
   const [mm, tmp, tmp2, h0, one] = scratch.map((t) => direct.id(t));

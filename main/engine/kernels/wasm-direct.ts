@@ -74,13 +74,27 @@ export class WasmDirect {
     return id;
   }
 
+  /**
+   * Forgets one view now: a view used as a matmul's right operand should go right after the
+   * call, since XNNPACK keeps a packed copy of it until its id is disposed.
+   */
+  drop(id: number): void {
+    const i = this.views.lastIndexOf(id);
+    if (i < 0) return;
+    this.views.splice(i, 1);
+    this.be.wasm.tfjs.disposeData(id);
+  }
+
   /** Forgets every view (the memory stays with its tensors). */
   release(): void {
     for (const id of this.views) this.be.wasm.tfjs.disposeData(id);
     this.views = [];
   }
 
-  /** out (rows × cols) = a (rows × inner) · b (inner × cols); b must be a whole, unchanging tensor. */
+  /**
+   * out (rows × cols) = a (rows × inner) · b (inner × cols). XNNPACK packs b and caches that by
+   * b's id: b is a tensor that does not change while cached, or a view dropped after the call.
+   */
   matMul(a: number, rows: number, inner: number, b: number, cols: number, out: number): void {
     const heap = this.be.wasm.HEAP32;
     const s = this.shapes >> 2;

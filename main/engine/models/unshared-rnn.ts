@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { SequenceTooLongError } from '../errors.js';
+import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
 import { unsharedTanh } from '../kernels/unshared-tanh.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
@@ -79,14 +80,14 @@ export class UnsharedRNN implements SequenceCore {
 
   private forwardFastTanh(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {
     const len = x.shape[1];
-    const masked = Boolean(opts.mask) && !opts.fullLengths;
     const steps = this.steps.slice(0, len).map((w, t) => {
       opts.trace?.(t, weightList(w));
       return { W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b: (w.b_hh ? tf.add(w.b_ih, w.b_hh) : w.b_ih) as tf.Tensor1D };
     });
-    const timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
-    const mask = masked ? (tf.transpose(tf.expandDims(opts.mask!, 2), [1, 0, 2]) as tf.Tensor3D) : null;
-    return tf.transpose(unsharedTanh(timeMajor, mask, steps), [1, 0, 2]) as tf.Tensor3D;
+    const all = unsharedTanh(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, steps);
+    // every sequence runs all T steps; padded steps then carry the state (carry-lengths.ts)
+    const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
+    return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
   }
 
   /** W̄ = (1/T) Σ_t W^(t) for every weight, as plain tensors (the caller's tidy disposes them). */

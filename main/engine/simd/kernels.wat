@@ -1,0 +1,98 @@
+;; Fused kernels that work in place on tfjs-wasm's own memory (imported), with wasm SIMD.
+;; Built into kernels-wasm.ts by `npm run build:wasm` (scripts/build-wasm.mjs); a unit test
+;; checks that the committed bytes are exactly what this source compiles to.
+;; Pointers are byte offsets into that memory; n counts float32 values.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Adam in one pass:  m ← b1·m + (1−b1)·g;  v ← b2·v + (1−b2)·g²;  out ← w − step·m / (eps + k·√v)
+  ;; with step = lr / (1 − b1^t) and k = 1 / √(1 − b2^t) precomputed by the caller.
+  (func (export "adam")
+    (param $g i32) (param $w i32) (param $m i32) (param $v i32) (param $out i32) (param $n i32)
+    (param $b1 f32) (param $b2 f32) (param $eps f32) (param $step f32) (param $k f32)
+    (local $i i32) (local $end i32) (local $o i32)
+    (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128) (local $EPS v128) (local $STEP v128) (local $K v128)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $C1 (f32x4.splat (f32.sub (f32.const 1) (local.get $b1))))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $C2 (f32x4.splat (f32.sub (f32.const 1) (local.get $b2))))
+    (local.set $EPS (f32x4.splat (local.get $eps)))
+    (local.set $STEP (f32x4.splat (local.get $step)))
+    (local.set $K (f32x4.splat (local.get $k)))
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $vec_done
+      (loop $vec
+        (br_if $vec_done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+        (local.set $mv
+          (f32x4.add
+            (f32x4.mul (local.get $B1) (v128.load align=4 (i32.add (local.get $m) (local.get $o))))
+            (f32x4.mul (local.get $C1) (local.get $gv))))
+        (local.set $vv
+          (f32x4.add
+            (f32x4.mul (local.get $B2) (v128.load align=4 (i32.add (local.get $v) (local.get $o))))
+            (f32x4.mul (local.get $C2) (f32x4.mul (local.get $gv) (local.get $gv)))))
+        (v128.store align=4 (i32.add (local.get $m) (local.get $o)) (local.get $mv))
+        (v128.store align=4 (i32.add (local.get $v) (local.get $o)) (local.get $vv))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $o))
+          (f32x4.sub
+            (v128.load align=4 (i32.add (local.get $w) (local.get $o)))
+            (f32x4.div
+              (f32x4.mul (local.get $STEP) (local.get $mv))
+              (f32x4.add (local.get $EPS) (f32x4.mul (local.get $K) (f32x4.sqrt (local.get $vv)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    ;; the last n mod 4 values, one at a time
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+        (local.set $ms
+          (f32.add
+            (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $o))))
+            (f32.mul (f32.sub (f32.const 1) (local.get $b1)) (local.get $gs))))
+        (local.set $vs
+          (f32.add
+            (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $o))))
+            (f32.mul (f32.sub (f32.const 1) (local.get $b2)) (f32.mul (local.get $gs) (local.get $gs)))))
+        (f32.store (i32.add (local.get $m) (local.get $o)) (local.get $ms))
+        (f32.store (i32.add (local.get $v) (local.get $o)) (local.get $vs))
+        (f32.store (i32.add (local.get $out) (local.get $o))
+          (f32.sub
+            (f32.load (i32.add (local.get $w) (local.get $o)))
+            (f32.div
+              (f32.mul (local.get $step) (local.get $ms))
+              (f32.add (local.get $eps) (f32.mul (local.get $k) (f32.sqrt (local.get $vs)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail))))
+
+  ;; Σ x² over n values, accumulated in float64 (each f32x4 as two f64x2 halves)
+  (func (export "sumSquares") (param $p i32) (param $n i32) (result f64)
+    (local $i i32) (local $end i32) (local $x v128) (local $lo v128) (local $hi v128) (local $acc v128) (local $s f64)
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $vec_done
+      (loop $vec
+        (br_if $vec_done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $x (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $lo (f64x2.promote_low_f32x4 (local.get $x)))
+        (local.set $hi (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))
+        (local.set $acc (f64x2.add (local.get $acc)
+          (f64x2.add (f64x2.mul (local.get $lo) (local.get $lo)) (f64x2.mul (local.get $hi) (local.get $hi)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s (f64.add (local.get $s)
+          (f64.mul
+            (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+            (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (local.get $s)))
