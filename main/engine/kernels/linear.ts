@@ -5,13 +5,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const linear = tf.customGrad(((x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-  save([x, W]);
-  return {
-    value: tf.add(tf.matMul(x, tf.transpose(W)), b),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [xs, Ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, Ws), tf.matMul(tf.transpose(dy), xs), tf.sum(dy, 0)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+type Linear = (x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+function build(inputGrad: boolean): Linear {
+  return tf.customGrad(((x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    save([x, W]);
+    return {
+      value: tf.add(tf.matMul(x, tf.transpose(W)), b),
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [xs, Ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [inputGrad ? tf.matMul(dy, Ws) : tf.zerosLike(xs), tf.matMul(tf.transpose(dy), xs), tf.sum(dy, 0)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Linear;
+}
+
+export const linear = build(true);
+
+/**
+ * The same for x that is data (no parameter upstream): ∂L/∂x is not computed but returned as
+ * zeros — one matmul saved per step (7 % of a config-B step). Only where the caller knows that.
+ */
+export const linearOfData = build(false);

@@ -22,9 +22,10 @@ export interface StepWeights {
 /**
  * @param x time-major inputs (T × B × n)
  * @param steps per position t < T: W_xh (d × n), W_hh (d × d), b (d)
+ * @param inputGrad false when x is data: ∂L/∂x is then returned as zeros, not computed
  * @returns all states, time-major (T × B × d)
  */
-export function unsharedTanh(x: tf.Tensor3D, steps: StepWeights[]): tf.Tensor3D {
+export function unsharedTanh(x: tf.Tensor3D, steps: StepWeights[], inputGrad = true): tf.Tensor3D {
   const T = x.shape[0];
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
@@ -39,7 +40,7 @@ export function unsharedTanh(x: tf.Tensor3D, steps: StepWeights[]): tf.Tensor3D 
         const [Hs, xs, ...ws] = saved;
         const sw = Array.from({ length: T }, (_, t) => ({ W_xh: ws[3 * t] as tf.Tensor2D, W_hh: ws[3 * t + 1] as tf.Tensor2D, b: ws[3 * t + 2] as tf.Tensor1D }));
         const d = WasmDirect.current();
-        return d ? backwardDirect(d, dH, Hs as tf.Tensor3D, xs as tf.Tensor3D, sw) : backwardOps(dH, Hs as tf.Tensor3D, xs as tf.Tensor3D, sw);
+        return d ? backwardDirect(d, dH, Hs as tf.Tensor3D, xs as tf.Tensor3D, sw, inputGrad) : backwardOps(dH, Hs as tf.Tensor3D, xs as tf.Tensor3D, sw, inputGrad);
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: tf.Tensor[]) => tf.Tensor3D;
@@ -60,7 +61,7 @@ function forwardOps(x: tf.Tensor3D, w: StepWeights[]): tf.Tensor3D {
   });
 }
 
-function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, x: tf.Tensor3D, w: StepWeights[]): tf.Tensor[] {
+function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, x: tf.Tensor3D, w: StepWeights[], inputGrad: boolean): tf.Tensor[] {
   return tf.tidy(() => {
     const T = dH.shape[0];
     const [hs, dHs, xs] = [H, dH, x].map((a) => timeSlices(a));
@@ -74,10 +75,10 @@ function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, x: tf.Tensor3D, w: StepWei
       grads[3 * t] = tf.matMul(dzT, xs[t]);
       grads[3 * t + 1] = tf.matMul(dzT, t > 0 ? hs[t - 1] : tf.zerosLike(hs[0]));
       grads[3 * t + 2] = tf.sum(dz, 0);
-      dX[t] = tf.matMul(dz, w[t].W_xh);
+      if (inputGrad) dX[t] = tf.matMul(dz, w[t].W_xh);
       carry = tf.matMul(dz, w[t].W_hh) as tf.Tensor2D;
     }
-    return [tf.stack(dX), ...grads];
+    return [inputGrad ? tf.stack(dX) : tf.zerosLike(x), ...grads];
   });
 }
 
@@ -125,7 +126,7 @@ function forwardDirect(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf
 }
 
 /** Backward on wasm, transposed layout as the forward: 4 calls a step, then 2 for the weight gradients. */
-function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, x: tf.Tensor3D, w: StepWeights[]): tf.Tensor[] {
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, x: tf.Tensor3D, w: StepWeights[], inputGrad: boolean): tf.Tensor[] {
   const [T, B, d] = dH.shape;
   const n = x.shape[2];
   const db = d * B;
@@ -134,9 +135,9 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, x: 
   const slopeT = tf.sub(1, tf.square(HT));
   // left operands of the backward products: W_hh^(t)ᵀ and W_xh^(t)ᵀ, all positions in one transpose each
   const WhT = tf.transpose(tf.stack(w.map((s) => s.W_hh)), [0, 2, 1]);
-  const WxT = tf.transpose(tf.stack(w.map((s) => s.W_xh)), [0, 2, 1]);
+  const WxT = inputGrad ? tf.transpose(tf.stack(w.map((s) => s.W_xh)), [0, 2, 1]) : tf.zeros([0]);
   const DZT = tf.zeros([T, d, B]);
-  const DXT = tf.zeros([T, n, B]);
+  const DXT = tf.zeros(inputGrad ? [T, n, B] : [0]);
   // each position's gradients are written straight into their own tensors (no split afterwards)
   const grads = w.map(() => [tf.zeros([d, n]), tf.zeros([d, d]), tf.zeros([d])]);
   const Hprev = previous(H);
@@ -153,7 +154,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, x: 
         direct.mul(g, slope, db, dzT);
       }
       // ∂x_tᵀ = W_xh^(t)ᵀ ∂z_tᵀ and carryᵀ = W_hh^(t)ᵀ ∂z_tᵀ: one packed right operand for both
-      direct.matMul(direct.view(WxT, t * n * d, n * d), n, d, dzT, B, direct.view(DXT, t * n * B, n * B));
+      if (inputGrad) direct.matMul(direct.view(WxT, t * n * d, n * d), n, d, dzT, B, direct.view(DXT, t * n * B, n * B));
       if (t > 0) direct.matMul(direct.view(WhT, t * d * d, d * d), d, d, dzT, B, carry);
       direct.drop(dzT);
       // ∂W^(t) = ∂z_tᵀ · (x_t | h_{t−1}),  ∂b^(t) = ∂z_tᵀ · 1
@@ -167,7 +168,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, x: 
       direct.drop(b);
       direct.matMul(dz, d, B, ones, 1, gb);
     }
-    return [tf.transpose(DXT, [0, 2, 1]), ...grads.flat()];
+    return [inputGrad ? tf.transpose(DXT, [0, 2, 1]) : tf.zerosLike(x), ...grads.flat()];
   } finally {
     direct.release();
     tf.dispose(made);

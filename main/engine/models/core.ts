@@ -21,6 +21,12 @@ export interface ForwardOptions {
   inference?: boolean;
   /** every sequence of the batch has the full length T: the mask can be skipped */
   fullLengths?: boolean;
+  /**
+   * the input is data with no parameter upstream (no embedding, no learned position table):
+   * the hand-written kernels may skip ∂L/∂x (they return zeros for it). Never set it where a
+   * gradient with respect to the input is wanted.
+   */
+  inputIsData?: boolean;
 }
 
 /**

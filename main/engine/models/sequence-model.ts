@@ -93,7 +93,9 @@ export class SequenceModel {
 
   /** States (batch × T × d) and the head's output. */
   forward(batch: TensorBatch, opts: ForwardOptions = {}): { states: tf.Tensor3D; output: tf.Tensor } {
-    const states = this.core.forward(this.encode(batch), { fullLengths: batch.fullLengths, ...opts, mask: opts.mask ?? batch.mask });
+    // raw features with no trainable encoder in front: the core need not differentiate its input
+    const inputIsData = this.embedding === null && this.position.vars.size === 0;
+    const states = this.core.forward(this.encode(batch), { fullLengths: batch.fullLengths, inputIsData, ...opts, mask: opts.mask ?? batch.mask });
     return { states, output: this.head.apply(states, batch.lengths) };
   }
 

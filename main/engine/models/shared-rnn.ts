@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BiasStyle, CellKind, InitStyle } from '../../contract.js';
 import { CELLS, type CellSpec } from '../cells/index.js';
-import { linear } from '../kernels/linear.js';
+import { linear, linearOfData } from '../kernels/linear.js';
 import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
 import { gruRecurrence } from '../kernels/gru-recurrence.js';
 import { lstmRecurrence } from '../kernels/lstm-recurrence.js';
@@ -83,7 +83,7 @@ export class SharedRNN implements SequenceCore {
     // tanh and LSTM: both biases join the input projection (one add for all T); GRU keeps
     // b_hh inside, where PyTorch's reset gate multiplies it
     const bias = (b_hh && cell !== 'gru' ? tf.add(b_ih, b_hh) : b_ih) as tf.Tensor1D;
-    const xp = linear(tf.reshape(x, [batch * len, n]) as tf.Tensor2D, W_xh as tf.Tensor2D, bias);
+    const xp = (opts.inputIsData ? linearOfData : linear)(tf.reshape(x, [batch * len, n]) as tf.Tensor2D, W_xh as tf.Tensor2D, bias);
     const timeMajor = tf.transpose(tf.reshape(xp, [batch, len, rows]), [1, 0, 2]) as tf.Tensor3D;
     const W = W_hh as tf.Tensor2D;
     const all =

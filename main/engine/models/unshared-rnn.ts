@@ -84,7 +84,7 @@ export class UnsharedRNN implements SequenceCore {
       opts.trace?.(t, weightList(w));
       return { W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b: (w.b_hh ? tf.add(w.b_ih, w.b_hh) : w.b_ih) as tf.Tensor1D };
     });
-    const all = unsharedTanh(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, steps);
+    const all = unsharedTanh(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, steps, !opts.inputIsData);
     // every sequence runs all T steps; padded steps then carry the state (carry-lengths.ts)
     const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
     return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
