@@ -36,10 +36,11 @@ export function stepWork(model: ModelConfig, batch: number, length: number): num
 
 /**
  * Below this much work per step (multiply-adds, stepWork) a split step is not faster than one
- * thread. Measured with shared tanh, batch 32–64, on 2 cores (steps/s one thread → split):
- * 7e4: 666 → 365, 2.9e6: 274 → 202, 1.6e7: 72 → 81, 3.3e7 (bench A): 57 → 72, 3.1e8 (B): 9.9 → 17.1.
+ * thread. Measured (2 cores, wasm, batch 32–64, steps/s one thread → split): tanh 2.9e6: 487 →
+ * 377; 5.9e6: 287 → 297; 8.8e6: 200 → 216; 1.4e7: 145 → 182; 1.6e7: 110 → 130; bench A (3.3e7):
+ * 83 → 108; bench B (3.1e8): 11.7 → 19.0; GRU 3.7e6: 245 → 199.
  */
-export const AUTO_SPLIT_MIN_WORK = 1.5e7;
+export const AUTO_SPLIT_MIN_WORK = 8e6;
 
 /** The mode a run actually trains with, how many threads, and why. */
 export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: number, typicalLength: number, backend: BackendName, cores?: number): ParallelPlan {
