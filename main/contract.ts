@@ -15,6 +15,11 @@ export const BackendReportSchema = z.object({
   device: z.enum(['gpu', 'cpu']),
   /** faster backends that were tried first, with the reason each was not used */
   tried: z.array(z.object({ name: BackendNameSchema, error: z.string() })),
+  /**
+   * when more than one fast backend loaded (native TensorFlow and wasm), the training steps
+   * timed on each for this run's model: the faster one runs (small RNNs can lose on a GPU)
+   */
+  measured: z.array(z.object({ backend: BackendNameSchema, msPerStep: z.number() })).optional(),
 });
 export type BackendReport = z.infer<typeof BackendReportSchema>;
 

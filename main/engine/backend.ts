@@ -35,6 +35,11 @@ function nativeSeesGpu(): boolean {
   return typeof flag === 'function' ? flag.call(backend.binding) : flag === true;
 }
 
+/** The name tfjs registers each of our backends under. */
+export function tfBackendName(name: BackendName): string {
+  return NATIVE_PACKAGE[name] ? 'tensorflow' : name;
+}
+
 async function tryOne(name: BackendName): Promise<void> {
   const pkg = NATIVE_PACKAGE[name];
   if (pkg) {

@@ -12,6 +12,7 @@ import { runExperiment } from '../experiments/index.js';
 import { readFileDataset } from './data-files.js';
 import { exampleLoader } from './example-data.js';
 import { parentPort } from './port.js';
+import { backendForRun } from './backend-choice.js';
 import { DataParallel, resolveParallel } from './data-parallel.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
@@ -46,11 +47,14 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
     const a = await readFileDataset(path, overrides);
     return { dataset: a.dataset, sha256: a.sha256, rows: a.summary.rows, columns: a.summary.columns.map((c) => c.name) };
   });
+  // native TensorFlow and wasm both loaded: time this model on each and keep the faster
+  const chosen = await backendForRun(config, data, backend);
+  if (chosen !== backend) send({ type: 'ready', backend: chosen });
   const checkpoint = resume ? readCheckpoint(dir) : null;
   if (resume && !checkpoint) throw new Error('this session has no checkpoint to resume from');
   // metrics past the checkpoint will be measured again: drop them so no step appears twice
   if (checkpoint) truncateMetrics(dir, checkpoint.step);
-  const { plan, parallel } = await startParallel(config, data, backend.backend, cores);
+  const { plan, parallel } = await startParallel(config, data, chosen.backend, cores);
   send({ type: 'parallel', plan });
   const total = totalSteps(config, data.train.length, plan.mode === 'full' ? plan.threads : 1);
   updateSession(dir, {
@@ -59,7 +63,7 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
     error: null,
     model: data.model,
     dataset: data.info,
-    backend,
+    backend: chosen,
     params: modelParams(data.model),
     progress: { step: checkpoint?.step ?? 0, epoch: checkpoint?.epoch ?? 0, totalSteps: total },
   });

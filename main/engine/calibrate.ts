@@ -1,0 +1,40 @@
+/**
+ * Chooses, for one model, the faster of the backends that loaded, by timing real training
+ * steps on each. Why: native TensorFlow on a GPU pays a kernel launch per op, and an RNN is
+ * many small ops per step, so a small model can train faster on tfjs-wasm (one CPU core, the
+ * hand-written kernels) than on the GPU; a big one is the other way round. Which side of that
+ * line a model is on depends on its sizes, so it is measured, not guessed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../contract.js';
+import { tfBackendName } from './backend.js';
+
+export interface Calibration {
+  best: BackendName;
+  measured: { backend: BackendName; msPerStep: number }[];
+}
+
+/**
+ * Runs `trial` (which builds whatever it needs, trains `steps` steps and disposes everything)
+ * on each candidate after one warm-up call, and leaves tfjs on the fastest.
+ * Candidates must already be registered (initBackend loads them).
+ */
+export async function fastestBackend(candidates: BackendName[], trial: (steps: number) => void, steps = 3): Promise<Calibration> {
+  const measured: Calibration['measured'] = [];
+  for (const backend of candidates) {
+    try {
+      if (!(await tf.setBackend(tfBackendName(backend))) || tf.getBackend() !== tfBackendName(backend)) continue;
+      await tf.ready();
+    } catch {
+      continue; // not registered or failed to initialise: not a candidate after all
+    }
+    trial(1); // warm-up: kernel setup, first allocations, XNNPACK weight packing
+    const start = performance.now();
+    trial(steps);
+    measured.push({ backend, msPerStep: (performance.now() - start) / steps });
+  }
+  if (measured.length === 0) throw new Error(`none of ${candidates.join(', ')} could run`);
+  const best = measured.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a)).backend;
+  await tf.setBackend(tfBackendName(best));
+  return { best, measured };
+}

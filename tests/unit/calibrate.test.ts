@@ -1,0 +1,51 @@
+/** Per-model backend choice: each candidate timed on real steps, the fastest kept. */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { RunConfigSchema } from '../../main/contract.js';
+import { initBackend } from '../../main/engine/backend.js';
+import { fastestBackend } from '../../main/engine/calibrate.js';
+import { SequenceModel } from '../../main/engine/models/sequence-model.js';
+import { createOptimizer, trainStep } from '../../main/engine/train.js';
+import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
+import { backendForRun } from '../../main/runs/backend-choice.js';
+import { prepareRunData } from '../../main/runs/run-data.js';
+
+const noFiles = async () => {
+  throw new Error('no files in this test');
+};
+
+describe('fastestBackend', () => {
+  it('times every candidate that runs, skips one that is not installed, and leaves tfjs on the fastest', async () => {
+    await initBackend({ only: 'wasm' });
+    const plain = { x: [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[0.2, 0.1], [0, 0], [0, 0]]], lengths: [3, 1], y: [0, 1] };
+    const trial = (steps: number) => {
+      const model = new SequenceModel({ kind: 'shared', cell: 'gru', hidden: 8, input: { type: 'features', size: 2 }, head: { type: 'classify', classes: 2 } });
+      const opt = createOptimizer({ name: 'adam', lr: 0.01 });
+      const batch = tensorBatch(plain);
+      for (let i = 0; i < steps; i++) trainStep(model, opt, batch);
+      disposeBatch(batch);
+      opt.dispose();
+      model.dispose();
+    };
+    const before = tf.memory().numTensors;
+    const { best, measured } = await fastestBackend(['tensorflow', 'wasm', 'cpu'], trial, 2);
+    // tfjs-node is not installed here: 'tensorflow' is skipped, not an error
+    expect(measured.map((m) => m.backend)).toEqual(['wasm', 'cpu']);
+    expect(measured.every((m) => m.msPerStep > 0)).toBe(true);
+    expect(best).toBe(measured.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a)).backend);
+    expect(tf.getBackend()).toBe(best);
+    await tf.setBackend('wasm');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a run keeps an explicit backend, and wasm/cpu choices, without timing anything', async () => {
+    await initBackend({ only: 'wasm' });
+    const config = RunConfigSchema.parse({ data: { type: 'task', task: 'parity', count: 64, minLen: 2, maxLen: 6 }, model: { kind: 'shared', hidden: 8 } });
+    const data = await prepareRunData(config, noFiles);
+    const report = { backend: 'wasm' as const, device: 'cpu' as const, tried: [] };
+    expect(await backendForRun(config, data, report)).toBe(report);
+    const pinned = { ...config, backend: 'tensorflow' as const };
+    const native = { backend: 'tensorflow' as const, device: 'cpu' as const, tried: [] };
+    expect(await backendForRun(pinned, data, native)).toBe(native);
+  });
+});
