@@ -253,3 +253,18 @@ describe('1,000 steps of every fast kernel on wasm (direct kernel calls, SIMD Ad
     model.dispose();
   });
 });
+
+describe('batches of one-step sequences', () => {
+  useBackend('wasm');
+  it('train (one-word phrases bucket together into T = 1 batches)', () => {
+    const model = new SequenceModel({ kind: 'shared', cell: 'gru', hidden: 6, input: { type: 'embedding', vocab: 5, embed: 3 }, head: { type: 'classify', classes: 2 } });
+    const opt = createOptimizer({ name: 'adam', lr: 0.01 });
+    const batch = tensorBatch({ x: [[1], [2], [3]], lengths: [1, 1, 1], y: [0, 1, 1] });
+    const r = trainStep(model, opt, batch);
+    expect(Number.isFinite(r.loss)).toBe(true);
+    expect(r.gradNorm).toBeGreaterThan(0);
+    disposeBatch(batch);
+    opt.dispose();
+    model.dispose();
+  });
+});

@@ -35,7 +35,9 @@ export class Embedding {
 
 /** The state at step length−1 of each sequence: (batch × T × d) → (batch × d). */
 export function lastValid(states: tf.Tensor3D, lengths: tf.Tensor1D): tf.Tensor2D {
-  const len = states.shape[1];
+  const [batch, len, d] = states.shape;
+  // a batch of one-step sequences (one-word phrases, bucketed together): tf.oneHot needs depth ≥ 2
+  if (len === 1) return tf.reshape(states, [batch, d]) as tf.Tensor2D;
   const last = tf.sub(tf.cast(lengths, 'int32'), tf.scalar(1, 'int32')) as tf.Tensor1D;
   const pick = tf.oneHot(last, len).toFloat(); // batch × T
   return tf.sum(tf.mul(states, tf.expandDims(pick, 2)), 1) as tf.Tensor2D;
