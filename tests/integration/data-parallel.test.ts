@@ -111,6 +111,8 @@ describe('resolveParallel: what auto picks, and why', () => {
     ['auto', big, 32, 50, 'wasm', 1, 'off', 1],
     ['auto', big, 32, 50, 'tensorflow-gpu', 2, 'off', 1],
     ['auto', { ...big, kind: 'unshared' }, 32, 50, 'wasm', 2, 'off', 1],
+    // a big embedding table is sent every step: not worth splitting short phrases
+    ['auto', config({ input: { type: 'embedding', vocab: 14_000, embed: 32 }, hidden: 64 }), 64, 9, 'wasm', 2, 'off', 1],
     ['split', small, 32, 8, 'wasm', 2, 'split', 2],
     ['split', big, 3, 50, 'wasm', 2, 'off', 1],
     ['full', small, 3, 8, 'cpu', 4, 'full', 4],
