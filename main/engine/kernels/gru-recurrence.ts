@@ -104,8 +104,9 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
   const weights = [tf.transpose(Wr), tf.transpose(Wz), tf.mul(tf.transpose(Wn), 2)];
   // 2·b_hn on every row, as a (B × 1)(1 × d) product (tfjs-wasm's Tile is slow)
   const b2n = tf.matMul(tf.ones([B, 1]), tf.reshape(tf.mul(bN, 2), [1, d]));
-  const out = { H: tf.zeros([T, B, d]), R: tf.zeros([T, B, d]), Z: tf.zeros([T, B, d]), N: tf.zeros([T, B, d]), HN2: tf.zeros([T, B, d]) } as Record<string, tf.Tensor3D>;
-  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
+  const big = () => direct.empty([T, B, d]) as tf.Tensor3D;
+  const out = { H: big(), R: big(), Z: big(), N: big(), HN2: big() };
+  const scratch = [direct.empty([B, d]), direct.empty([B, d]), direct.empty([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
   const [mm, tmp, tmp2, h0, one] = scratch.map((t) => direct.id(t));
   const [wr, wz, wn] = weights.map((w) => direct.id(w));
   const bn = direct.id(b2n);
@@ -145,11 +146,11 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
   const [T, B, d] = dH.shape;
   const n = B * d;
-  const parts = [tf.zeros([T, B, d]), tf.zeros([T, B, d]), tf.zeros([T, B, d]), tf.zeros([T, B, d])];
+  const parts = [0, 1, 2, 3].map(() => direct.empty([T, B, d]));
   const [DR, DZ, DN, DHN] = parts;
   const blocks = tf.split(W, 3, 0);
   const [wr, wz, wn] = blocks.map((w) => direct.id(w));
-  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d])];
+  const scratch = [0, 1, 2, 3, 4].map(() => direct.empty([B, d]));
   const [carry, g, mm, c0, c1] = scratch.map((t) => direct.id(t));
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {

@@ -106,8 +106,9 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
   const xG2 = tf.mul(xG, 2);
   const blocks = tf.split(W_hh, 4, 0);
   const weights = [tf.transpose(blocks[0]), tf.transpose(blocks[1]), tf.mul(tf.transpose(blocks[2]), 2), tf.transpose(blocks[3])];
-  const out = { H: tf.zeros([T, B, d]), C: tf.zeros([T, B, d]), SI: tf.zeros([T, B, d]), SF: tf.zeros([T, B, d]), TG: tf.zeros([T, B, d]), SO: tf.zeros([T, B, d]), TC: tf.zeros([T, B, d]) } as Saved;
-  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
+  const big = () => direct.empty([T, B, d]) as tf.Tensor3D;
+  const out: Saved = { H: big(), C: big(), SI: big(), SF: big(), TG: big(), SO: big(), TC: big() };
+  const scratch = [direct.empty([B, d]), direct.empty([B, d]), direct.empty([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
   const [mm, tmp, tmp2, zero, one] = scratch.map((t) => direct.id(t));
   const [wi, wf, wg, wo] = weights.map((w) => direct.id(w));
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
@@ -153,11 +154,11 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
   const n = B * d;
-  const parts = [tf.zeros([T, B, d]), tf.zeros([T, B, d]), tf.zeros([T, B, d]), tf.zeros([T, B, d])];
+  const parts = [0, 1, 2, 3].map(() => direct.empty([T, B, d]));
   const [DI, DF, DG, DO] = parts;
   const blocks = tf.split(W, 4, 0);
   const [wi, wf, wg, wo] = blocks.map((w) => direct.id(w));
-  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d])];
+  const scratch = [0, 1, 2, 3, 4, 5, 6].map(() => direct.empty([B, d]));
   const [carryH, carryC, gh, dc, mm, c0, c1] = scratch.map((t) => direct.id(t));
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {

@@ -81,8 +81,8 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D):
   const n = B * d;
   const W2 = tf.mul(W_hhT, 2);
   const X2 = tf.mul(xp, 2);
-  const H = tf.zeros([T, B, d]) as tf.Tensor3D;
-  const scratch = [tf.zeros([B, d]), tf.zeros([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
+  const H = direct.empty([T, B, d]) as tf.Tensor3D;
+  const scratch = [direct.empty([B, d]), direct.empty([B, d]), direct.empty([B, d]), tf.ones([B, d])];
   const [z, sig, twice, one] = scratch.map((t) => direct.id(t));
   const w = direct.id(W2);
   try {
@@ -112,8 +112,8 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_h
   const [T, B, d] = dH.shape;
   const n = B * d;
   const slope = tf.sub(1, tf.square(H));
-  const dZ = tf.zeros([T, B, d]) as tf.Tensor3D;
-  const scratch = [tf.zeros([B, d]), tf.zeros([B, d])];
+  const dZ = direct.empty([T, B, d]) as tf.Tensor3D;
+  const scratch = [direct.empty([B, d]), direct.empty([B, d])];
   const [carry, g] = scratch.map((t) => direct.id(t));
   const w = direct.id(W_hh);
   try {

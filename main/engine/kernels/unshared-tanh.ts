@@ -95,8 +95,8 @@ function forwardDirect(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf
   const XT = tf.transpose(x, [0, 2, 1]);
   // b^(t) repeated over the B columns, as one (T·d × 1)(1 × B) product: tfjs-wasm's Tile took 13 ms here
   const biasT = tf.reshape(tf.matMul(tf.reshape(tf.stack(w.map((s) => s.b)), [T * d, 1]), tf.ones([1, B])), [T, d, B]);
-  const HT = tf.zeros([T, d, B]) as tf.Tensor3D;
-  const scratch = [tf.zeros([d, B]), tf.zeros([d, B]), tf.zeros([d, B]), tf.ones([d, B])];
+  const HT = direct.empty([T, d, B]) as tf.Tensor3D;
+  const scratch = [direct.empty([d, B]), direct.empty([d, B]), direct.empty([d, B]), tf.ones([d, B])];
   const [a, c, s, one] = scratch.map((t) => direct.id(t));
   try {
     for (let t = 0; t < T; t++) {
@@ -136,12 +136,12 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, x: 
   // left operands of the backward products: W_hh^(t)ᵀ and W_xh^(t)ᵀ, all positions in one transpose each
   const WhT = tf.transpose(tf.stack(w.map((s) => s.W_hh)), [0, 2, 1]);
   const WxT = inputGrad ? tf.transpose(tf.stack(w.map((s) => s.W_xh)), [0, 2, 1]) : tf.zeros([0]);
-  const DZT = tf.zeros([T, d, B]);
-  const DXT = tf.zeros(inputGrad ? [T, n, B] : [0]);
+  const DZT = direct.empty([T, d, B]);
+  const DXT = direct.empty(inputGrad ? [T, n, B] : [0]);
   // each position's gradients are written straight into their own tensors (no split afterwards)
-  const grads = w.map(() => [tf.zeros([d, n]), tf.zeros([d, d]), tf.zeros([d])]);
+  const grads = w.map(() => [direct.empty([d, n]), direct.empty([d, d]), direct.empty([d])]);
   const Hprev = previous(H);
-  const scratch = [tf.zeros([d, B]), tf.zeros([d, B]), tf.ones([B, 1])];
+  const scratch = [direct.empty([d, B]), direct.empty([d, B]), tf.ones([B, 1])];
   const [carry, g, ones] = scratch.map((t) => direct.id(t));
   const made: tf.Tensor[] = [HT, dHT, slopeT, WhT, WxT, DZT, DXT, Hprev, ...scratch];
   try {

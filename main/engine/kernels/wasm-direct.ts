@@ -29,6 +29,7 @@ interface WasmModule {
 
 interface WasmBackend {
   wasm: WasmModule;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
   dataIdNextNumber: number;
 }
@@ -55,6 +56,14 @@ export class WasmDirect {
     let direct = instances.get(be);
     if (!direct) instances.set(be, (direct = new WasmDirect(be)));
     return direct;
+  }
+
+  /**
+   * A float32 tensor with memory allocated but not filled, for buffers the loops write in full
+   * before anything reads them: tfjs-wasm's zero fill ran at ≈ 2 GB/s (2.6 ms a step for an LSTM).
+   */
+  empty(shape: number[]): tf.Tensor {
+    return tf.engine().makeTensorFromTensorInfo(this.be.makeOutput(shape, 'float32'));
   }
 
   /** The kernel id of a whole tensor. */
