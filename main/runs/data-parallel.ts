@@ -6,70 +6,21 @@
  * over — exactly the whole batch's gradient, up to float rounding — and applies one update.
  * Helpers never update weights, so replicas cannot drift: they are overwritten every step.
  */
-import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { HelperEventSchema, type BackendName, type HelperCommand, type HelperEvent, type ModelConfig, type ParallelMode, type ParallelPlan } from '../contract.js';
+import { HelperEventSchema, type BackendName, type HelperCommand, type HelperEvent, type ModelConfig } from '../contract.js';
 import type { PlainBatch } from '../data/batches.js';
 import { disposeBatch, packBatch, tensorBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
-import { modelParams } from '../engine/params.js';
 import { applyStep, computeGradients, lossWeight, type StepOptions, type StepResult } from '../engine/train.js';
 
 /** A tensor's values in an array this code owns (the cpu backend hands out its own storage). */
 export function ownedValues(t: tf.Tensor): Float32Array<ArrayBuffer> {
   const values = t.dataSync() as Float32Array<ArrayBuffer>;
   return tf.getBackend() === 'wasm' ? values : values.slice();
-}
-
-/**
- * Multiply-adds of one training step's recurrence, roughly: what decides whether splitting a
- * batch across threads pays for the copying and waiting (see AUTO_SPLIT_MIN_WORK).
- */
-export function stepWork(model: ModelConfig, batch: number, length: number): number {
-  const gates = { tanh: 1, gru: 3, lstm: 4 }[model.cell];
-  const width = model.input.type === 'embedding' ? model.input.embed : model.input.size;
-  return batch * length * gates * model.hidden * (model.hidden + width);
-}
-
-/**
- * Below this much work per step (multiply-adds, stepWork) a split step is not faster than one
- * thread. Measured (2 cores, wasm, batch 32–64, steps/s one thread → split): tanh 2.9e6: 487 →
- * 377; 5.9e6: 287 → 297; 8.8e6: 200 → 216; 1.4e7: 145 → 182; 1.6e7: 110 → 130; bench A (3.3e7):
- * 83 → 108; bench B (3.1e8): 11.7 → 19.0; GRU 3.7e6: 245 → 199.
- */
-export const AUTO_SPLIT_MIN_WORK = 8e6;
-
-/**
- * A split step sends every weight to the helpers and every gradient back: it pays only when
- * the work dwarfs the parameters. Measured: SST-2 GRU (embedding table 450k floats, 1.1e7
- * multiply-adds, ratio ≈ 22) one epoch 24.4 s unsplit vs 28.5 s split; unshared A (ratio ≈ 32)
- * 40.5 → 27.7 steps/s; bench A (ratio ≈ 1,500) and B (≈ 3,200) gain.
- */
-export const AUTO_SPLIT_WORK_PER_PARAM = 200;
-
-/** The mode a run actually trains with, how many threads, and why. */
-export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: number, typicalLength: number, backend: BackendName, cores?: number): ParallelPlan {
-  const threads = Math.max(1, Math.min(cores ?? availableParallelism(), 8));
-  const off = (reason: string): ParallelPlan => ({ mode: 'off', threads: 1, reason });
-  if (mode === 'off') return off('one thread (parallel training is off)');
-  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return off(`one thread: the ${backend} backend already uses every core${backend === 'tensorflow-gpu' ? ' and the GPU' : ''}`);
-  if (threads < 2) return off('one thread: one core is free for this run');
-  if (mode === 'full') return { mode, threads, reason: `${threads} threads, each on a whole batch (a step covers ${threads} × ${batch} examples)` };
-  if (batch < 2 * threads) return off(`one thread: a batch of ${batch} is too small to split over ${threads} threads`);
-  const split: ParallelPlan = { mode: 'split', threads, reason: `${threads} threads, each step's batch split across them` };
-  if (mode === 'split') return split;
-  // every step sends the weights to each helper: T sets of them for the unshared model, which
-  // measured slower split (bench A 18.6 → 14.2 steps/s); the conv model was not measured
-  if (model.kind !== 'shared') return off(`one thread: auto splits only the shared RNN (the ${model.kind} model measured no gain)`);
-  const work = stepWork(model, batch, typicalLength);
-  if (work < AUTO_SPLIT_MIN_WORK) return off(`one thread: steps this small (${work.toExponential(1)} multiply-adds) run faster unsplit`);
-  const params = modelParams(model);
-  if (work < AUTO_SPLIT_WORK_PER_PARAM * params) return off(`one thread: ${params.toLocaleString('en-US')} parameters to send to the helper every step outweigh ${work.toExponential(1)} multiply-adds`);
-  return split;
 }
 
 /** Contiguous shards of nearly equal size (the first ones one larger). */

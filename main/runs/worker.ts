@@ -13,7 +13,8 @@ import { readFileDataset } from './data-files.js';
 import { exampleLoader } from './example-data.js';
 import { parentPort } from './port.js';
 import { backendForRun } from './backend-choice.js';
-import { DataParallel, resolveParallel } from './data-parallel.js';
+import { DataParallel } from './data-parallel.js';
+import { resolveParallel } from './parallel-plan.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
 

@@ -14,7 +14,8 @@ import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
 import { SequenceModel } from '../../main/engine/models/sequence-model.js';
 import { createRng } from '../../main/engine/random.js';
 import { createOptimizer, trainStep } from '../../main/engine/train.js';
-import { DataParallel, resolveParallel, splitBatch } from '../../main/runs/data-parallel.js';
+import { DataParallel, splitBatch } from '../../main/runs/data-parallel.js';
+import { resolveParallel } from '../../main/runs/parallel-plan.js';
 import { useBackend } from '../helpers/backend.js';
 import { repoRoot } from '../helpers/fixtures.js';
 

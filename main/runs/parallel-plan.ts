@@ -1,0 +1,56 @@
+/**
+ * Whether a run trains on more than one thread, and why (runs/data-parallel.ts does the
+ * training). 'auto' follows measurements on 2 cores: a split step pays when the step is big
+ * and its parameters, which travel to the helpers every step, are few next to its work.
+ */
+import { availableParallelism } from 'node:os';
+import type { BackendName, ModelConfig, ParallelMode, ParallelPlan } from '../contract.js';
+import { modelParams } from '../engine/params.js';
+
+/**
+ * Multiply-adds of one training step's recurrence, roughly: what decides whether splitting a
+ * batch across threads pays for the copying and waiting (see AUTO_SPLIT_MIN_WORK).
+ */
+export function stepWork(model: ModelConfig, batch: number, length: number): number {
+  const gates = { tanh: 1, gru: 3, lstm: 4 }[model.cell];
+  const width = model.input.type === 'embedding' ? model.input.embed : model.input.size;
+  return batch * length * gates * model.hidden * (model.hidden + width);
+}
+
+/**
+ * Below this much work per step (multiply-adds, stepWork) a split step is not faster than one
+ * thread. Measured (2 cores, wasm, batch 32–64, steps/s one thread → split): tanh 2.9e6: 487 →
+ * 377; 5.9e6: 287 → 297; 8.8e6: 200 → 216; 1.4e7: 145 → 182; 1.6e7: 110 → 130; bench A (3.3e7):
+ * 83 → 108; bench B (3.1e8): 11.7 → 19.0; GRU 3.7e6: 245 → 199.
+ */
+export const AUTO_SPLIT_MIN_WORK = 8e6;
+
+/**
+ * A split step sends every weight to the helpers and every gradient back: it pays only when
+ * the work dwarfs the parameters. Measured: SST-2 GRU (embedding table 450k floats, 1.1e7
+ * multiply-adds, ratio ≈ 22) one epoch 24.4 s unsplit vs 28.5 s split; unshared A (ratio ≈ 32)
+ * 40.5 → 27.7 steps/s; bench A (ratio ≈ 1,500) and B (≈ 3,200) gain.
+ */
+export const AUTO_SPLIT_WORK_PER_PARAM = 200;
+
+/** The mode a run actually trains with, how many threads, and why. */
+export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: number, typicalLength: number, backend: BackendName, cores?: number): ParallelPlan {
+  const threads = Math.max(1, Math.min(cores ?? availableParallelism(), 8));
+  const off = (reason: string): ParallelPlan => ({ mode: 'off', threads: 1, reason });
+  if (mode === 'off') return off('one thread (parallel training is off)');
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return off(`one thread: the ${backend} backend already uses every core${backend === 'tensorflow-gpu' ? ' and the GPU' : ''}`);
+  if (threads < 2) return off('one thread: one core is free for this run');
+  if (mode === 'full') return { mode, threads, reason: `${threads} threads, each on a whole batch (a step covers ${threads} × ${batch} examples)` };
+  if (batch < 2 * threads) return off(`one thread: a batch of ${batch} is too small to split over ${threads} threads`);
+  const split: ParallelPlan = { mode: 'split', threads, reason: `${threads} threads, each step's batch split across them` };
+  if (mode === 'split') return split;
+  // every step sends the weights to each helper: T sets of them for the unshared model, which
+  // measured slower split (bench A 40.5 → 27.7 steps/s); the conv model was not measured
+  if (model.kind === 'unshared') return off('one thread: the unshared model trains slower split (its T weight sets travel every step)');
+  if (model.kind !== 'shared') return off(`one thread: auto splits only the shared RNN (not measured for the ${model.kind} model)`);
+  const work = stepWork(model, batch, typicalLength);
+  if (work < AUTO_SPLIT_MIN_WORK) return off(`one thread: steps this small (${work.toExponential(1)} multiply-adds) run faster unsplit`);
+  const params = modelParams(model);
+  if (work < AUTO_SPLIT_WORK_PER_PARAM * params) return off(`one thread: ${params.toLocaleString('en-US')} parameters to send to the helper every step outweigh ${work.toExponential(1)} multiply-adds`);
+  return split;
+}
