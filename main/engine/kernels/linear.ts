@@ -11,7 +11,9 @@ function build(inputGrad: boolean): Linear {
   return tf.customGrad(((x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
     save([x, W]);
     return {
-      value: tf.add(tf.matMul(x, tf.transpose(W)), b),
+      // the bias inside the matmul (XNNPACK adds it while writing the output): tfjs-wasm's
+      // broadcasting add is slow — 1600 × 384 projection 4.5 → 2.7 ms
+      value: tf.fused.matMul({ a: x, b: tf.transpose(W) as tf.Tensor2D, bias: b }),
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [xs, Ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         return [inputGrad ? tf.matMul(dy, Ws) : tf.zerosLike(xs), tf.matMul(tf.transpose(dy), xs), tf.sum(dy, 0)];
