@@ -125,9 +125,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
       direct.add(mm, bn, n, hn2);
       direct.mul(r, hn2, n, tmp);
       direct.add(tmp, at(ins[2], t), n, tmp2);
-      direct.sigmoid(tmp2, tmp);
-      direct.add(tmp, tmp, n, tmp2);
-      direct.sub(tmp2, one, n, nn);
+      direct.tanhOfDoubled(tmp2, n, tmp, tmp2, one, nn);
       // h_t = n + z ⊙ (h − n)
       direct.sub(h, nn, n, tmp);
       direct.mul(z, tmp, n, tmp2);
@@ -150,8 +148,8 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.T
   const [DR, DZ, DN, DHN] = parts;
   const blocks = tf.split(W, 3, 0);
   const [wr, wz, wn] = blocks.map((w) => direct.id(w));
-  const scratch = [0, 1, 2, 3, 4].map(() => direct.empty([B, d]));
-  const [carry, g, mm, c0, c1] = scratch.map((t) => direct.id(t));
+  const scratch = [0, 1, 2, 3, 4, 5].map(() => direct.empty([B, d]));
+  const [carry, g, gz, mm, c0, c1] = scratch.map((t) => direct.id(t));
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {
     for (let t = T - 1; t >= 0; t--) {
@@ -163,13 +161,8 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.T
       direct.mul(dn, at(f.C, t), n, dr);
       direct.mul(dn, at(f.R, t), n, dhn);
       // carry = g ⊙ z + ∂r̂·W_r + ∂ẑ·W_z + (∂n̂ ⊙ r)·W_n
-      direct.mul(grad, at(f.Z, t), n, c0);
-      direct.matMul(dr, B, d, wr, d, mm);
-      direct.add(c0, mm, n, c1);
-      direct.matMul(dz, B, d, wz, d, mm);
-      direct.add(c1, mm, n, c0);
-      direct.matMul(dhn, B, d, wn, d, mm);
-      direct.add(c0, mm, n, carry);
+      direct.mul(grad, at(f.Z, t), n, gz);
+      direct.matMulSum([[dr, wr], [dz, wz], [dhn, wn]], B, d, d, gz, carry, [mm, c0, c1]);
     }
   } finally {
     direct.release();

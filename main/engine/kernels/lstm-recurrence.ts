@@ -112,12 +112,6 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
   const [mm, tmp, tmp2, zero, one] = scratch.map((t) => direct.id(t));
   const [wi, wf, wg, wo] = weights.map((w) => direct.id(w));
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
-  // tanh(x) = 2σ(2x) − 1 where `doubled` already holds 2x
-  const tanhOfDoubled = (doubled: number, into: number) => {
-    direct.sigmoid(doubled, tmp);
-    direct.add(tmp, tmp, n, tmp2);
-    direct.sub(tmp2, one, n, into);
-  };
   try {
     for (let t = 0; t < T; t++) {
       const h = t === 0 ? zero : at(out.H, t - 1);
@@ -131,7 +125,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
       direct.sigmoid(tmp, sf);
       direct.matMul(h, B, d, wg, d, mm);
       direct.add(mm, at(xG2, t), n, tmp2);
-      tanhOfDoubled(tmp2, tg);
+      direct.tanhOfDoubled(tmp2, n, tmp, tmp2, one, tg);
       direct.matMul(h, B, d, wo, d, mm);
       direct.add(mm, at(xO, t), n, tmp);
       direct.sigmoid(tmp, so);
@@ -140,7 +134,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
       direct.mul(si, tg, n, tmp2);
       direct.add(tmp, tmp2, n, c);
       direct.add(c, c, n, mm);
-      tanhOfDoubled(mm, tc);
+      direct.tanhOfDoubled(mm, n, tmp, tmp2, one, tc);
       direct.mul(so, tc, n, at(out.H, t));
     }
   } finally {
@@ -176,13 +170,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.T
       direct.mul(g, at(f.Q, t), n, dO);
       direct.mul(dc, at(f.SF, t), n, carryC);
       // carry_h = ∂î·W_i + ∂f̂·W_f + ∂ĝ·W_g + ∂ô·W_o
-      direct.matMul(di, B, d, wi, d, c0);
-      direct.matMul(df, B, d, wf, d, mm);
-      direct.add(c0, mm, n, c1);
-      direct.matMul(dg, B, d, wg, d, mm);
-      direct.add(c1, mm, n, c0);
-      direct.matMul(dO, B, d, wo, d, mm);
-      direct.add(c0, mm, n, carryH);
+      direct.matMulSum([[di, wi], [df, wf], [dg, wg], [dO, wo]], B, d, d, null, carryH, [mm, c0, c1]);
     }
   } finally {
     direct.release();

@@ -88,14 +88,12 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D):
   try {
     for (let t = 0; t < T; t++) {
       const x = direct.view(X2, t * n, n);
-      if (t === 0) direct.sigmoid(x, sig); // h_{−1} = 0
-      else {
+      // h_{−1} = 0: the first step's doubled pre-activation is 2·xp_0 itself
+      if (t > 0) {
         direct.matMul(direct.view(H, (t - 1) * n, n), B, d, w, d, z);
         direct.add(z, x, n, twice);
-        direct.sigmoid(twice, sig);
       }
-      direct.add(sig, sig, n, twice);
-      direct.sub(twice, one, n, direct.view(H, t * n, n));
+      direct.tanhOfDoubled(t === 0 ? x : twice, n, sig, twice, one, direct.view(H, t * n, n));
     }
   } finally {
     direct.release();

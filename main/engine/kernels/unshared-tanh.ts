@@ -112,9 +112,7 @@ function forwardDirect(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf
         direct.add(s, direct.view(biasT, t * db, db), db, c);
       } else direct.add(a, direct.view(biasT, 0, db), db, c);
       direct.add(c, c, db, a);
-      direct.sigmoid(a, s);
-      direct.add(s, s, db, c);
-      direct.sub(c, one, db, direct.view(HT, t * db, db));
+      direct.tanhOfDoubled(a, db, s, c, one, direct.view(HT, t * db, db));
     }
   } finally {
     direct.release();

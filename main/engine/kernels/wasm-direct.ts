@@ -128,6 +128,34 @@ export class WasmDirect {
     this.be.wasm._Sigmoid(x, out);
   }
 
+  /**
+   * out = tanh(x) as 2σ(2x) − 1, given `doubled` = 2x (tfjs-wasm's own tanh is ~7× slower than
+   * its sigmoid). `sig` and `tmp` are scratch; `tmp` may be `doubled`; `one` holds 1s.
+   */
+  tanhOfDoubled(doubled: number, size: number, sig: number, tmp: number, one: number, out: number): void {
+    this.sigmoid(doubled, sig);
+    this.add(sig, sig, size, tmp);
+    this.sub(tmp, one, size, out);
+  }
+
+  /**
+   * out = base + Σ_k a_k · b_k (a_k rows × inner, b_k inner × cols) — the carry through a gated
+   * cell's weight blocks. base may be null; `scratch` is three buffers, none of them an operand.
+   */
+  matMulSum(terms: [number, number][], rows: number, inner: number, cols: number, base: number | null, out: number, scratch: [number, number, number]): void {
+    const [product, even, odd] = scratch;
+    let acc = base;
+    terms.forEach(([a, b], k) => {
+      const target = k === terms.length - 1 ? out : k % 2 === 0 ? even : odd;
+      if (acc === null) this.matMul(a, rows, inner, b, cols, target);
+      else {
+        this.matMul(a, rows, inner, b, cols, product);
+        this.add(acc, product, rows * cols, target);
+      }
+      acc = target;
+    });
+  }
+
   private binary(fn: WasmModule['_Add'], a: number, b: number, size: number, out: number): void {
     this.be.wasm.HEAP32[(this.shapes >> 2) + 8] = size;
     const shape = this.shapes + 32;
