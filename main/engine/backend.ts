@@ -42,15 +42,11 @@ export function tfBackendName(name: BackendName): string {
 
 async function tryOne(name: BackendName): Promise<void> {
   const pkg = NATIVE_PACKAGE[name];
-  if (pkg) {
-    if (!tf.findBackend('tensorflow')) await import(/* @vite-ignore */ pkg);
-    if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false');
-  } else if (!(await tf.setBackend(name))) {
-    throw new Error(`setBackend("${name}") returned false`);
-  }
+  const expected = tfBackendName(name);
+  if (pkg && !tf.findBackend(expected)) await import(/* @vite-ignore */ pkg);
+  if (!(await tf.setBackend(expected))) throw new Error(`setBackend("${expected}") returned false`);
   await tf.ready();
   const active = tf.getBackend();
-  const expected = pkg ? 'tensorflow' : name;
   if (active !== expected) throw new Error(`asked for ${expected} but tfjs runs ${active}`);
   // A tiny op proves the kernels load (wasm fails here when its .wasm file is missing).
   tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());

@@ -16,6 +16,11 @@ export interface OptimizerConfig {
   momentum?: number;
 }
 
+/** The backends whose tensors live in this process's memory, where one JS or SIMD pass beats many ops. */
+function tensorsInProcessMemory(): boolean {
+  return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
+}
+
 /**
  * Optimizers by name, so a RunConfig stays plain data. Adam on wasm/cpu is the fused JS
  * version (fused-adam.ts: same rule, one pass per parameter instead of ~10 tensor ops).
@@ -23,7 +28,7 @@ export interface OptimizerConfig {
 export function createOptimizer(cfg: OptimizerConfig): tf.Optimizer {
   switch (cfg.name) {
     case 'adam':
-      return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' ? new FusedAdam(cfg.lr) : tf.train.adam(cfg.lr);
+      return tensorsInProcessMemory() ? new FusedAdam(cfg.lr) : tf.train.adam(cfg.lr);
     case 'sgd':
       return cfg.momentum ? tf.train.momentum(cfg.lr, cfg.momentum) : tf.train.sgd(cfg.lr);
     case 'rmsprop':
@@ -72,7 +77,7 @@ export function gradientNorms(grads: Map<string, tf.Tensor | undefined>): Record
   const names = [...grads.keys()];
   const simd = SimdKernels.current();
   if (simd) return Object.fromEntries(names.map((n) => [n, grads.get(n) ? Math.sqrt(simd.sumSquares(grads.get(n)!)) : 0]));
-  if (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') {
+  if (tensorsInProcessMemory()) {
     return Object.fromEntries(names.map((n) => [n, l2(grads.get(n)?.dataSync() as Float32Array | undefined)]));
   }
   const norms = tf.tidy(() => tf.stack(names.map((n) => (grads.get(n) ? tf.norm(grads.get(n)!) : tf.scalar(0)))).dataSync());

@@ -39,6 +39,20 @@ function weights(m: SequenceModel): Float32Array[] {
   return [...m.vars.values()].map((v) => v.dataSync() as Float32Array);
 }
 
+/** Two identical models with their own optimizers: one trains on this thread, one through the helpers. */
+function twins(cfg: ReturnType<typeof config>, optimizer: { name: 'adam' | 'sgd'; lr: number }) {
+  const models = [new SequenceModel(cfg), new SequenceModel(cfg)] as const;
+  const optimizers = [createOptimizer(optimizer), createOptimizer(optimizer)] as const;
+  return {
+    models,
+    optimizers,
+    dispose() {
+      models.forEach((m) => m.dispose());
+      optimizers.forEach((o) => o.dispose());
+    },
+  };
+}
+
 const started: DataParallel[] = [];
 afterAll(async () => Promise.all(started.map((p) => p.dispose())));
 
@@ -47,10 +61,9 @@ describe('DataParallel (real worker threads)', () => {
     // a whole batch per thread, both threads given the same batch: the mean of two equal
     // gradients is exactly that gradient, so any difference would be a replica out of step
     const cfg = config();
-    const one = new SequenceModel(cfg);
-    const two = new SequenceModel(cfg);
-    const optOne = createOptimizer({ name: 'adam', lr: 0.01 });
-    const optTwo = createOptimizer({ name: 'adam', lr: 0.01 });
+    const pair = twins(cfg, { name: 'adam', lr: 0.01 });
+    const [one, two] = pair.models;
+    const [optOne, optTwo] = pair.optimizers;
     const parallel = await DataParallel.start(cfg, 'wasm', 'full', 2);
     started.push(parallel);
     for (let step = 0; step < 5; step++) {
@@ -64,16 +77,14 @@ describe('DataParallel (real worker threads)', () => {
     }
     const [wa, wb] = [weights(one), weights(two)];
     wa.forEach((w, i) => expect(Buffer.from(wb[i].buffer).equals(Buffer.from(w.buffer))).toBe(true));
-    [one, two].forEach((m) => m.dispose());
-    [optOne, optTwo].forEach((o) => o.dispose());
+    pair.dispose();
   });
 
   it('a split batch gives the whole batch’s loss and gradient (to float rounding), no tensors left behind', async () => {
     const cfg = config({ cell: 'tanh', kind: 'unshared', maxLen: 9 });
-    const one = new SequenceModel(cfg);
-    const two = new SequenceModel(cfg);
-    const optOne = createOptimizer({ name: 'sgd', lr: 0.1 });
-    const optTwo = createOptimizer({ name: 'sgd', lr: 0.1 });
+    const pair = twins(cfg, { name: 'sgd', lr: 0.1 });
+    const [one, two] = pair.models;
+    const [optOne, optTwo] = pair.optimizers;
     const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
     started.push(parallel);
     const before = tf.memory().numTensors;
@@ -93,8 +104,7 @@ describe('DataParallel (real worker threads)', () => {
     expect(tf.memory().numTensors).toBe(before);
     const [wa, wb] = [weights(one), weights(two)];
     wa.forEach((w, i) => w.forEach((v, k) => expect(Math.abs(wb[i][k] - v)).toBeLessThan(1e-5)));
-    [one, two].forEach((m) => m.dispose());
-    [optOne, optTwo].forEach((o) => o.dispose());
+    pair.dispose();
   });
 
   it('a helper that cannot build the model fails with a sentence, not a hang', async () => {
