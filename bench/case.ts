@@ -13,9 +13,12 @@ import { initBackend } from '../main/engine/backend.js';
 import { SequenceModel } from '../main/engine/models/sequence-model.js';
 import { createRng } from '../main/engine/random.js';
 import { createOptimizer, trainStep } from '../main/engine/train.js';
+import { SimdKernels } from '../main/engine/simd/simd-kernels.js';
 import { DataParallel, splitBatch } from '../main/runs/data-parallel.js';
+import { enableRelaxedSimd } from '../main/runs/wasm-features.js';
 import { BENCH_CONFIGS, BENCH_MODELS } from './configs.js';
 
+enableRelaxedSimd(); // as the worker processes do
 const [backend, configName, modelName, kernels, secondsArg, parallelArg = 'off'] = process.argv.slice(2);
 // a case that cannot run says why in one JSON line (the bench lists it as skipped)
 process.on('uncaughtException', (e) => {
@@ -68,5 +71,5 @@ disposeBatch(batch);
 await parallel?.dispose();
 const examples = steps * cfg.B * (parallelArg === 'full' ? 2 : 1);
 process.stdout.write(
-  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, stepsPerSec: steps / elapsed, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
+  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
 );

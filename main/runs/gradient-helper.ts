@@ -12,6 +12,9 @@ import { unpackBatch, disposeBatch } from '../engine/batch.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
 import { computeGradients } from '../engine/train.js';
 import { ownedValues } from './data-parallel.js';
+import { enableRelaxedSimd } from './wasm-features.js';
+
+enableRelaxedSimd();
 
 const port = parentPort;
 if (!port) throw new Error('gradient-helper runs as a worker thread');

@@ -17,6 +17,9 @@ import { DataParallel } from './data-parallel.js';
 import { resolveParallel } from './parallel-plan.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
+import { enableRelaxedSimd } from './wasm-features.js';
+
+enableRelaxedSimd();
 
 const port = parentPort();
 const send = (e: WorkerEvent) => port.send(e);

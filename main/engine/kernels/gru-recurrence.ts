@@ -13,7 +13,8 @@
  * gradients as one matmul after the loop. Checked against nn.GRU's fixture and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { columnSums, stateWeightGradient } from './products.js';
+import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
@@ -35,7 +36,7 @@ export const gruRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D,
       const C = tf.mul(HN, tf.mul(R, tf.sub(1, R))) as tf.Tensor3D;
       const d = WasmDirect.current();
       const { dXP, dHP } = d ? backwardDirect(d, dH, { A, Bz, C, R, Z }, W) : backwardOps(dH, { A, Bz, C, R, Z }, W);
-      return [dXP, weightGradient(dHP, Hprev), tf.sum(tf.reshape(dHP, [-1, dHP.shape[2]]), 0)];
+      return [dXP, stateWeightGradient(dHP, H), columnSums(tf.reshape(dHP, [-1, dHP.shape[2]]) as tf.Tensor2D)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D) => tf.Tensor3D;
@@ -89,7 +90,7 @@ function backwardOps(dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Ten
 }
 
 /**
- * The loop as direct kernel calls (16 per step). n's tanh is 2σ(2a) − 1 with the doubling
+ * The loop as direct kernel calls (13 per step: each matmul adds its addend as it writes). n's tanh is 2σ(2a) − 1 with the doubling
  * folded into the inputs: 2a = 2xn + r ⊙ (h·2W_nᵀ + 2b_hn), so HN is kept doubled and halved
  * once after the loop.
  */
@@ -115,14 +116,11 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
     for (let t = 0; t < T; t++) {
       const h = t === 0 ? h0 : at(out.H, t - 1);
       const [r, z, nn, hn2] = [at(out.R, t), at(out.Z, t), at(out.N, t), at(out.HN2, t)];
-      direct.matMul(h, B, d, wr, d, mm);
-      direct.add(mm, at(ins[0], t), n, tmp);
+      direct.matMulAdd(h, B, d, wr, d, at(ins[0], t), tmp, mm);
       direct.sigmoid(tmp, r);
-      direct.matMul(h, B, d, wz, d, mm);
-      direct.add(mm, at(ins[1], t), n, tmp);
+      direct.matMulAdd(h, B, d, wz, d, at(ins[1], t), tmp, mm);
       direct.sigmoid(tmp, z);
-      direct.matMul(h, B, d, wn, d, mm);
-      direct.add(mm, bn, n, hn2);
+      direct.matMulAdd(h, B, d, wn, d, bn, hn2, mm);
       direct.mul(r, hn2, n, tmp);
       direct.add(tmp, at(ins[2], t), n, tmp2);
       direct.tanhOfDoubled(tmp2, n, tmp, tmp2, one, nn);
@@ -140,7 +138,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
   return { H: out.H, R: out.R, Z: out.Z, N: out.N, HN };
 }
 
-/** The backward loop as direct kernel calls (12 per step); ∂xp and ∂hp assembled after it. */
+/** The backward loop as direct kernel calls (9 per step); ∂xp and ∂hp assembled after it. */
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
   const [T, B, d] = dH.shape;
   const n = B * d;

@@ -1,22 +1,25 @@
 /**
- * y = x Wᵀ + b with W in PyTorch's (out × in) layout and a backward made only of
- * non-transposed matmuls (explicit transposes instead of matMul's transpose flags, which
- * drop tfjs-wasm off its fast path):  ∂L/∂x = ∂L/∂y · W,  ∂L/∂W = (∂L/∂y)ᵀ x,  ∂L/∂b = Σ ∂L/∂y.
+ * y = x Wᵀ + b with W in PyTorch's (out × in) layout and a backward without matMul's transpose
+ * flags (they drop tfjs-wasm off its fast path): ∂L/∂x = ∂L/∂y · W, ∂L/∂W = (∂L/∂y)ᵀ x,
+ * ∂L/∂b = Σ ∂L/∂y — each one product (products.ts: on wasm the SIMD gemm, bias added as it writes).
  */
 import * as tf from '@tensorflow/tfjs';
+import { columnSums, product } from './products.js';
 
 type Linear = (x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 function build(inputGrad: boolean): Linear {
   return tf.customGrad(((x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
     save([x, W]);
+    // the bias inside the product (tfjs-wasm's broadcasting add is slow: 1600 × 384 4.5 → 2.7 ms)
+    const WT = tf.transpose(W) as tf.Tensor2D;
+    const value = product(x, WT, { bias: b });
+    WT.dispose();
     return {
-      // the bias inside the matmul (XNNPACK adds it while writing the output): tfjs-wasm's
-      // broadcasting add is slow — 1600 × 384 projection 4.5 → 2.7 ms
-      value: tf.fused.matMul({ a: x, b: tf.transpose(W) as tf.Tensor2D, bias: b }),
+      value,
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [xs, Ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [inputGrad ? tf.matMul(dy, Ws) : tf.zerosLike(xs), tf.matMul(tf.transpose(dy), xs), tf.sum(dy, 0)];
+        return [inputGrad ? product(dy, Ws) : tf.zerosLike(xs), product(dy, xs, { transposeA: true }), columnSums(dy)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Linear;

@@ -13,7 +13,8 @@
  * nn.LSTM's fixture and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { stateWeightGradient } from './products.js';
+import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
@@ -39,7 +40,7 @@ export const lstmRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D
       };
       const d = WasmDirect.current();
       const dG = d ? backwardDirect(d, dH, f, W as unknown as tf.Tensor2D) : backwardOps(dH, f, W as unknown as tf.Tensor2D);
-      return [dG, weightGradient(dG, previous(H))];
+      return [dG, stateWeightGradient(dG, H)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D) => tf.Tensor3D;
@@ -95,7 +96,7 @@ function backwardOps(dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): tf.Tensor3D {
 }
 
 /**
- * The loop as direct kernel calls (23 per step); tanh as 2σ(2x) − 1, with g's doubling
+ * The loop as direct kernel calls (19 per step: each matmul adds its addend as it writes); tanh as 2σ(2x) − 1, with g's doubling
  * folded into its inputs and weights.
  */
 function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): Saved {
@@ -117,17 +118,13 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
       const h = t === 0 ? zero : at(out.H, t - 1);
       const cPrev = t === 0 ? zero : at(out.C, t - 1);
       const [si, sf, tg, so, c, tc] = [at(out.SI, t), at(out.SF, t), at(out.TG, t), at(out.SO, t), at(out.C, t), at(out.TC, t)];
-      direct.matMul(h, B, d, wi, d, mm);
-      direct.add(mm, at(xI, t), n, tmp);
+      direct.matMulAdd(h, B, d, wi, d, at(xI, t), tmp, mm);
       direct.sigmoid(tmp, si);
-      direct.matMul(h, B, d, wf, d, mm);
-      direct.add(mm, at(xF, t), n, tmp);
+      direct.matMulAdd(h, B, d, wf, d, at(xF, t), tmp, mm);
       direct.sigmoid(tmp, sf);
-      direct.matMul(h, B, d, wg, d, mm);
-      direct.add(mm, at(xG2, t), n, tmp2);
+      direct.matMulAdd(h, B, d, wg, d, at(xG2, t), tmp2, mm);
       direct.tanhOfDoubled(tmp2, n, tmp, tmp2, one, tg);
-      direct.matMul(h, B, d, wo, d, mm);
-      direct.add(mm, at(xO, t), n, tmp);
+      direct.matMulAdd(h, B, d, wo, d, at(xO, t), tmp, mm);
       direct.sigmoid(tmp, so);
       // c_t = σf ⊙ c_{t−1} + σi ⊙ tanh g;  h_t = σo ⊙ tanh c_t
       direct.mul(sf, cPrev, n, tmp);
@@ -144,7 +141,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
   return out;
 }
 
-/** The backward loop as direct kernel calls (15 per step); ∂gates assembled after it. */
+/** The backward loop as direct kernel calls (12 per step); ∂gates assembled after it. */
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
   const n = B * d;

@@ -16,7 +16,8 @@
  * gradient) is one op outside the loops. Checked against the PyTorch fixtures and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { previous, timeSlices, weightGradient } from './time-slices.js';
+import { stateWeightGradient } from './products.js';
+import { timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 
 /** tanh(z) = 2σ(2z) − 1: exact in real arithmetic; faster than tfjs-wasm's tanh kernel at d ≥ 256. */
@@ -37,7 +38,7 @@ export const tanhRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D
       const [Hs, W] = saved as [tf.Tensor3D, tf.Tensor2D];
       const d = WasmDirect.current();
       const dZ = d ? backwardDirect(d, dH, Hs, W) : backwardOps(dH, Hs, W);
-      return [dZ, weightGradient(dZ, previous(Hs))];
+      return [dZ, stateWeightGradient(dZ, Hs)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D) => tf.Tensor3D;
@@ -73,8 +74,9 @@ function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Ten
 }
 
 /**
- * The loop as direct kernel calls, 5 per step:
- * s = σ(2·xp_t + h_{t−1}·2W_hhᵀ), h_t = (s + s) − 1, written straight into H.
+ * The loop as direct kernel calls, 4 per step:
+ * s = σ(2·xp_t + h_{t−1}·2W_hhᵀ) (the matmul adds 2·xp_t as it writes), h_t = (s + s) − 1,
+ * written straight into H.
  */
 function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = xp.shape;
@@ -90,8 +92,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D):
       const x = direct.view(X2, t * n, n);
       // h_{−1} = 0: the first step's doubled pre-activation is 2·xp_0 itself
       if (t > 0) {
-        direct.matMul(direct.view(H, (t - 1) * n, n), B, d, w, d, z);
-        direct.add(z, x, n, twice);
+        direct.matMulAdd(direct.view(H, (t - 1) * n, n), B, d, w, d, x, twice, z);
       }
       direct.tanhOfDoubled(t === 0 ? x : twice, n, sig, twice, one, direct.view(H, t * n, n));
     }
@@ -103,8 +104,9 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D):
 }
 
 /**
- * The backward loop as direct kernel calls, 3 per step:
- * g = ∂L/∂h_t + carry, ∂z_t = g ⊙ (1 − h_t²), carry = ∂z_t · W_hh. Returns ∂L/∂z for all T.
+ * The backward loop as direct kernel calls, 2 per step:
+ * g = ∂L/∂h_{t} + ∂z_{t+1} · W_hh (one matmul that adds as it writes), ∂z_t = g ⊙ (1 − h_t²).
+ * Returns ∂L/∂z for all T.
  */
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
@@ -121,8 +123,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_h
       const sl = direct.view(slope, t * n, n);
       if (t === T - 1) direct.mul(dh, sl, n, dz);
       else {
-        direct.matMul(direct.view(dZ, (t + 1) * n, n), B, d, w, d, carry);
-        direct.add(dh, carry, n, g);
+        direct.matMulAdd(direct.view(dZ, (t + 1) * n, n), B, d, w, d, dh, g, carry);
         direct.mul(g, sl, n, dz);
       }
     }

@@ -16,11 +16,3 @@ export function previous(H: tf.Tensor3D): tf.Tensor3D {
   const [T, B, d] = H.shape;
   return tf.concat([tf.zeros([1, B, d]), tf.slice(H, [0, 0, 0], [T - 1, B, d])], 0) as tf.Tensor3D;
 }
-
-/** Σ_t dᵀ_t h_{t−1} over all T·B rows: the recurrent weight gradient as one matmul, (G·d × d). */
-export function weightGradient(dGates: tf.Tensor3D, Hprev: tf.Tensor3D): tf.Tensor2D {
-  const [T, B, g] = dGates.shape;
-  const d = Hprev.shape[2];
-  // (measured: transposing Hprev and the result instead is no faster, even for G·d = 4d)
-  return tf.matMul(tf.transpose(tf.reshape(dGates, [T * B, g])), tf.reshape(Hprev, [T * B, d]));
-}

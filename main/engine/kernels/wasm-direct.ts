@@ -1,6 +1,6 @@
 /**
- * Direct calls into tfjs-wasm's compiled kernels (XNNPACK matmul, add, multiply, sigmoid) on
- * slices of existing tensors, for the inner loops of the recurrences.
+ * Direct calls into tfjs-wasm's compiled kernels (add, multiply, sigmoid; matmul by our own
+ * SIMD gemm, else XNNPACK) on slices of existing tensors, for the inner loops of the recurrences.
  *
  * Why: on wasm a tfjs op costs ≈ 15–20 µs of dispatch (engine bookkeeping, a fresh output,
  * shape checks) on top of its arithmetic, and a recurrence is hundreds of small ops a step: for
@@ -15,6 +15,7 @@
  * tfjs disposes it); outputs are written only into tensors made for that purpose here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SimdKernels } from '../simd/simd-kernels.js';
 
 interface WasmModule {
   HEAP32: Int32Array;
@@ -40,10 +41,16 @@ const instances = new WeakMap<object, WasmDirect>();
 
 export class WasmDirect {
   private views: number[] = [];
+  /** byte offset in wasm memory of every id handed out since the last release() */
+  private offsets = new Map<number, number>();
   /** byte offset of a few int32 slots in wasm memory where shapes are written for each call */
   private readonly shapes: number;
 
-  private constructor(private readonly be: WasmBackend) {
+  private constructor(
+    private readonly be: WasmBackend,
+    /** our SIMD gemm (1.2–1.6× XNNPACK here, see gemm-wat.mjs); null: XNNPACK's matmul */
+    private readonly simd: SimdKernels | null,
+  ) {
     this.shapes = be.wasm._malloc(64);
   }
 
@@ -54,7 +61,7 @@ export class WasmDirect {
     const w = be.wasm;
     if (!w || typeof w._BatchMatMul !== 'function' || typeof w._Sigmoid !== 'function' || typeof w.tfjs?.registerTensor !== 'function') return null;
     let direct = instances.get(be);
-    if (!direct) instances.set(be, (direct = new WasmDirect(be)));
+    if (!direct) instances.set(be, (direct = new WasmDirect(be, SimdKernels.current())));
     return direct;
   }
 
@@ -70,6 +77,7 @@ export class WasmDirect {
   id(t: tf.Tensor): number {
     const info = this.be.dataIdMap.get(t.dataId);
     if (!info) throw new Error('wasm-direct: tensor is not on the wasm backend (disposed?)');
+    this.offsets.set(info.id, info.memoryOffset);
     return info.id;
   }
 
@@ -80,6 +88,7 @@ export class WasmDirect {
     const id = this.be.dataIdNextNumber++;
     this.be.wasm.tfjs.registerTensor(id, size, info.memoryOffset + 4 * start);
     this.views.push(id);
+    this.offsets.set(id, info.memoryOffset + 4 * start);
     return id;
   }
 
@@ -91,20 +100,33 @@ export class WasmDirect {
     const i = this.views.lastIndexOf(id);
     if (i < 0) return;
     this.views.splice(i, 1);
+    this.offsets.delete(id);
     this.be.wasm.tfjs.disposeData(id);
   }
 
-  /** Forgets every view (the memory stays with its tensors). */
+  /** Forgets every view and id (the memory stays with its tensors). */
   release(): void {
     for (const id of this.views) this.be.wasm.tfjs.disposeData(id);
     this.views = [];
+    this.offsets.clear();
+  }
+
+  private at(id: number): number {
+    const offset = this.offsets.get(id);
+    if (offset === undefined) throw new Error('wasm-direct: unknown id (released?)');
+    return offset;
   }
 
   /**
-   * out (rows × cols) = a (rows × inner) · b (inner × cols). XNNPACK packs b and caches that by
-   * b's id: b is a tensor that does not change while cached, or a view dropped after the call.
+   * out (rows × cols) = a (rows × inner) · b (inner × cols). Under XNNPACK, which packs b and
+   * caches that by b's id, b is a tensor that does not change while cached, or a view dropped
+   * after the call.
    */
   matMul(a: number, rows: number, inner: number, b: number, cols: number, out: number): void {
+    if (this.simd) {
+      this.simd.gemm(this.at(a), 4 * inner, 4, this.at(b), this.at(out), 0, 0, rows, inner, cols);
+      return;
+    }
     const heap = this.be.wasm.HEAP32;
     const s = this.shapes >> 2;
     heap.set([1, rows, inner, 1, inner, cols], s);
@@ -139,10 +161,32 @@ export class WasmDirect {
   }
 
   /**
+   * out = base + a · b, in one pass with our gemm (base may be out itself); through XNNPACK a
+   * matmul into `scratch` and an add (base and scratch must then differ from each other).
+   */
+  matMulAdd(a: number, rows: number, inner: number, b: number, cols: number, base: number, out: number, scratch: number): void {
+    if (this.simd) {
+      this.simd.gemm(this.at(a), 4 * inner, 4, this.at(b), this.at(out), this.at(base), 4 * cols, rows, inner, cols);
+      return;
+    }
+    this.matMul(a, rows, inner, b, cols, scratch);
+    this.add(base, scratch, rows * cols, out);
+  }
+
+  /**
    * out = base + Σ_k a_k · b_k (a_k rows × inner, b_k inner × cols) — the carry through a gated
    * cell's weight blocks. base may be null; `scratch` is three buffers, none of them an operand.
    */
   matMulSum(terms: [number, number][], rows: number, inner: number, cols: number, base: number | null, out: number, scratch: [number, number, number]): void {
+    if (this.simd) {
+      // our gemm adds onto its base in place: one pass per term, straight into out
+      terms.forEach(([a, b], k) => {
+        const from = k === 0 ? base : out;
+        if (from === null) this.matMul(a, rows, inner, b, cols, out);
+        else this.matMulAdd(a, rows, inner, b, cols, from, out, out);
+      });
+      return;
+    }
     const [product, even, odd] = scratch;
     let acc = base;
     terms.forEach(([a, b], k) => {

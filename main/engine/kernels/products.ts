@@ -1,0 +1,72 @@
+/**
+ * The matrix products outside the recurrent loops (input projections, weight and bias
+ * gradients over all T·B rows). On wasm they run on the engine's SIMD gemm straight on the
+ * tensors' memory: a transposed operand is read through strides and a bias is added while
+ * the output is written, so there are no Transpose kernels, no broadcasting adds and no
+ * shifted copies of the states. Measured at config B: ∂W_hh 20 → 9 ms, the projection
+ * 7 → 5 ms (XNNPACK, with tf.transpose first). Elsewhere: the same as tfjs ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SimdKernels } from '../simd/simd-kernels.js';
+import { WasmDirect } from './wasm-direct.js';
+
+function simdHere(): { direct: WasmDirect; simd: SimdKernels } | null {
+  const direct = WasmDirect.current();
+  const simd = SimdKernels.current();
+  return direct && simd ? { direct, simd } : null;
+}
+
+/** a · b, or aᵀ · b with transposeA, plus `bias` on every row. */
+export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boolean; bias?: tf.Tensor1D } = {}): tf.Tensor2D {
+  const [rows, inner] = opts.transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+  const cols = b.shape[1];
+  if (b.shape[0] !== inner) throw new Error(`product: inner sizes differ (${inner} and ${b.shape[0]})`);
+  const here = simdHere();
+  if (!here) {
+    return tf.tidy(() => {
+      const left = opts.transposeA ? tf.transpose(a) : a;
+      return (opts.bias ? tf.fused.matMul({ a: left, b, bias: opts.bias }) : tf.matMul(left, b)) as tf.Tensor2D;
+    });
+  }
+  const { direct, simd } = here;
+  const out = direct.empty([rows, cols]) as tf.Tensor2D;
+  const [aRow, aCol] = opts.transposeA ? [4, 4 * a.shape[1]] : [4 * inner, 4];
+  simd.gemm(simd.offset(a), aRow, aCol, simd.offset(b), simd.offset(out), opts.bias ? simd.offset(opts.bias) : 0, 0, rows, inner, cols);
+  return out;
+}
+
+/** Σ over the rows of x (a bias gradient): on wasm a 1 × rows · rows × cols product. */
+export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
+  const here = simdHere();
+  if (!here) return tf.sum(x, 0);
+  const { direct, simd } = here;
+  const [rows, cols] = x.shape;
+  const one = tf.ones([1]);
+  const out = direct.empty([cols]) as tf.Tensor1D;
+  // A's every value is that one 1 (both strides 0)
+  simd.gemm(simd.offset(one), 0, 0, simd.offset(x), simd.offset(out), 0, 0, 1, rows, cols);
+  one.dispose();
+  return out;
+}
+
+/**
+ * Σ_t ∂gates_tᵀ h_{t−1} over all T·B rows (time-major T × B × g and T × B × d; h_{−1} = 0):
+ * the recurrent weight gradient (g × d) as one product. On wasm step 0 is skipped by an
+ * offset instead of a shifted copy of H.
+ */
+export function stateWeightGradient(dGates: tf.Tensor3D, H: tf.Tensor3D): tf.Tensor2D {
+  const [T, B, g] = dGates.shape;
+  const d = H.shape[2];
+  const here = simdHere();
+  if (!here) {
+    return tf.tidy(() => {
+      const Hprev = tf.concat([tf.zeros([1, B, d]), tf.slice(H, [0, 0, 0], [T - 1, B, d])], 0);
+      return tf.matMul(tf.transpose(tf.reshape(dGates, [T * B, g])), tf.reshape(Hprev, [T * B, d]));
+    });
+  }
+  const { direct, simd } = here;
+  const out = direct.empty([g, d]) as tf.Tensor2D;
+  // rows of ∂gates from step 1 on, against the states of steps 0 … T−2
+  simd.gemm(simd.offset(dGates) + 4 * B * g, 4, 4 * g, simd.offset(H), simd.offset(out), 0, 0, g, (T - 1) * B, d);
+  return out;
+}
