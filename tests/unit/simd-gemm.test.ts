@@ -1,7 +1,7 @@
 /**
  * The engine's wasm SIMD matrix multiply (scripts/gemm-wat.mjs), both variants, against
  * float64 sums: odd sizes on every edge path, a bias or a full matrix as base, A transposed
- * through strides, and long inner dimensions (computed in slices).
+ * through strides, long inner dimensions (computed in slices), B packed by the caller or not.
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -36,8 +36,11 @@ const SHAPES: [number, number, number][] = [
   [3, 5, 7], // only the 1-row and 1-column paths
   [4, 8, 8], // exactly one 4 × 8 block
   [9, 13, 21], // 4 × 8, 4 × 4, 1 × 8, 1 × 4 and 1 × 1 blocks
-  [32, 256, 256], // a config-B recurrent step
+  [32, 256, 256], // a config-B recurrent step (B packed by gemm itself from 16 rows)
   [13, 700, 30], // inner size sliced (> 256), with a partial last slice
+  [20, 300, 1028], // sliced and packed, slice by slice
+  [18, 40, 12], // Aᵀ packed: 4 panels of 4 rows and 2 rows alone
+  [18, 40, 13], // … and a column alone, which reads every row one by one (panels included)
 ];
 
 describe('the SIMD gemm (wasm)', () => {
@@ -61,8 +64,8 @@ describe('the SIMD gemm (wasm)', () => {
         for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) aT[k * M + i] = a[i * K + k];
         const t = { a: tf.tensor(a), aT: tf.tensor(aT), b: tf.tensor(b), full: tf.tensor(full), bias: tf.tensor(bias), c: tf.zeros([M * N]) };
         const at = (x: tf.Tensor) => simd.offset(x);
-        const run = (aOff: number, aRow: number, aCol: number, base: number, baseRow: number) => {
-          simd.gemm(aOff, aRow, aCol, at(t.b), at(t.c), base, baseRow, M, K, N);
+        const run = (aOff: number, aRow: number, aCol: number, base: number, baseRow: number, packedB?: tf.Tensor) => {
+          simd.gemm(aOff, aRow, aCol, at(packedB ?? t.b), at(t.c), base, baseRow, M, K, N, packedB !== undefined);
           return t.c.dataSync() as Float32Array;
         };
         const tol = 1e-6 * Math.sqrt(K) + 1e-7;
@@ -70,6 +73,10 @@ describe('the SIMD gemm (wasm)', () => {
         expect(maxError(run(at(t.aT), 4, 4 * M, 0, 0), reference(a, b, null, M, K, N))).toBeLessThan(tol);
         expect(maxError(run(at(t.a), 4 * K, 4, at(t.bias), 0), reference(a, b, bias, M, K, N))).toBeLessThan(tol);
         expect(maxError(run(at(t.a), 4 * K, 4, at(t.full), 4 * N), reference(a, b, full, M, K, N))).toBeLessThan(tol);
+        const packed = tf.zeros([K * N]);
+        simd.pack(at(t.b), K, N, at(packed));
+        expect(maxError(run(at(t.a), 4 * K, 4, at(t.bias), 0, packed), reference(a, b, bias, M, K, N))).toBeLessThan(tol);
+        packed.dispose();
         // base = C itself: C += A·B
         t.c.dispose();
         t.c = tf.tensor(full);
@@ -87,5 +94,18 @@ describe('the SIMD gemm (wasm)', () => {
     simd.gemm(simd.offset(a), 0, 4, simd.offset(b), simd.offset(c), 0, 0, 2, 0, 3);
     expect(Array.from(c.dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
     tf.dispose([bias, c, a, b]);
+  });
+
+  it('sums columns exactly (odd widths, one row, many rows)', () => {
+    const simd = SimdKernels.current()!;
+    for (const [rows, cols] of [[1, 1], [3, 7], [333, 1029]]) {
+      const values = random(rows * cols);
+      const [x, out] = [tf.tensor(values), tf.zeros([cols])];
+      simd.columnSums(x, rows, cols, out);
+      const want = new Float64Array(cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j] += values[i * cols + j];
+      expect(maxError(out.dataSync() as Float32Array, want)).toBeLessThan(1e-5);
+      tf.dispose([x, out]);
+    }
   });
 });

@@ -8,9 +8,11 @@
  * Backward, with g = ∂L/∂h_t (from outside plus the carry):
  *   ∂n̂ = g ⊙ (1 − z) ⊙ (1 − n²),  ∂ẑ = g ⊙ (h_{t−1} − n) ⊙ z(1 − z),  ∂r̂ = ∂n̂ ⊙ hn ⊙ r(1 − r)
  *   ∂xp = [∂r̂, ∂ẑ, ∂n̂],  ∂hp = [∂r̂, ∂ẑ, ∂n̂ ⊙ r],  carry = g ⊙ z + ∂hp · W_hh
- * Same tricks as the tanh kernel: non-transposed matmuls, direct kernel calls on wasm (each
- * gate's block of W_hh as its own matmul, so every operand is a contiguous view), weight
- * gradients as one matmul after the loop. Checked against nn.GRU's fixture and autodiff.
+ * On wasm a step is one matmul for all three gates (h_{t−1}·W_hhᵀ with b_hh added as it writes)
+ * and one fused pointwise kernel (cells-wat.mjs) that reads xp_t's gates where they lie; going
+ * back, one fused kernel writes ∂xp_t and ∂hp_t in gate layout and one matmul carries
+ * ∂hp_t·W_hh. Weight gradients are one matmul after the loop. Checked against nn.GRU's
+ * fixture and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
 import { columnSums, stateWeightGradient } from './products.js';
@@ -28,20 +30,12 @@ export const gruRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D,
     value: s.H,
     gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [H, R, Z, N, HN, W] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
-      const Hprev = previous(H);
-      // every factor that does not depend on the incoming gradient, for all T at once:
-      // ∂n̂ = g ⊙ A, ∂ẑ = g ⊙ Bz, ∂r̂ = ∂n̂ ⊙ C — three multiplies per step instead of a dozen ops
-      const A = tf.mul(tf.sub(1, Z), tf.sub(1, tf.square(N))) as tf.Tensor3D;
-      const Bz = tf.mul(tf.sub(Hprev, N), tf.mul(Z, tf.sub(1, Z))) as tf.Tensor3D;
-      const C = tf.mul(HN, tf.mul(R, tf.sub(1, R))) as tf.Tensor3D;
       const d = WasmDirect.current();
-      const { dXP, dHP } = d ? backwardDirect(d, dH, { A, Bz, C, R, Z }, W) : backwardOps(dH, { A, Bz, C, R, Z }, W);
+      const { dXP, dHP } = d ? backwardDirect(d, dH, { H, R, Z, N, HN }, W) : backwardOps(dH, { H, R, Z, N, HN }, W);
       return [dXP, stateWeightGradient(dHP, H), columnSums(tf.reshape(dHP, [-1, dHP.shape[2]]) as tf.Tensor2D)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D) => tf.Tensor3D;
-
-type Factors = { A: tf.Tensor3D; Bz: tf.Tensor3D; C: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D };
 
 /** The loop as tfjs ops (cpu, tensorflow backends). */
 function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Saved {
@@ -69,10 +63,15 @@ function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Save
   });
 }
 
-function backwardOps(dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
+function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
   return tf.tidy(() => {
     const T = dH.shape[0];
-    const [dHs, as, bs, cs, rs, zs] = [dH, f.A, f.Bz, f.C, f.R, f.Z].map((x) => timeSlices(x));
+    // every factor that does not depend on the incoming gradient, for all T at once:
+    // ∂n̂ = g ⊙ A, ∂ẑ = g ⊙ Bz, ∂r̂ = ∂n̂ ⊙ C — three multiplies per step instead of a dozen ops
+    const A = tf.mul(tf.sub(1, s.Z), tf.sub(1, tf.square(s.N)));
+    const Bz = tf.mul(tf.sub(previous(s.H), s.N), tf.mul(s.Z, tf.sub(1, s.Z)));
+    const C = tf.mul(s.HN, tf.mul(s.R, tf.sub(1, s.R)));
+    const [dHs, as, bs, cs, rs, zs] = [dH, A, Bz, C, s.R, s.Z].map((x) => timeSlices(x as tf.Tensor3D));
     const dXP: tf.Tensor2D[] = new Array(T);
     const dHP: tf.Tensor2D[] = new Array(T);
     let carry: tf.Tensor2D | null = null;
@@ -89,85 +88,52 @@ function backwardOps(dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Ten
   });
 }
 
-/**
- * The loop as direct kernel calls (13 per step: each matmul adds its addend as it writes). n's tanh is 2σ(2a) − 1 with the doubling
- * folded into the inputs: 2a = 2xn + r ⊙ (h·2W_nᵀ + 2b_hn), so HN is kept doubled and halved
- * once after the loop.
- */
+/** The loop on wasm: per step one matmul (h_{t−1}·W_hhᵀ + b_hh, all gates) and one fused cell kernel. */
 function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Saved {
-  const [T, B] = xp.shape;
+  const [T, B, G] = xp.shape;
   const d = W_hh.shape[1];
   const n = B * d;
-  const [bR, bZ, bN] = tf.split(b_hh, 3);
-  const [xR, xZ, xN] = tf.split(xp, 3, 2);
-  const ins = [tf.add(xR, bR), tf.add(xZ, bZ), tf.mul(xN, 2)];
-  const [Wr, Wz, Wn] = tf.split(W_hh, 3, 0);
-  const weights = [tf.transpose(Wr), tf.transpose(Wz), tf.mul(tf.transpose(Wn), 2)];
-  // 2·b_hn on every row, as a (B × 1)(1 × d) product (tfjs-wasm's Tile is slow)
-  const b2n = tf.matMul(tf.ones([B, 1]), tf.reshape(tf.mul(bN, 2), [1, d]));
+  const W_hhT = tf.transpose(W_hh);
   const big = () => direct.empty([T, B, d]) as tf.Tensor3D;
-  const out = { H: big(), R: big(), Z: big(), N: big(), HN2: big() };
-  const scratch = [direct.empty([B, d]), direct.empty([B, d]), direct.empty([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
-  const [mm, tmp, tmp2, h0, one] = scratch.map((t) => direct.id(t));
-  const [wr, wz, wn] = weights.map((w) => direct.id(w));
-  const bn = direct.id(b2n);
+  const out: Saved = { H: big(), R: big(), Z: big(), N: big(), HN: big() };
+  const scratch = [direct.empty([B, G]), tf.zeros([B, d])];
+  const [hp, zero] = scratch.map((t) => direct.id(t));
+  const [w, bias] = [direct.id(W_hhT), direct.id(b_hh)];
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {
     for (let t = 0; t < T; t++) {
-      const h = t === 0 ? h0 : at(out.H, t - 1);
-      const [r, z, nn, hn2] = [at(out.R, t), at(out.Z, t), at(out.N, t), at(out.HN2, t)];
-      direct.matMulAdd(h, B, d, wr, d, at(ins[0], t), tmp, mm);
-      direct.sigmoid(tmp, r);
-      direct.matMulAdd(h, B, d, wz, d, at(ins[1], t), tmp, mm);
-      direct.sigmoid(tmp, z);
-      direct.matMulAdd(h, B, d, wn, d, bn, hn2, mm);
-      direct.mul(r, hn2, n, tmp);
-      direct.add(tmp, at(ins[2], t), n, tmp2);
-      direct.tanhOfDoubled(tmp2, n, tmp, tmp2, one, nn);
-      // h_t = n + z ⊙ (h − n)
-      direct.sub(h, nn, n, tmp);
-      direct.mul(z, tmp, n, tmp2);
-      direct.add(nn, tmp2, n, at(out.H, t));
+      const hPrev = t > 0 ? at(out.H, t - 1) : zero;
+      // b_hh on every row: the bias as a base whose rows are 0 floats apart
+      direct.matMulAdd(hPrev, B, d, w, G, bias, hp, 0);
+      direct.cell('gruCell', { xp: direct.view(xp, t * B * G, B * G), hp, hPrev, h: at(out.H, t), r: at(out.R, t), z: at(out.Z, t), n: at(out.N, t), hnOut: at(out.HN, t) }, B, d);
     }
   } finally {
     direct.release();
-    tf.dispose([bR, bZ, bN, xR, xZ, xN, ...ins, Wr, Wz, Wn, ...weights, b2n, ...scratch]);
+    tf.dispose([W_hhT, ...scratch]);
   }
-  const HN = tf.mul(out.HN2, 0.5) as tf.Tensor3D;
-  out.HN2.dispose();
-  return { H: out.H, R: out.R, Z: out.Z, N: out.N, HN };
+  return out;
 }
 
-/** The backward loop as direct kernel calls (9 per step); ∂xp and ∂hp assembled after it. */
-function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
+/** The backward loop on wasm: per step one fused kernel (∂xp_t, ∂hp_t, g ⊙ z) and one matmul (carry = g ⊙ z + ∂hp_t·W_hh). */
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
   const [T, B, d] = dH.shape;
   const n = B * d;
-  const parts = [0, 1, 2, 3].map(() => direct.empty([T, B, d]));
-  const [DR, DZ, DN, DHN] = parts;
-  const blocks = tf.split(W, 3, 0);
-  const [wr, wz, wn] = blocks.map((w) => direct.id(w));
-  const scratch = [0, 1, 2, 3, 4, 5].map(() => direct.empty([B, d]));
-  const [carry, g, gz, mm, c0, c1] = scratch.map((t) => direct.id(t));
+  const G = 3 * d;
+  const dXP = direct.empty([T, B, G]) as tf.Tensor3D;
+  const dHP = direct.empty([T, B, G]) as tf.Tensor3D;
+  const scratch = [direct.empty([B, d]), direct.empty([B, d]), tf.zeros([B, d])];
+  const [carry, gz, zero] = scratch.map((t) => direct.id(t));
+  const w = direct.id(W);
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {
     for (let t = T - 1; t >= 0; t--) {
-      const grad = t === T - 1 ? at(dH, t) : g;
-      if (t < T - 1) direct.add(at(dH, t), carry, n, g);
-      const [dr, dz, dn, dhn] = [at(DR, t), at(DZ, t), at(DN, t), at(DHN, t)];
-      direct.mul(grad, at(f.A, t), n, dn);
-      direct.mul(grad, at(f.Bz, t), n, dz);
-      direct.mul(dn, at(f.C, t), n, dr);
-      direct.mul(dn, at(f.R, t), n, dhn);
-      // carry = g ⊙ z + ∂r̂·W_r + ∂ẑ·W_z + (∂n̂ ⊙ r)·W_n
-      direct.mul(grad, at(f.Z, t), n, gz);
-      direct.matMulSum([[dr, wr], [dz, wz], [dhn, wn]], B, d, d, gz, carry, [mm, c0, c1]);
+      const dHPt = direct.view(dHP, t * B * G, B * G);
+      direct.cell('gruCellBackward', { dh: at(dH, t), carry: t < T - 1 ? carry : zero, r: at(s.R, t), z: at(s.Z, t), n: at(s.N, t), hn: at(s.HN, t), hPrev: t > 0 ? at(s.H, t - 1) : zero, dXp: direct.view(dXP, t * B * G, B * G), dHp: dHPt, gz }, B, d);
+      if (t > 0) direct.matMulAdd(dHPt, B, G, w, d, gz, carry);
     }
   } finally {
     direct.release();
-    tf.dispose([...blocks, ...scratch]);
+    tf.dispose(scratch);
   }
-  const dXP = tf.concat([DR, DZ, DN], 2) as tf.Tensor3D;
-  const dHP = tf.concat([DR, DZ, DHN], 2) as tf.Tensor3D;
-  tf.dispose(parts);
   return { dXP, dHP };
 }

@@ -9,8 +9,10 @@
  *   ∂c = gc + gh ⊙ σo ⊙ (1 − tanh² c);  ∂ô = gh ⊙ tanh c ⊙ σo(1 − σo);  ∂î = ∂c ⊙ tanh g ⊙ σi(1 − σi)
  *   ∂f̂ = ∂c ⊙ c_{t−1} ⊙ σf(1 − σf);  ∂ĝ = ∂c ⊙ σi ⊙ (1 − tanh² g)
  *   carry_h = [∂î, ∂f̂, ∂ĝ, ∂ô] · W_hh;  carry_c = ∂c ⊙ σf
- * Direct kernel calls on wasm as in the GRU (one matmul per gate block). Checked against
- * nn.LSTM's fixture and autodiff.
+ * On wasm a step is one matmul for all four gates (the SIMD gemm adds xp_t as it writes) and
+ * one fused pointwise kernel (cells-wat.mjs), which reads the gates where they lie and, going
+ * back, writes the gate gradients straight into the [∂i ∂f ∂g ∂o] rows the next matmul reads.
+ * Checked against nn.LSTM's fixture and autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
 import { stateWeightGradient } from './products.js';
@@ -18,8 +20,6 @@ import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
-/** factors independent of the incoming gradient, for all T at once (one multiply each per step) */
-type Factors = { P: tf.Tensor3D; Q: tf.Tensor3D; Ri: tf.Tensor3D; Rf: tf.Tensor3D; Rg: tf.Tensor3D; SF: tf.Tensor3D };
 
 /** h_t for t = 0…T−1 (time-major) from xp (T × B × 4d, both biases included) and W_hh (4d × d). */
 export const lstmRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, save: tf.GradSaveFunc) => {
@@ -30,16 +30,9 @@ export const lstmRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D
     value: s.H,
     gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [H, C, SI, SF, TG, SO, TC, W] = saved as tf.Tensor3D[];
-      const f: Factors = {
-        P: tf.mul(SO, tf.sub(1, tf.square(TC))), // ∂c += gh ⊙ P
-        Q: tf.mul(TC, tf.mul(SO, tf.sub(1, SO))), // ∂ô = gh ⊙ Q
-        Ri: tf.mul(TG, tf.mul(SI, tf.sub(1, SI))), // ∂î = ∂c ⊙ Ri
-        Rf: tf.mul(previous(C), tf.mul(SF, tf.sub(1, SF))), // ∂f̂ = ∂c ⊙ Rf
-        Rg: tf.mul(SI, tf.sub(1, tf.square(TG))), // ∂ĝ = ∂c ⊙ Rg
-        SF,
-      };
+      const s: Saved = { H, C, SI, SF, TG, SO, TC };
       const d = WasmDirect.current();
-      const dG = d ? backwardDirect(d, dH, f, W as unknown as tf.Tensor2D) : backwardOps(dH, f, W as unknown as tf.Tensor2D);
+      const dG = d ? backwardDirect(d, dH, s, W as unknown as tf.Tensor2D) : backwardOps(dH, s, W as unknown as tf.Tensor2D);
       return [dG, stateWeightGradient(dG, H)];
     },
   };
@@ -76,10 +69,16 @@ function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D): Saved {
   });
 }
 
-function backwardOps(dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): tf.Tensor3D {
+function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
     const T = dH.shape[0];
-    const [dHs, ps, qs, ris, rfs, rgs, sf] = [dH, f.P, f.Q, f.Ri, f.Rf, f.Rg, f.SF].map((x) => timeSlices(x));
+    // every factor that does not depend on the incoming gradient, for all T at once
+    const P = tf.mul(s.SO, tf.sub(1, tf.square(s.TC))); // ∂c += gh ⊙ P
+    const Q = tf.mul(s.TC, tf.mul(s.SO, tf.sub(1, s.SO))); // ∂ô = gh ⊙ Q
+    const Ri = tf.mul(s.TG, tf.mul(s.SI, tf.sub(1, s.SI))); // ∂î = ∂c ⊙ Ri
+    const Rf = tf.mul(previous(s.C), tf.mul(s.SF, tf.sub(1, s.SF))); // ∂f̂ = ∂c ⊙ Rf
+    const Rg = tf.mul(s.SI, tf.sub(1, tf.square(s.TG))); // ∂ĝ = ∂c ⊙ Rg
+    const [dHs, ps, qs, ris, rfs, rgs, sf] = [dH, P, Q, Ri, Rf, Rg, s.SF].map((x) => timeSlices(x as tf.Tensor3D));
     const dG: tf.Tensor2D[] = new Array(T);
     let carryH: tf.Tensor2D | null = null;
     let carryC: tf.Tensor2D | null = null;
@@ -95,85 +94,52 @@ function backwardOps(dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): tf.Tensor3D {
   });
 }
 
-/**
- * The loop as direct kernel calls (19 per step: each matmul adds its addend as it writes); tanh as 2σ(2x) − 1, with g's doubling
- * folded into its inputs and weights.
- */
+/** The loop on wasm: per step one matmul (h_{t−1}·W_hhᵀ + xp_t, all gates) and one fused cell kernel. */
 function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): Saved {
-  const [T, B] = xp.shape;
+  const [T, B, G] = xp.shape;
   const d = W_hh.shape[1];
   const n = B * d;
-  const [xI, xF, xG, xO] = tf.split(xp, 4, 2);
-  const xG2 = tf.mul(xG, 2);
-  const blocks = tf.split(W_hh, 4, 0);
-  const weights = [tf.transpose(blocks[0]), tf.transpose(blocks[1]), tf.mul(tf.transpose(blocks[2]), 2), tf.transpose(blocks[3])];
+  const W_hhT = tf.transpose(W_hh);
   const big = () => direct.empty([T, B, d]) as tf.Tensor3D;
   const out: Saved = { H: big(), C: big(), SI: big(), SF: big(), TG: big(), SO: big(), TC: big() };
-  const scratch = [direct.empty([B, d]), direct.empty([B, d]), direct.empty([B, d]), tf.zeros([B, d]), tf.ones([B, d])];
-  const [mm, tmp, tmp2, zero, one] = scratch.map((t) => direct.id(t));
-  const [wi, wf, wg, wo] = weights.map((w) => direct.id(w));
+  const scratch = [direct.empty([B, G]), tf.zeros([B, d])];
+  const [pre, zero] = scratch.map((t) => direct.id(t));
+  const w = direct.id(W_hhT);
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {
     for (let t = 0; t < T; t++) {
-      const h = t === 0 ? zero : at(out.H, t - 1);
-      const cPrev = t === 0 ? zero : at(out.C, t - 1);
-      const [si, sf, tg, so, c, tc] = [at(out.SI, t), at(out.SF, t), at(out.TG, t), at(out.SO, t), at(out.C, t), at(out.TC, t)];
-      direct.matMulAdd(h, B, d, wi, d, at(xI, t), tmp, mm);
-      direct.sigmoid(tmp, si);
-      direct.matMulAdd(h, B, d, wf, d, at(xF, t), tmp, mm);
-      direct.sigmoid(tmp, sf);
-      direct.matMulAdd(h, B, d, wg, d, at(xG2, t), tmp2, mm);
-      direct.tanhOfDoubled(tmp2, n, tmp, tmp2, one, tg);
-      direct.matMulAdd(h, B, d, wo, d, at(xO, t), tmp, mm);
-      direct.sigmoid(tmp, so);
-      // c_t = σf ⊙ c_{t−1} + σi ⊙ tanh g;  h_t = σo ⊙ tanh c_t
-      direct.mul(sf, cPrev, n, tmp);
-      direct.mul(si, tg, n, tmp2);
-      direct.add(tmp, tmp2, n, c);
-      direct.add(c, c, n, mm);
-      direct.tanhOfDoubled(mm, n, tmp, tmp2, one, tc);
-      direct.mul(so, tc, n, at(out.H, t));
+      const x = direct.view(xp, t * B * G, B * G);
+      // h_{−1} = 0: the first step's pre-activations are xp_0 itself
+      if (t > 0) direct.matMulAdd(at(out.H, t - 1), B, d, w, G, x, pre);
+      direct.cell('lstmCell', { pre: t > 0 ? pre : x, cPrev: t > 0 ? at(out.C, t - 1) : zero, c: at(out.C, t), h: at(out.H, t), si: at(out.SI, t), sf: at(out.SF, t), tg: at(out.TG, t), so: at(out.SO, t), tc: at(out.TC, t) }, B, d);
     }
   } finally {
     direct.release();
-    tf.dispose([xI, xF, xG, xO, xG2, ...blocks, ...weights, ...scratch]);
+    tf.dispose([W_hhT, ...scratch]);
   }
   return out;
 }
 
-/** The backward loop as direct kernel calls (12 per step); ∂gates assembled after it. */
-function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, f: Factors, W: tf.Tensor2D): tf.Tensor3D {
+/** The backward loop on wasm: per step one fused kernel (gate gradients into ∂G_t) and one matmul (carry_h = ∂G_t · W_hh). */
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
   const n = B * d;
-  const parts = [0, 1, 2, 3].map(() => direct.empty([T, B, d]));
-  const [DI, DF, DG, DO] = parts;
-  const blocks = tf.split(W, 4, 0);
-  const [wi, wf, wg, wo] = blocks.map((w) => direct.id(w));
-  const scratch = [0, 1, 2, 3, 4, 5, 6].map(() => direct.empty([B, d]));
-  const [carryH, carryC, gh, dc, mm, c0, c1] = scratch.map((t) => direct.id(t));
+  const G = 4 * d;
+  const dG = direct.empty([T, B, G]) as tf.Tensor3D;
+  // carry_c starts at 0 and is updated in place by the kernel
+  const scratch = [direct.empty([B, d]), tf.zeros([B, d]), tf.zeros([B, d])];
+  const [carryH, carryC, zero] = scratch.map((t) => direct.id(t));
+  const w = direct.id(W);
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {
     for (let t = T - 1; t >= 0; t--) {
-      const last = t === T - 1;
-      const g = last ? at(dH, t) : gh;
-      if (!last) direct.add(at(dH, t), carryH, n, gh);
-      // ∂c = carry_c + gh ⊙ P
-      direct.mul(g, at(f.P, t), n, last ? dc : c0);
-      if (!last) direct.add(carryC, c0, n, dc);
-      const [di, df, dg, dO] = [at(DI, t), at(DF, t), at(DG, t), at(DO, t)];
-      direct.mul(dc, at(f.Ri, t), n, di);
-      direct.mul(dc, at(f.Rf, t), n, df);
-      direct.mul(dc, at(f.Rg, t), n, dg);
-      direct.mul(g, at(f.Q, t), n, dO);
-      direct.mul(dc, at(f.SF, t), n, carryC);
-      // carry_h = ∂î·W_i + ∂f̂·W_f + ∂ĝ·W_g + ∂ô·W_o
-      direct.matMulSum([[di, wi], [df, wf], [dg, wg], [dO, wo]], B, d, d, null, carryH, [mm, c0, c1]);
+      const dGt = direct.view(dG, t * B * G, B * G);
+      direct.cell('lstmCellBackward', { dh: at(dH, t), carryH: t < T - 1 ? carryH : zero, carryC, si: at(s.SI, t), sf: at(s.SF, t), tg: at(s.TG, t), so: at(s.SO, t), tc: at(s.TC, t), cPrev: t > 0 ? at(s.C, t - 1) : zero, dGates: dGt }, B, d);
+      if (t > 0) direct.matMul(dGt, B, G, w, d, carryH);
     }
   } finally {
     direct.release();
-    tf.dispose([...blocks, ...scratch]);
+    tf.dispose(scratch);
   }
-  const dG = tf.concat(parts, 2) as tf.Tensor3D;
-  tf.dispose(parts);
   return dG;
 }

@@ -35,17 +35,13 @@ export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boo
   return out;
 }
 
-/** Σ over the rows of x (a bias gradient): on wasm a 1 × rows · rows × cols product. */
+/** Σ over the rows of x (a bias gradient): on wasm one SIMD pass (tfjs-wasm's Sum over axis 0 is slow). */
 export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
   const here = simdHere();
   if (!here) return tf.sum(x, 0);
-  const { direct, simd } = here;
   const [rows, cols] = x.shape;
-  const one = tf.ones([1]);
-  const out = direct.empty([cols]) as tf.Tensor1D;
-  // A's every value is that one 1 (both strides 0)
-  simd.gemm(simd.offset(one), 0, 0, simd.offset(x), simd.offset(out), 0, 0, 1, rows, cols);
-  one.dispose();
+  const out = here.direct.empty([cols]) as tf.Tensor1D;
+  here.simd.columnSums(x, rows, cols, out);
   return out;
 }
 

@@ -73,63 +73,47 @@ function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Ten
   });
 }
 
-/**
- * The loop as direct kernel calls, 4 per step:
- * s = σ(2·xp_t + h_{t−1}·2W_hhᵀ) (the matmul adds 2·xp_t as it writes), h_t = (s + s) − 1,
- * written straight into H.
- */
+/** The loop on wasm, 2 calls a step: z = xp_t + h_{t−1}·W_hhᵀ (one matmul), h_t = tanh z (cells-wat.mjs), straight into H. */
 function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = xp.shape;
   const n = B * d;
-  const W2 = tf.mul(W_hhT, 2);
-  const X2 = tf.mul(xp, 2);
   const H = direct.empty([T, B, d]) as tf.Tensor3D;
-  const scratch = [direct.empty([B, d]), direct.empty([B, d]), direct.empty([B, d]), tf.ones([B, d])];
-  const [z, sig, twice, one] = scratch.map((t) => direct.id(t));
-  const w = direct.id(W2);
+  const zBuffer = direct.empty([B, d]);
+  const [z, w] = [direct.id(zBuffer), direct.id(W_hhT)];
   try {
     for (let t = 0; t < T; t++) {
-      const x = direct.view(X2, t * n, n);
-      // h_{−1} = 0: the first step's doubled pre-activation is 2·xp_0 itself
-      if (t > 0) {
-        direct.matMulAdd(direct.view(H, (t - 1) * n, n), B, d, w, d, x, twice, z);
-      }
-      direct.tanhOfDoubled(t === 0 ? x : twice, n, sig, twice, one, direct.view(H, t * n, n));
+      const x = direct.view(xp, t * n, n);
+      // h_{−1} = 0: the first step's pre-activation is xp_0 itself
+      if (t > 0) direct.matMulAdd(direct.view(H, (t - 1) * n, n), B, d, w, d, x, z);
+      direct.cell('tanhCell', { z: t > 0 ? z : x, h: direct.view(H, t * n, n) }, B, d);
     }
   } finally {
     direct.release();
-    tf.dispose([W2, X2, ...scratch]);
+    zBuffer.dispose();
   }
   return H;
 }
 
 /**
- * The backward loop as direct kernel calls, 2 per step:
- * g = ∂L/∂h_{t} + ∂z_{t+1} · W_hh (one matmul that adds as it writes), ∂z_t = g ⊙ (1 − h_t²).
- * Returns ∂L/∂z for all T.
+ * The backward loop on wasm, 2 calls a step: ∂z_t = (∂L/∂h_t + carry) ⊙ (1 − h_t²) (one fused
+ * kernel), carry = ∂z_t · W_hh (one matmul). Returns ∂L/∂z for all T.
  */
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
   const n = B * d;
-  const slope = tf.sub(1, tf.square(H));
   const dZ = direct.empty([T, B, d]) as tf.Tensor3D;
-  const scratch = [direct.empty([B, d]), direct.empty([B, d])];
-  const [carry, g] = scratch.map((t) => direct.id(t));
+  const scratch = [direct.empty([B, d]), tf.zeros([B, d])];
+  const [carry, zero] = scratch.map((t) => direct.id(t));
   const w = direct.id(W_hh);
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dz = direct.view(dZ, t * n, n);
-      const dh = direct.view(dH, t * n, n);
-      const sl = direct.view(slope, t * n, n);
-      if (t === T - 1) direct.mul(dh, sl, n, dz);
-      else {
-        direct.matMulAdd(direct.view(dZ, (t + 1) * n, n), B, d, w, d, dh, g, carry);
-        direct.mul(g, sl, n, dz);
-      }
+      direct.cell('tanhCellBackward', { dh: direct.view(dH, t * n, n), carry: t < T - 1 ? carry : zero, h: direct.view(H, t * n, n), dz }, B, d);
+      if (t > 0) direct.matMul(dz, B, d, w, d, carry);
     }
   } finally {
     direct.release();
-    tf.dispose([slope, ...scratch]);
+    tf.dispose(scratch);
   }
   return dZ;
 }

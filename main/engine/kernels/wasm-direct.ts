@@ -1,6 +1,6 @@
 /**
- * Direct calls into tfjs-wasm's compiled kernels (add, multiply, sigmoid; matmul by our own
- * SIMD gemm, else XNNPACK) on slices of existing tensors, for the inner loops of the recurrences.
+ * Direct calls into tfjs-wasm's compiled kernels (add, multiply, sigmoid) and the engine's SIMD
+ * gemm (simd/) on slices of existing tensors, for the inner loops of the recurrences.
  *
  * Why: on wasm a tfjs op costs ≈ 15–20 µs of dispatch (engine bookkeeping, a fresh output,
  * shape checks) on top of its arithmetic, and a recurrence is hundreds of small ops a step: for
@@ -10,17 +10,15 @@
  *
  * Rules this relies on (tfjs-backend-wasm 4.x, checked by the kernel tests against autodiff):
  * tensor ids map to (memory offset, size) and a view is just another id for part of that
- * memory; BatchMatMul caches XNNPACK's packed weights by the id of its right operand, so the
- * right operand is always a real tensor that does not change while cached (cleared when
- * tfjs disposes it); outputs are written only into tensors made for that purpose here.
+ * memory; outputs are written only into tensors made for that purpose here. Only where the
+ * SIMD kernels load (every runtime with wasm SIMD): elsewhere the kernels' tfjs-op paths run.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SimdKernels } from '../simd/simd-kernels.js';
+import { SimdKernels, type CellKernel, type CellOperands } from '../simd/simd-kernels.js';
 
 interface WasmModule {
   HEAP32: Int32Array;
   _malloc(bytes: number): number;
-  _BatchMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transA: number, transB: number, out: number): void;
   _Add(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, dtype: number, out: number): void;
   _Multiply(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, dtype: number, out: number): void;
   _Sub(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, dtype: number, out: number): void;
@@ -43,25 +41,30 @@ export class WasmDirect {
   private views: number[] = [];
   /** byte offset in wasm memory of every id handed out since the last release() */
   private offsets = new Map<number, number>();
+  /** ids of whole tensors (not views) handed out since the last release() */
+  private wholes = new Set<number>();
+  /** whole-tensor right operands in our gemm's packed layout, by id, until release() */
+  private packed = new Map<number, tf.Tensor>();
   /** byte offset of a few int32 slots in wasm memory where shapes are written for each call */
   private readonly shapes: number;
 
   private constructor(
     private readonly be: WasmBackend,
-    /** our SIMD gemm (1.2–1.6× XNNPACK here, see gemm-wat.mjs); null: XNNPACK's matmul */
-    private readonly simd: SimdKernels | null,
+    /** the SIMD gemm (1.2–1.6× tfjs-wasm's XNNPACK matmul here, see scripts/gemm-wat.mjs) */
+    private readonly simd: SimdKernels,
   ) {
     this.shapes = be.wasm._malloc(64);
   }
 
-  /** The helper for the running backend, or null where it is not tfjs-wasm with these exports. */
+  /** The helper for the running backend, or null where it is not tfjs-wasm with these exports and the SIMD kernels. */
   static current(): WasmDirect | null {
     if (tf.getBackend() !== 'wasm') return null;
     const be = tf.backend() as unknown as WasmBackend;
     const w = be.wasm;
-    if (!w || typeof w._BatchMatMul !== 'function' || typeof w._Sigmoid !== 'function' || typeof w.tfjs?.registerTensor !== 'function') return null;
+    const simd = SimdKernels.current();
+    if (!simd || !w || typeof w._Sigmoid !== 'function' || typeof w.tfjs?.registerTensor !== 'function') return null;
     let direct = instances.get(be);
-    if (!direct) instances.set(be, (direct = new WasmDirect(be, SimdKernels.current())));
+    if (!direct) instances.set(be, (direct = new WasmDirect(be, simd)));
     return direct;
   }
 
@@ -78,6 +81,7 @@ export class WasmDirect {
     const info = this.be.dataIdMap.get(t.dataId);
     if (!info) throw new Error('wasm-direct: tensor is not on the wasm backend (disposed?)');
     this.offsets.set(info.id, info.memoryOffset);
+    this.wholes.add(info.id);
     return info.id;
   }
 
@@ -92,10 +96,7 @@ export class WasmDirect {
     return id;
   }
 
-  /**
-   * Forgets one view now: a view used as a matmul's right operand should go right after the
-   * call, since XNNPACK keeps a packed copy of it until its id is disposed.
-   */
+  /** Forgets one view now (a loop that makes many views of its own can keep their number down). */
   drop(id: number): void {
     const i = this.views.lastIndexOf(id);
     if (i < 0) return;
@@ -104,11 +105,14 @@ export class WasmDirect {
     this.be.wasm.tfjs.disposeData(id);
   }
 
-  /** Forgets every view and id (the memory stays with its tensors). */
+  /** Forgets every view and id (the memory stays with its tensors) and every packed operand. */
   release(): void {
     for (const id of this.views) this.be.wasm.tfjs.disposeData(id);
     this.views = [];
     this.offsets.clear();
+    this.wholes.clear();
+    tf.dispose([...this.packed.values()]);
+    this.packed.clear();
   }
 
   private at(id: number): number {
@@ -118,19 +122,27 @@ export class WasmDirect {
   }
 
   /**
-   * out (rows × cols) = a (rows × inner) · b (inner × cols). Under XNNPACK, which packs b and
-   * caches that by b's id, b is a tensor that does not change while cached, or a view dropped
-   * after the call.
+   * b for our gemm: a whole tensor (a weight matrix, the right operand of every step) is packed
+   * once and reused until release(); a view is passed as it is.
+   */
+  private right(b: number, inner: number, cols: number): [offset: number, packed: boolean] {
+    if (!this.wholes.has(b)) return [this.at(b), false];
+    let packed = this.packed.get(b);
+    if (!packed) {
+      packed = this.empty([inner * cols]);
+      this.simd.pack(this.at(b), inner, cols, this.be.dataIdMap.get(packed.dataId)!.memoryOffset);
+      this.packed.set(b, packed);
+    }
+    return [this.be.dataIdMap.get(packed.dataId)!.memoryOffset, true];
+  }
+
+  /**
+   * out (rows × cols) = a (rows × inner) · b (inner × cols). b is a tensor that does not
+   * change until release() (it is packed once), or a view.
    */
   matMul(a: number, rows: number, inner: number, b: number, cols: number, out: number): void {
-    if (this.simd) {
-      this.simd.gemm(this.at(a), 4 * inner, 4, this.at(b), this.at(out), 0, 0, rows, inner, cols);
-      return;
-    }
-    const heap = this.be.wasm.HEAP32;
-    const s = this.shapes >> 2;
-    heap.set([1, rows, inner, 1, inner, cols], s);
-    this.be.wasm._BatchMatMul(a, this.shapes, 3, b, this.shapes + 12, 3, 0, 0, out);
+    const [bAt, packed] = this.right(b, inner, cols);
+    this.simd.gemm(this.at(a), 4 * inner, 4, bAt, this.at(out), 0, 0, rows, inner, cols, packed);
   }
 
   /** out = a + b, elementwise over `size` floats (out may be a fresh view of its own). */
@@ -161,43 +173,28 @@ export class WasmDirect {
   }
 
   /**
-   * out = base + a · b, in one pass with our gemm (base may be out itself); through XNNPACK a
-   * matmul into `scratch` and an add (base and scratch must then differ from each other).
+   * out = base + a · b in one pass (the gemm adds base as it writes; base may be out itself).
+   * base's rows are `baseCols` floats apart: a gate's columns inside all gates' projection
+   * are read where they lie.
    */
-  matMulAdd(a: number, rows: number, inner: number, b: number, cols: number, base: number, out: number, scratch: number): void {
-    if (this.simd) {
-      this.simd.gemm(this.at(a), 4 * inner, 4, this.at(b), this.at(out), this.at(base), 4 * cols, rows, inner, cols);
-      return;
-    }
-    this.matMul(a, rows, inner, b, cols, scratch);
-    this.add(base, scratch, rows * cols, out);
+  matMulAdd(a: number, rows: number, inner: number, b: number, cols: number, base: number, out: number, baseCols = cols): void {
+    const [bAt, packed] = this.right(b, inner, cols);
+    this.simd.gemm(this.at(a), 4 * inner, 4, bAt, this.at(out), this.at(base), 4 * baseCols, rows, inner, cols, packed);
   }
 
-  /**
-   * out = base + Σ_k a_k · b_k (a_k rows × inner, b_k inner × cols) — the carry through a gated
-   * cell's weight blocks. base may be null; `scratch` is three buffers, none of them an operand.
-   */
-  matMulSum(terms: [number, number][], rows: number, inner: number, cols: number, base: number | null, out: number, scratch: [number, number, number]): void {
-    if (this.simd) {
-      // our gemm adds onto its base in place: one pass per term, straight into out
-      terms.forEach(([a, b], k) => {
-        const from = k === 0 ? base : out;
-        if (from === null) this.matMul(a, rows, inner, b, cols, out);
-        else this.matMulAdd(a, rows, inner, b, cols, from, out, out);
-      });
-      return;
-    }
-    const [product, even, odd] = scratch;
-    let acc = base;
+  /** out = base + Σ_k a_k · b_k (a_k rows × inner, b_k inner × cols): the carry through a gated cell's weight blocks. */
+  matMulSum(terms: [number, number][], rows: number, inner: number, cols: number, base: number | null, out: number): void {
     terms.forEach(([a, b], k) => {
-      const target = k === terms.length - 1 ? out : k % 2 === 0 ? even : odd;
-      if (acc === null) this.matMul(a, rows, inner, b, cols, target);
-      else {
-        this.matMul(a, rows, inner, b, cols, product);
-        this.add(acc, product, rows * cols, target);
-      }
-      acc = target;
+      const from = k === 0 ? base : out;
+      if (from === null) this.matMul(a, rows, inner, b, cols, out);
+      else this.matMulAdd(a, rows, inner, b, cols, from, out);
     });
+  }
+
+  /** One fused cell step (scripts/cells-wat.mjs) over B × d, operands given as ids. */
+  cell<K extends CellKernel>(kernel: K, operands: CellOperands<K>, rows: number, d: number): void {
+    const offsets = Object.fromEntries(Object.entries(operands).map(([name, id]) => [name, this.at(id as number)]));
+    this.simd.cell(kernel, offsets as CellOperands<K>, rows, d);
   }
 
   private binary(fn: WasmModule['_Add'], a: number, b: number, size: number, out: number): void {

@@ -95,4 +95,38 @@
             (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))
-    (local.get $s)))
+    (local.get $s))
+  ;; out[j] = Σ_i x[i, j] over a rows × cols row-major matrix (a bias gradient): rows stream
+  ;; through once, out (cols floats) stays in L1
+  (func (export "columnSums") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $vecEnd i32) (local $row i32) (local $o i32)
+    (local.set $vecEnd (i32.and (local.get $cols) (i32.const -4)))
+    ;; out ← 0
+    (block $zero_done (loop $zero
+      (br_if $zero_done (i32.ge_u (local.get $j) (local.get $cols)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (f32.const 0))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $zero)))
+    (local.set $row (local.get $x))
+    (block $rows_done (loop $rows_loop
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $vec_done (loop $vec
+        (br_if $vec_done (i32.ge_u (local.get $j) (local.get $vecEnd)))
+        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store align=4 (local.get $o)
+          (f32x4.add (v128.load align=4 (local.get $o))
+            (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vec)))
+      (block $tail_done (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $o)
+          (f32.add (f32.load (local.get $o)) (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $tail)))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $cols) (i32.const 2))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows_loop))))
+)

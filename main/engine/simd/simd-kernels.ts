@@ -9,16 +9,35 @@
  * memory is a plain WebAssembly.Memory); anything else uses the JS path.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GEMM_FMA_WASM, GEMM_WASM, KERNELS_WASM } from './kernels-wasm.js';
+import { CELLS_WASM, GEMM_FMA_WASM, GEMM_WASM, KERNELS_WASM } from './kernels-wasm.js';
 
 interface Exports {
   adam(g: number, w: number, m: number, v: number, out: number, n: number, b1: number, b2: number, eps: number, step: number, k: number): void;
   sumSquares(p: number, n: number): number;
+  columnSums(x: number, rows: number, cols: number, out: number): void;
 }
 
 interface GemmExports {
-  gemm(a: number, aRow: number, aCol: number, b: number, c: number, base: number, baseRow: number, M: number, K: number, N: number): void;
+  gemm(a: number, aRow: number, aCol: number, aPack: number, b: number, packed: number, c: number, base: number, baseRow: number, M: number, K: number, N: number): void;
+  pack(b: number, K: number, N: number, dst: number): void;
 }
+
+/**
+ * The fused cell kernels of scripts/cells-wat.mjs and their pointer parameters, in order (a unit
+ * test checks this against the generator). Each also takes rows and d after them.
+ */
+export const CELL_PARAMETERS = {
+  tanhCell: ['z', 'h'],
+  tanhCellBackward: ['dh', 'carry', 'h', 'dz'],
+  lstmCell: ['pre', 'cPrev', 'c', 'h', 'si', 'sf', 'tg', 'so', 'tc'],
+  lstmCellBackward: ['dh', 'carryH', 'carryC', 'si', 'sf', 'tg', 'so', 'tc', 'cPrev', 'dGates'],
+  gruCell: ['xp', 'hp', 'hPrev', 'h', 'r', 'z', 'n', 'hnOut'],
+  gruCellBackward: ['dh', 'carry', 'r', 'z', 'n', 'hn', 'hPrev', 'dXp', 'dHp', 'gz'],
+} as const;
+export type CellKernel = keyof typeof CELL_PARAMETERS;
+/** A cell kernel's operands: byte offsets by parameter name. */
+export type CellOperands<K extends CellKernel> = Record<(typeof CELL_PARAMETERS)[K][number], number>;
+type CellExports = Record<CellKernel, (...offsetsRowsD: number[]) => void>;
 
 /**
  * Which matrix multiply runs: with relaxed-SIMD FMA (Chromium ≥ 114, Node ≥ 22, or Node 20
@@ -26,12 +45,16 @@ interface GemmExports {
  */
 export type GemmVariant = 'relaxed-simd-fma' | 'simd';
 
-/** Above this inner size the product runs in slices of K_SLICE, so B's panel stays in L1. */
+/** Above this inner size the product runs in slices of K_SLICE, so B's blocks stay in L1. */
 const K_SINGLE_PASS = 256;
 const K_SLICE = 128;
+/** From this many rows of A a product packs B first (each block of B is read M/4 times). */
+const PACK_FROM_ROWS = 16;
+/** Rows of A per pass over B: A's rows stay in L2 across B's blocks (3200 × 128 · 128 × 1024: 42 → 48 GFLOP/s). */
+const M_CHUNK = 128;
 
 interface WasmBackend {
-  wasm?: { asm?: { memory?: unknown } };
+  wasm?: { asm?: { memory?: unknown }; _malloc?(bytes: number): number; _free?(ptr: number): void };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
@@ -47,10 +70,14 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const instances = new WeakMap<object, SimdKernels | null>();
 
 export class SimdKernels {
+  /** scratch in wasm memory for B and A packed by gemm() itself (grows, never shrinks) */
+  private scratch = { b: { at: 0, bytes: 0 }, a: { at: 0, bytes: 0 } };
+
   private constructor(
     private readonly be: WasmBackend,
     private readonly k: Exports,
     private readonly g: GemmExports,
+    private readonly cells: CellExports,
     readonly gemmVariant: GemmVariant,
   ) {}
 
@@ -88,7 +115,7 @@ export class SimdKernels {
       return new WA.Instance(new WA.Module(bytes), { env: { memory } }).exports;
     };
     const gemm = instantiate(variant === 'relaxed-simd-fma' ? GEMM_FMA_WASM : GEMM_WASM) as GemmExports;
-    return new SimdKernels(be, instantiate(KERNELS_WASM) as Exports, gemm, variant);
+    return new SimdKernels(be, instantiate(KERNELS_WASM) as Exports, gemm, instantiate(CELLS_WASM) as CellExports, variant);
   }
 
   /** Byte offset of a float32 tensor's values in wasm memory. */
@@ -108,6 +135,12 @@ export class SimdKernels {
     this.k.adam(this.offset(g), this.offset(w), this.offset(m), this.offset(v), this.offset(out), n, c.b1, c.b2, c.eps, c.step, c.k);
   }
 
+  /** out[j] = Σ_i x[i, j] for a rows × cols float32 tensor x; out holds cols floats. */
+  columnSums(x: tf.Tensor, rows: number, cols: number, out: tf.Tensor): void {
+    if (x.size !== rows * cols || out.size !== cols) throw new Error('simd columnSums: sizes differ');
+    this.k.columnSums(this.offset(x), rows, cols, this.offset(out));
+  }
+
   /** Σ x² of a tensor, accumulated in float64. */
   sumSquares(t: tf.Tensor): number {
     return this.k.sumSquares(this.offset(t), t.size);
@@ -115,17 +148,48 @@ export class SimdKernels {
 
   /**
    * C (M × N) = Base + A · B on raw byte offsets (see gemm-wat.mjs): A[i, k] at a + i·aRow +
-   * k·aCol; B and C row-major with N columns; Base rows baseRow bytes apart; base = 0 for none.
+   * k·aCol; B row-major with N columns, or already in pack()'s layout when `packed`; C row-major;
+   * Base rows baseRow bytes apart; base = 0 for none.
    */
-  gemm(a: number, aRow: number, aCol: number, b: number, c: number, base: number, baseRow: number, M: number, K: number, N: number): void {
-    if (K <= K_SINGLE_PASS) {
-      this.g.gemm(a, aRow, aCol, b, c, base, baseRow, M, K, N);
-      return;
-    }
+  gemm(a: number, aRow: number, aCol: number, b: number, c: number, base: number, baseRow: number, M: number, K: number, N: number, packed = false): void {
+    const slices = packed || K <= K_SINGLE_PASS ? [[0, K]] : Array.from({ length: Math.ceil(K / K_SLICE) }, (_, s) => [s * K_SLICE, Math.min(K_SLICE, K - s * K_SLICE)]);
     // a long inner dimension (weight gradients over T·B rows) in slices; each adds onto C
-    for (let k0 = 0; k0 < K; k0 += K_SLICE) {
+    for (const [k0, k] of slices) {
       const first = k0 === 0;
-      this.g.gemm(a + k0 * aCol, aRow, aCol, b + 4 * k0 * N, c, first ? base : c, first ? baseRow : 4 * N, M, Math.min(K_SLICE, K - k0), N);
+      let bAt = b + 4 * k0 * N;
+      if (!packed && M >= PACK_FROM_ROWS) {
+        bAt = this.scratchOf('b', 4 * k * N);
+        this.g.pack(b + 4 * k0 * N, k, N, bAt);
+      }
+      // A read across rows (Aᵀ) is packed per chunk; row-major A is read in place
+      const aPack = aCol > 4 && M >= PACK_FROM_ROWS ? this.scratchOf('a', 4 * Math.min(M, M_CHUNK) * k) : 0;
+      const [from, fromRow] = first ? [base, baseRow] : [c, 4 * N];
+      for (let i0 = 0; i0 < M; i0 += M_CHUNK) {
+        const rows = Math.min(M_CHUNK, M - i0);
+        this.g.gemm(a + k0 * aCol + i0 * aRow, aRow, aCol, aPack, bAt, packed || M >= PACK_FROM_ROWS ? 1 : 0, c + 4 * i0 * N, from && from + i0 * fromRow, fromRow, rows, k, N);
+      }
     }
+  }
+
+  /** One fused cell step (cells-wat.mjs) over a rows × d grid; operands by byte offset. */
+  cell<K extends CellKernel>(kernel: K, operands: CellOperands<K>, rows: number, d: number): void {
+    const offsets = CELL_PARAMETERS[kernel].map((p) => (operands as Record<string, number>)[p]);
+    this.cells[kernel](...offsets, rows, d);
+  }
+
+  /** dst ← B (K × N) in the packed layout gemm() takes with `packed` (K·N floats). */
+  pack(b: number, K: number, N: number, dst: number): void {
+    this.g.pack(b, K, N, dst);
+  }
+
+  private scratchOf(which: 'a' | 'b', bytes: number): number {
+    const s = this.scratch[which];
+    if (s.bytes < bytes) {
+      const w = this.be.wasm;
+      if (!w?._malloc || !w._free) throw new Error('simd kernels: tfjs-wasm exports no malloc');
+      if (s.at) w._free(s.at);
+      this.scratch[which] = { at: w._malloc(bytes), bytes };
+    }
+    return this.scratch[which].at;
   }
 }

@@ -1,0 +1,9 @@
+/** Types of cells-wat.mjs (imported by the unit tests of the cell kernels). */
+export type Expression = number | string | [string, ...Expression[]];
+export interface CellSpec {
+  operands: Record<string, [param: string, rowStride: number, block: number]>;
+  body: [string, Expression][];
+}
+export const CELLS: Record<string, CellSpec>;
+export function cellsWat(): string;
+export function cellParameters(): Record<string, string[]>;

@@ -1,0 +1,95 @@
+/**
+ * The fused cell kernels (scripts/cells-wat.mjs) against the same expressions evaluated in
+ * float64 with Math.tanh: layout (gate blocks inside interleaved rows), the vector body and the
+ * scalar tail (d = 7), in-place operands, and the accuracy of the inline tanh and σ.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { CELLS, cellParameters, type Expression } from '../../scripts/cells-wat.mjs';
+import { CELL_PARAMETERS, SimdKernels, type CellKernel } from '../../main/engine/simd/simd-kernels.js';
+import { createRng } from '../../main/engine/random.js';
+import { useBackend } from '../helpers/backend.js';
+
+const rng = createRng(5);
+
+/** The kernel's expressions in float64, over the same buffers. */
+function reference(kernel: string, buffers: Record<string, Float64Array>, rows: number, d: number): void {
+  const spec = CELLS[kernel];
+  const at = (name: string, r: number, j: number) => {
+    const [param, stride, block] = spec.operands[name];
+    return [param, (r * stride + block) * d + j] as const;
+  };
+  const evaluate = (e: Expression, env: Map<string, number>): number => {
+    if (typeof e === 'number') return e;
+    if (typeof e === 'string') return env.get(e)!;
+    const [op, ...args] = e;
+    const a = args.map((x) => evaluate(x, env));
+    return op === 'add' ? a[0] + a[1] : op === 'sub' ? a[0] - a[1] : op === 'mul' ? a[0] * a[1] : op === 'tanh' ? Math.tanh(a[0]) : 1 / (1 + Math.exp(-a[0]));
+  };
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < d; j++) {
+      const env = new Map<string, number>();
+      // every operand as it was before this column's stores (the kernel loads them first)
+      for (const name of Object.keys(spec.operands)) {
+        const [param, i] = at(name, r, j);
+        env.set(name, buffers[param][i]);
+      }
+      const stores: [string, number][] = [];
+      for (const [target, e] of spec.body) {
+        const v = evaluate(e, env);
+        if (target in spec.operands) stores.push([target, v]);
+        else env.set(target, v);
+      }
+      for (const [target, v] of stores) {
+        const [param, i] = at(target, r, j);
+        buffers[param][i] = v;
+      }
+    }
+}
+
+describe('the fused cell kernels (wasm)', () => {
+  useBackend('wasm');
+
+  it('take the parameters the engine passes, in its order', () => {
+    expect(cellParameters()).toEqual(CELL_PARAMETERS);
+  });
+
+  for (const kernel of Object.keys(CELL_PARAMETERS) as CellKernel[]) {
+    it(`${kernel} equals its expressions in float64 (gate blocks in place, d = 7 and 8)`, () => {
+      const simd = SimdKernels.current()!;
+      const spec = CELLS[kernel];
+      for (const [rows, d] of [[3, 7], [2, 8]]) {
+        // each parameter's buffer: rows × (its widest row stride) × d
+        const widths = new Map<string, number>();
+        for (const [param, stride] of Object.values(spec.operands)) widths.set(param, Math.max(widths.get(param) ?? 0, stride));
+        const values: Record<string, Float64Array> = {};
+        const tensors: Record<string, tf.Tensor> = {};
+        for (const [param, stride] of widths) {
+          // pre-activations over a wide range (saturation included); saved activations in (−1, 1)
+          values[param] = Float64Array.from({ length: rows * stride * d }, () => Math.fround(rng.normal() * 3));
+          tensors[param] = tf.tensor(Float32Array.from(values[param]));
+        }
+        simd.cell(kernel, Object.fromEntries(Object.entries(tensors).map(([p, t]) => [p, simd.offset(t)])) as never, rows, d);
+        reference(kernel, values, rows, d);
+        for (const param of widths.keys()) {
+          const got = tensors[param].dataSync();
+          values[param].forEach((want, i) => expect(Math.abs(got[i] - want), `${param}[${i}]`).toBeLessThan(2e-5 * (1 + Math.abs(want))));
+        }
+        tf.dispose(Object.values(tensors));
+      }
+    });
+  }
+
+  it('compute tanh and σ to within 3e-7 of Math, from tiny arguments to saturation', () => {
+    const simd = SimdKernels.current()!;
+    const xs = Float32Array.from({ length: 20001 }, (_, i) => (i - 10000) / 1000);
+    xs.set([1e-6, -3e-5, 0.00039, 0.00041, 50, -50, 1e4], 0);
+    const [z, h] = [tf.tensor(xs), tf.zeros([xs.length])];
+    simd.cell('tanhCell', { z: simd.offset(z), h: simd.offset(h) }, 1, xs.length);
+    const got = h.dataSync();
+    let worst = 0;
+    xs.forEach((x, i) => (worst = Math.max(worst, Math.abs(got[i] - Math.tanh(x)))));
+    expect(worst).toBeLessThan(3e-7);
+    tf.dispose([z, h]);
+  });
+});
