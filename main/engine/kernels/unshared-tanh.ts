@@ -5,11 +5,12 @@
  *   ∂z_t = g_t ⊙ (1 − h_t²),  ∂x_t = ∂z_t W_xh^(t),  carry = ∂z_t W_hh^(t),
  *   ∂W_xh^(t) = ∂z_tᵀ x_t,  ∂W_hh^(t) = ∂z_tᵀ h_{t−1},  ∂b^(t) = Σ_batch ∂z_t
  * with explicit transposes instead of matMul flags (tfjs-wasm's slow path); on wasm the loops
- * are direct kernel calls on views of the stacked weights (wasm-direct.ts). Checked against autodiff.
+ * are direct kernel calls (wasm-direct.ts) on each position's own weights, read where they lie.
+ * Checked against autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
 import { fastTanh } from './tanh-recurrence.js';
-import { previous, timeSlices } from './time-slices.js';
+import { timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 
 export interface StepWeights {
@@ -33,14 +34,19 @@ export function unsharedTanh(x: tf.Tensor3D, steps: StepWeights[], inputGrad = t
     const w = Array.from({ length: T }, (_, t) => ({ W_xh: flat[3 * t] as tf.Tensor2D, W_hh: flat[3 * t + 1] as tf.Tensor2D, b: flat[3 * t + 2] as tf.Tensor1D }));
     const direct = WasmDirect.current();
     const H = direct ? forwardDirect(direct, xT as tf.Tensor3D, w) : forwardOps(xT as tf.Tensor3D, w);
-    save([H, xT, ...flat]);
+    // saving clones a tensor (tfjs-wasm copies it), so the weights that are variables — they
+    // stay as they are until the optimizer runs after the backward — are used directly: saving
+    // T·(d² + d·n) floats a step cost ≈ 5 ms at config B. Everything else is saved.
+    const isVariable = (t: tf.Tensor) => t instanceof tf.Variable;
+    save([H, xT, ...flat.filter((t) => !isVariable(t))]);
     return {
       value: H,
       gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
-        const [Hs, xs, ...ws] = saved;
+        const [Hs, xs, ...rest] = saved as [tf.Tensor3D, tf.Tensor3D, ...tf.Tensor[]];
+        const ws = flat.map((t) => (isVariable(t) ? t : rest.shift()!));
         const sw = Array.from({ length: T }, (_, t) => ({ W_xh: ws[3 * t] as tf.Tensor2D, W_hh: ws[3 * t + 1] as tf.Tensor2D, b: ws[3 * t + 2] as tf.Tensor1D }));
         const d = WasmDirect.current();
-        return d ? backwardDirect(d, dH, Hs as tf.Tensor3D, xs as tf.Tensor3D, sw, inputGrad) : backwardOps(dH, Hs as tf.Tensor3D, xs as tf.Tensor3D, sw, inputGrad);
+        return d ? backwardDirect(d, dH, Hs, xs, sw, inputGrad) : backwardOps(dH, Hs, xs, sw, inputGrad);
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: tf.Tensor[]) => tf.Tensor3D;
@@ -83,10 +89,9 @@ function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, x: tf.Tensor3D, w: StepWei
 }
 
 /**
- * On wasm the loops run in transposed layout (states d × B): every position's weights are the
- * left operand of their matmul, which XNNPACK uses as is, and only the narrow B-wide operands
- * are packed. As the right operand (the usual h·Wᵀ) each position's d × d weights would be
- * packed anew every call: measured ≈ 120 µs a matmul at d = 128, against ≈ 23 µs for a d × B one.
+ * The forward on wasm runs in transposed layout (states d × B): each position's weights are the
+ * left operand of their products, read in place; only the narrow B-wide operands are packed.
+ * 3 calls a step: a = W_xh^(t)·x_tᵀ + b^(t), z = W_hh^(t)·h_{t−1}ᵀ + a, hᵀ = tanh z.
  */
 function forwardDirect(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf.Tensor3D {
   const [T, B, n] = x.shape;
@@ -94,81 +99,55 @@ function forwardDirect(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf
   const db = d * B;
   const XT = tf.transpose(x, [0, 2, 1]);
   // b^(t) repeated over the B columns, as one (T·d × 1)(1 × B) product: tfjs-wasm's Tile took 13 ms here
-  const biasT = tf.reshape(tf.matMul(tf.reshape(tf.stack(w.map((s) => s.b)), [T * d, 1]), tf.ones([1, B])), [T, d, B]);
+  const biasT = tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(tf.stack(w.map((s) => s.b)), [T * d, 1]), tf.ones([1, B])), [T, d, B]));
   const HT = direct.empty([T, d, B]) as tf.Tensor3D;
-  const scratch = [direct.empty([d, B]), direct.empty([d, B]), direct.empty([d, B]), tf.ones([d, B])];
-  const [a, c, s, one] = scratch.map((t) => direct.id(t));
+  const zBuffer = direct.empty([d, B]);
+  const z = direct.id(zBuffer);
   try {
     for (let t = 0; t < T; t++) {
-      // zᵀ = W_xh^(t) x_tᵀ + W_hh^(t) h_{t−1}ᵀ + b^(t), then hᵀ = 2σ(2z) − 1
-      const xt = direct.view(XT, t * n * B, n * B);
-      direct.matMul(direct.id(w[t].W_xh), d, n, xt, B, a);
-      direct.drop(xt);
-      if (t > 0) {
-        const hp = direct.view(HT, (t - 1) * db, db);
-        direct.matMul(direct.id(w[t].W_hh), d, d, hp, B, c);
-        direct.drop(hp);
-        direct.add(a, c, db, s);
-        direct.add(s, direct.view(biasT, t * db, db), db, c);
-      } else direct.add(a, direct.view(biasT, 0, db), db, c);
-      direct.add(c, c, db, a);
-      direct.tanhOfDoubled(a, db, s, c, one, direct.view(HT, t * db, db));
+      direct.matMulAdd(direct.id(w[t].W_xh), d, n, direct.view(XT, t * n * B, n * B), B, direct.view(biasT, t * db, db), z);
+      if (t > 0) direct.matMulAdd(direct.id(w[t].W_hh), d, d, direct.view(HT, (t - 1) * db, db), B, z, z);
+      direct.cell('tanhCell', { z, h: direct.view(HT, t * db, db) }, d, B);
     }
   } finally {
     direct.release();
-    tf.dispose([XT, biasT, ...scratch]);
+    tf.dispose([XT, biasT, zBuffer]);
   }
   const H = tf.transpose(HT, [0, 2, 1]) as tf.Tensor3D;
   HT.dispose();
   return H;
 }
 
-/** Backward on wasm, transposed layout as the forward: 4 calls a step, then 2 for the weight gradients. */
+/**
+ * The backward on wasm in plain layout (B × d), where every product takes a position's weights
+ * as they are stored (no transposes, no stacking): per step one fused kernel for ∂z_t, then
+ * ∂x_t = ∂z_t·W_xh^(t), carry = ∂z_t·W_hh^(t), ∂W_xh^(t) = ∂z_tᵀ·x_t, ∂W_hh^(t) = ∂z_tᵀ·h_{t−1},
+ * ∂b^(t) = Σ_batch ∂z_t, each written straight into its own gradient tensor.
+ */
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, x: tf.Tensor3D, w: StepWeights[], inputGrad: boolean): tf.Tensor[] {
   const [T, B, d] = dH.shape;
   const n = x.shape[2];
-  const db = d * B;
-  const HT = tf.transpose(H, [0, 2, 1]);
-  const dHT = tf.transpose(dH, [0, 2, 1]);
-  const slopeT = tf.sub(1, tf.square(HT));
-  // left operands of the backward products: W_hh^(t)ᵀ and W_xh^(t)ᵀ, all positions in one transpose each
-  const WhT = tf.transpose(tf.stack(w.map((s) => s.W_hh)), [0, 2, 1]);
-  const WxT = inputGrad ? tf.transpose(tf.stack(w.map((s) => s.W_xh)), [0, 2, 1]) : tf.zeros([0]);
-  const DZT = direct.empty([T, d, B]);
-  const DXT = direct.empty(inputGrad ? [T, n, B] : [0]);
-  // each position's gradients are written straight into their own tensors (no split afterwards)
-  const grads = w.map(() => [direct.empty([d, n]), direct.empty([d, d]), direct.empty([d])]);
-  const Hprev = previous(H);
-  const scratch = [direct.empty([d, B]), direct.empty([d, B]), tf.ones([B, 1])];
-  const [carry, g, ones] = scratch.map((t) => direct.id(t));
-  const made: tf.Tensor[] = [HT, dHT, slopeT, WhT, WxT, DZT, DXT, Hprev, ...scratch];
+  const nd = B * d;
+  const DX = direct.empty(inputGrad ? [T, B, n] : [0]);
+  // h_{−1} = 0, so ∂W_hh^(0) is zeros; every other gradient is written in full below
+  const grads = w.map((_, t) => [direct.empty([d, n]), t > 0 ? direct.empty([d, d]) : tf.zeros([d, d]), direct.empty([d])]);
+  const scratch = [direct.empty([B, d]), direct.empty([B, d]), tf.zeros([B, d])];
+  const [carry, dz, zero] = scratch.map((t) => direct.id(t));
+  // each position's weights as views: used once each, so not packed and kept (a view is packed per call)
+  const weight = (t: tf.Tensor) => direct.view(t, 0, t.size);
   try {
     for (let t = T - 1; t >= 0; t--) {
-      const dzT = direct.view(DZT, t * db, db);
-      const slope = direct.view(slopeT, t * db, db);
-      if (t === T - 1) direct.mul(direct.view(dHT, t * db, db), slope, db, dzT);
-      else {
-        direct.add(direct.view(dHT, t * db, db), carry, db, g);
-        direct.mul(g, slope, db, dzT);
-      }
-      // ∂x_tᵀ = W_xh^(t)ᵀ ∂z_tᵀ and carryᵀ = W_hh^(t)ᵀ ∂z_tᵀ: one packed right operand for both
-      if (inputGrad) direct.matMul(direct.view(WxT, t * n * d, n * d), n, d, dzT, B, direct.view(DXT, t * n * B, n * B));
-      if (t > 0) direct.matMul(direct.view(WhT, t * d * d, d * d), d, d, dzT, B, carry);
-      direct.drop(dzT);
-      // ∂W^(t) = ∂z_tᵀ · (x_t | h_{t−1}),  ∂b^(t) = ∂z_tᵀ · 1
-      const dz = direct.view(DZT, t * db, db);
-      const [gx, gh, gb] = grads[t].map((x) => direct.id(x));
-      let b = direct.view(x, t * B * n, B * n);
-      direct.matMul(dz, d, B, b, n, gx);
-      direct.drop(b);
-      b = direct.view(Hprev, t * B * d, B * d);
-      direct.matMul(dz, d, B, b, d, gh);
-      direct.drop(b);
-      direct.matMul(dz, d, B, ones, 1, gb);
+      direct.cell('tanhCellBackward', { dh: direct.view(dH, t * nd, nd), carry: t < T - 1 ? carry : zero, h: direct.view(H, t * nd, nd), dz }, B, d);
+      const [gx, gh, gb] = grads[t].map((g) => direct.id(g));
+      direct.matMulTransposedA(dz, B, d, direct.view(x, t * B * n, B * n), n, gx);
+      if (t > 0) direct.matMulTransposedA(dz, B, d, direct.view(H, (t - 1) * nd, nd), d, gh);
+      direct.columnSums(dz, B, d, gb);
+      if (inputGrad) direct.matMul(dz, B, d, weight(w[t].W_xh), n, direct.view(DX, t * B * n, B * n));
+      if (t > 0) direct.matMul(dz, B, d, weight(w[t].W_hh), d, carry);
     }
-    return [inputGrad ? tf.transpose(DXT, [0, 2, 1]) : tf.zerosLike(x), ...grads.flat()];
+    return [inputGrad ? DX : tf.zerosLike(x), ...grads.flat()];
   } finally {
     direct.release();
-    tf.dispose(made);
+    tf.dispose(scratch);
   }
 }

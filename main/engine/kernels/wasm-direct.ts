@@ -182,6 +182,17 @@ export class WasmDirect {
     this.simd.gemm(this.at(a), 4 * inner, 4, bAt, this.at(out), this.at(base), 4 * baseCols, rows, inner, cols, packed);
   }
 
+  /** out (rows × cols) = aᵀ · b for a (inner × rows): a is read through strides, not transposed first. */
+  matMulTransposedA(a: number, inner: number, rows: number, b: number, cols: number, out: number): void {
+    const [bAt, packed] = this.right(b, inner, cols);
+    this.simd.gemm(this.at(a), 4, 4 * rows, bAt, this.at(out), 0, 0, rows, inner, cols, packed);
+  }
+
+  /** out (cols) = Σ over the rows of x (rows × cols). */
+  columnSums(x: number, rows: number, cols: number, out: number): void {
+    this.simd.columnSumsAt(this.at(x), rows, cols, this.at(out));
+  }
+
   /** out = base + Σ_k a_k · b_k (a_k rows × inner, b_k inner × cols): the carry through a gated cell's weight blocks. */
   matMulSum(terms: [number, number][], rows: number, inner: number, cols: number, base: number | null, out: number): void {
     terms.forEach(([a, b], k) => {

@@ -138,7 +138,12 @@ export class SimdKernels {
   /** out[j] = Σ_i x[i, j] for a rows × cols float32 tensor x; out holds cols floats. */
   columnSums(x: tf.Tensor, rows: number, cols: number, out: tf.Tensor): void {
     if (x.size !== rows * cols || out.size !== cols) throw new Error('simd columnSums: sizes differ');
-    this.k.columnSums(this.offset(x), rows, cols, this.offset(out));
+    this.columnSumsAt(this.offset(x), rows, cols, this.offset(out));
+  }
+
+  /** The same on byte offsets. */
+  columnSumsAt(x: number, rows: number, cols: number, out: number): void {
+    this.k.columnSums(x, rows, cols, out);
   }
 
   /** Σ x² of a tensor, accumulated in float64. */
