@@ -19,11 +19,12 @@ export function stepWork(model: ModelConfig, batch: number, length: number): num
 
 /**
  * Below this much work per step (multiply-adds, stepWork) a split step is not faster than one
- * thread. Measured (2 cores, wasm, batch 32–64, steps/s one thread → split): tanh 2.9e6: 487 →
- * 377; 5.9e6: 287 → 297; 8.8e6: 200 → 216; 1.4e7: 145 → 182; 1.6e7: 110 → 130; bench A (3.3e7):
- * 83 → 108; bench B (3.1e8): 11.7 → 19.0; GRU 3.7e6: 245 → 199.
+ * thread. Measured with the SIMD kernels (2 cores, wasm, batch 32–64, steps/s one thread →
+ * split): GRU 2.9e7: 113 → 111; tanh 3.3e7 (bench A): 129 → 132; LSTM 7.9e7: 59 → 77; tanh
+ * 6.9e7: 74 → 95; GRU 9.8e7: 43 → 57; tanh 1.2e8: 45 → 65; bench B (3.1e8): 18.2 → 27.5. (Before
+ * them a one-thread step was ≈ 1.6× slower and the break-even lay near 6e6.)
  */
-export const AUTO_SPLIT_MIN_WORK = 8e6;
+export const AUTO_SPLIT_MIN_WORK = 4e7;
 
 /**
  * A split step sends every weight to the helpers and every gradient back: it pays only when

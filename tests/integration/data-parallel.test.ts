@@ -114,7 +114,7 @@ describe('DataParallel (real worker threads)', () => {
 });
 
 describe('resolveParallel: what auto picks, and why', () => {
-  const big = config({ cell: 'tanh', hidden: 128, input: { type: 'features', size: 32 } });
+  const big = config({ cell: 'tanh', hidden: 256, input: { type: 'features', size: 32 } });
   const small = config({ cell: 'tanh', hidden: 16, input: { type: 'features', size: 2 } });
   it.each([
     ['auto', big, 32, 50, 'wasm', 2, 'split', 2],
