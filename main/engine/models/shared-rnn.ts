@@ -83,8 +83,11 @@ export class SharedRNN implements SequenceCore {
     // tanh and LSTM: both biases join the input projection (one add for all T); GRU keeps
     // b_hh inside, where PyTorch's reset gate multiplies it
     const bias = (b_hh && cell !== 'gru' ? tf.add(b_ih, b_hh) : b_ih) as tf.Tensor1D;
-    const xp = (opts.inputIsData ? linearOfData : linear)(tf.reshape(x, [batch * len, n]) as tf.Tensor2D, W_xh as tf.Tensor2D, bias);
-    const timeMajor = tf.transpose(tf.reshape(xp, [batch, len, rows]), [1, 0, 2]) as tf.Tensor3D;
+    // time-major before the projection: transposing x (n wide) is cheaper than transposing xp
+    // (d, 3d or 4d wide), forward and backward (LSTM at bench config B: 4.3 → 0.4 ms a step)
+    const xT = tf.reshape(tf.transpose(x, [1, 0, 2]), [len * batch, n]) as tf.Tensor2D;
+    const xp = (opts.inputIsData ? linearOfData : linear)(xT, W_xh as tf.Tensor2D, bias);
+    const timeMajor = tf.reshape(xp, [len, batch, rows]) as tf.Tensor3D;
     const W = W_hh as tf.Tensor2D;
     const all =
       cell === 'tanh'
