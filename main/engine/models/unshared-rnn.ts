@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { SequenceTooLongError } from '../errors.js';
 import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
+import { unsharedGated } from '../kernels/unshared-gated.js';
 import { unsharedTanh } from '../kernels/unshared-tanh.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
@@ -58,8 +59,12 @@ export class UnsharedRNN implements SequenceCore {
     const [batch, len] = x.shape;
     const { maxLen, beyondMax = 'refuse' } = this.options;
     if (len > maxLen && beyondMax === 'refuse') throw new SequenceTooLongError(len, maxLen);
-    // the hand-written tanh kernel, where no step borrows another's weights and no probe taps in
-    if (this.options.kernels === 'fast' && this.options.cell === 'tanh' && len <= maxLen && !opts.taps) return this.forwardFastTanh(x, opts);
+    // the hand-written kernels, where no step borrows another's weights and no probe taps in
+    // (GRU and LSTM on wasm only: elsewhere autodiff below)
+    if (this.options.kernels === 'fast' && len <= maxLen && !opts.taps) {
+      const fast = this.options.cell === 'tanh' ? this.forwardFastTanh(x, opts) : this.forwardFastGated(x, opts);
+      if (fast) return fast;
+    }
     const xAt = stepSlices(x, opts.inference);
     const past = len > maxLen ? (beyondMax === 'mean' ? this.meanWeights() : this.steps[maxLen - 1]) : null;
     const weightsAt = (t: number) => (t < maxLen ? this.steps[t] : past!);
@@ -86,6 +91,16 @@ export class UnsharedRNN implements SequenceCore {
     });
     const all = unsharedTanh(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, steps, !opts.inputIsData);
     // every sequence runs all T steps; padded steps then carry the state (carry-lengths.ts)
+    const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
+    return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
+  }
+
+  private forwardFastGated(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D | null {
+    const len = x.shape[1];
+    const steps = this.steps.slice(0, len).map((w) => ({ W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b_ih: w.b_ih as tf.Tensor1D, b_hh: w.b_hh as tf.Tensor1D | null }));
+    const all = unsharedGated(this.options.cell as 'gru' | 'lstm', tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, steps, !opts.inputIsData);
+    if (!all) return null;
+    this.steps.slice(0, len).forEach((w, t) => opts.trace?.(t, weightList(w)));
     const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
     return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
   }

@@ -1,0 +1,187 @@
+/**
+ * The unshared GRU and LSTM recurrences on wasm (a weight set per position t) with a
+ * hand-written backward, on the SIMD gemm and the fused cell kernels (cells-wat.mjs). Gates and
+ * biases follow PyTorch's nn.GRU / nn.LSTM, as the shared kernels do; variable lengths:
+ * carry-lengths.ts. Elsewhere the model's autodiff path runs. Checked against autodiff.
+ *
+ * Layouts, as for the unshared tanh kernel: the forward runs transposed (states d × B), so each
+ * position's weights are the left operand of their products, read where they lie. There every
+ * gate is a contiguous d × B block of the G × B pre-activations, so the cell kernels run over
+ * it as one row of d·B values. The backward runs in plain layout (B × d), where every product
+ * takes a position's weights as stored: ∂x_t = ∂xp_t·W_xh^(t), carry = ∂hp_t·W_hh^(t),
+ * ∂W^(t) = ∂ᵀ·(x_t | h_{t−1}), ∂b^(t) = Σ_batch ∂, each written into its own gradient tensor.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { WasmDirect } from './wasm-direct.js';
+
+export interface GatedStepWeights {
+  /** (G × n), G = gates·d */
+  W_xh: tf.Tensor2D;
+  /** (G × d) */
+  W_hh: tf.Tensor2D;
+  b_ih: tf.Tensor1D;
+  /** PyTorch's second bias; null for a single bias */
+  b_hh: tf.Tensor1D | null;
+}
+
+type Cell = 'gru' | 'lstm';
+/** what each cell's forward keeps for its backward, each T × d × B in the forward's layout */
+const SAVED: Record<Cell, string[]> = { lstm: ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'], gru: ['H', 'R', 'Z', 'N', 'HN'] };
+
+/**
+ * @param x time-major inputs (T × B × n)
+ * @param inputGrad false when x is data: ∂L/∂x is then returned as zeros, not computed
+ * @returns all states, time-major (T × B × d); null where the wasm kernels are not available
+ */
+export function unsharedGated(cell: Cell, x: tf.Tensor3D, steps: GatedStepWeights[], inputGrad = true): tf.Tensor3D | null {
+  if (!WasmDirect.current()) return null;
+  const T = x.shape[0];
+  const hasHiddenBias = steps[0].b_hh !== null;
+  const perStep = hasHiddenBias ? 4 : 3;
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [xT, ...flat] = args as tf.Tensor[];
+    const w = Array.from({ length: T }, (_, t) => {
+      const [W_xh, W_hh, b_ih, b_hh] = flat.slice(perStep * t, perStep * (t + 1));
+      return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as GatedStepWeights;
+    });
+    const direct = WasmDirect.current()!;
+    const saved = cell === 'lstm' ? forwardLstm(direct, xT as tf.Tensor3D, w) : forwardGru(direct, xT as tf.Tensor3D, w);
+    const H = tf.transpose(saved[0], [0, 2, 1]) as tf.Tensor3D;
+    // the variables (every position's weights) stay as they are until the optimizer runs after
+    // the backward, so they are used directly; saving would clone them
+    const isVariable = (t: tf.Tensor) => t instanceof tf.Variable;
+    save([xT, ...saved, ...flat.filter((t) => !isVariable(t))]);
+    tf.dispose(saved);
+    return {
+      value: H,
+      gradFunc: (dH: tf.Tensor3D, kept: tf.Tensor[]) => {
+        const [xs, ...rest] = kept;
+        const states = rest.splice(0, SAVED[cell].length) as tf.Tensor3D[];
+        const ws = flat.map((t) => (isVariable(t) ? t : rest.shift()!));
+        const sw = Array.from({ length: T }, (_, t) => {
+          const [W_xh, W_hh, b_ih, b_hh] = ws.slice(perStep * t, perStep * (t + 1));
+          return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as GatedStepWeights;
+        });
+        // the saved activations back to plain layout (T × B × d), once for all T
+        const plain = states.map((s) => tf.transpose(s, [0, 2, 1]) as tf.Tensor3D);
+        try {
+          return backward(WasmDirect.current()!, cell, dH, plain, xs as tf.Tensor3D, sw, inputGrad);
+        } finally {
+          tf.dispose(plain);
+        }
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: tf.Tensor[]) => tf.Tensor3D;
+  return op(x, ...steps.flatMap((s) => (s.b_hh ? [s.W_xh, s.W_hh, s.b_ih, s.b_hh] : [s.W_xh, s.W_hh, s.b_ih])));
+}
+
+/** A bias per position repeated over the B columns, T × G × B, as one (T·G × 1)(1 × B) product. */
+function columnsOf(biases: tf.Tensor1D[], B: number): tf.Tensor3D {
+  const T = biases.length;
+  const G = biases[0].shape[0];
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(tf.stack(biases), [T * G, 1]), tf.ones([1, B])), [T, G, B]));
+}
+
+/** Per step: preᵀ = W_xh^(t)·x_tᵀ + b^(t) + W_hh^(t)·h_{t−1}ᵀ (2 products), then one lstmCell over the d·B grid. */
+function forwardLstm(direct: WasmDirect, x: tf.Tensor3D, w: GatedStepWeights[]): tf.Tensor3D[] {
+  const [T, B, n] = x.shape;
+  const G = w[0].W_hh.shape[0];
+  const d = G / 4;
+  const db = d * B;
+  const XT = tf.transpose(x, [0, 2, 1]);
+  const biasT = columnsOf(w.map((s) => (s.b_hh ? tf.add(s.b_ih, s.b_hh) : s.b_ih) as tf.Tensor1D), B);
+  const out = SAVED.lstm.map(() => direct.empty([T, d, B]) as tf.Tensor3D);
+  const [H, C, SI, SF, TG, SO, TC] = out;
+  const scratch = [direct.empty([G, B]), tf.zeros([d, B])];
+  const [pre, zero] = scratch.map((t) => direct.id(t));
+  const at = (s: tf.Tensor, t: number) => direct.view(s, t * db, db);
+  try {
+    for (let t = 0; t < T; t++) {
+      direct.matMulAdd(direct.id(w[t].W_xh), G, n, direct.view(XT, t * n * B, n * B), B, direct.view(biasT, t * G * B, G * B), pre);
+      if (t > 0) direct.matMulAdd(direct.id(w[t].W_hh), G, d, at(H, t - 1), B, pre, pre);
+      direct.cell('lstmCell', { pre, cPrev: t > 0 ? at(C, t - 1) : zero, c: at(C, t), h: at(H, t), si: at(SI, t), sf: at(SF, t), tg: at(TG, t), so: at(SO, t), tc: at(TC, t) }, 1, db);
+    }
+  } finally {
+    direct.release();
+    tf.dispose([XT, biasT, ...scratch]);
+  }
+  return out;
+}
+
+/** Per step: xpᵀ = W_xh^(t)·x_tᵀ + b_ih^(t), hpᵀ = W_hh^(t)·h_{t−1}ᵀ + b_hh^(t), then one gruCell over the d·B grid. */
+function forwardGru(direct: WasmDirect, x: tf.Tensor3D, w: GatedStepWeights[]): tf.Tensor3D[] {
+  const [T, B, n] = x.shape;
+  const G = w[0].W_hh.shape[0];
+  const d = G / 3;
+  const db = d * B;
+  const XT = tf.transpose(x, [0, 2, 1]);
+  const inputBiasT = columnsOf(w.map((s) => s.b_ih), B);
+  const hiddenBiasT = columnsOf(w.map((s) => s.b_hh ?? (tf.zeros([G]) as tf.Tensor1D)), B);
+  const out = SAVED.gru.map(() => direct.empty([T, d, B]) as tf.Tensor3D);
+  const [H, R, Z, N, HN] = out;
+  const scratch = [direct.empty([G, B]), direct.empty([G, B]), tf.zeros([d, B])];
+  const [xp, hp, zero] = scratch.map((t) => direct.id(t));
+  const at = (s: tf.Tensor, t: number) => direct.view(s, t * db, db);
+  try {
+    for (let t = 0; t < T; t++) {
+      const hPrev = t > 0 ? at(H, t - 1) : zero;
+      direct.matMulAdd(direct.id(w[t].W_xh), G, n, direct.view(XT, t * n * B, n * B), B, direct.view(inputBiasT, t * G * B, G * B), xp);
+      direct.matMulAdd(direct.id(w[t].W_hh), G, d, hPrev, B, direct.view(hiddenBiasT, t * G * B, G * B), hp);
+      direct.cell('gruCell', { xp, hp, hPrev, h: at(H, t), r: at(R, t), z: at(Z, t), n: at(N, t), hnOut: at(HN, t) }, 1, db);
+    }
+  } finally {
+    direct.release();
+    tf.dispose([XT, inputBiasT, hiddenBiasT, ...scratch]);
+  }
+  return out;
+}
+
+/**
+ * The backward in plain layout. `states` are the forward's saved tensors (SAVED order), T × B × d.
+ * Returns ∂x, then per position ∂W_xh, ∂W_hh, ∂b_ih (, ∂b_hh): the inputs' order.
+ */
+function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Tensor3D[], x: tf.Tensor3D, w: GatedStepWeights[], inputGrad: boolean): tf.Tensor[] {
+  const [T, B, d] = dH.shape;
+  const n = x.shape[2];
+  const G = w[0].W_hh.shape[0];
+  const nd = B * d;
+  const DX = direct.empty(inputGrad ? [T, B, n] : [0]);
+  // ∂W_hh^(0) is zeros (h_{−1} = 0); every other gradient is written in full below
+  const grads = w.map((s, t) => [direct.empty([G, n]), t > 0 ? direct.empty([G, d]) : tf.zeros([G, d]), direct.empty([G]), ...(s.b_hh ? [direct.empty([G])] : [])]);
+  // gate gradients of one step: LSTM one B × G block (input and hidden side alike), GRU two
+  const scratch = [direct.empty([B, G]), direct.empty([B, G]), direct.empty([B, d]), tf.zeros([B, d]), direct.empty([B, d]), tf.zeros([B, d])];
+  const [dXp, dHp, carry, carryC, gz, zero] = scratch.map((t) => direct.id(t));
+  const at = (s: tf.Tensor, t: number) => direct.view(s, t * nd, nd);
+  // a position's weights as views: each is used once, packed per call rather than kept packed
+  const weight = (s: tf.Tensor) => direct.view(s, 0, s.size);
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      const hPrev = t > 0 ? at(states[0], t - 1) : zero;
+      const carryIn = t < T - 1 ? carry : zero;
+      if (cell === 'lstm') {
+        const [, C, SI, SF, TG, SO, TC] = states;
+        direct.cell('lstmCellBackward', { dh: at(dH, t), carryH: carryIn, carryC, si: at(SI, t), sf: at(SF, t), tg: at(TG, t), so: at(SO, t), tc: at(TC, t), cPrev: t > 0 ? at(C, t - 1) : zero, dGates: dXp }, B, d);
+      } else {
+        const [, R, Z, N, HN] = states;
+        direct.cell('gruCellBackward', { dh: at(dH, t), carry: carryIn, r: at(R, t), z: at(Z, t), n: at(N, t), hn: at(HN, t), hPrev, dXp, dHp, gz }, B, d);
+      }
+      // LSTM: the hidden side's gate gradients are the input side's
+      const dHidden = cell === 'lstm' ? dXp : dHp;
+      const [gx, gh, gbi, gbh] = grads[t].map((g) => direct.id(g));
+      direct.matMulTransposedA(dXp, B, G, direct.view(x, t * B * n, B * n), n, gx);
+      if (t > 0) direct.matMulTransposedA(dHidden, B, G, hPrev, d, gh);
+      direct.columnSums(dXp, B, G, gbi);
+      if (gbh !== undefined) direct.columnSums(dHidden, B, G, gbh);
+      if (inputGrad) direct.matMul(dXp, B, G, weight(w[t].W_xh), n, direct.view(DX, t * B * n, B * n));
+      if (t > 0) {
+        if (cell === 'lstm') direct.matMul(dHidden, B, G, weight(w[t].W_hh), d, carry);
+        else direct.matMulAdd(dHidden, B, G, weight(w[t].W_hh), d, gz, carry);
+      }
+    }
+    return [inputGrad ? DX : tf.zerosLike(x), ...grads.flat()];
+  } finally {
+    direct.release();
+    tf.dispose(scratch);
+  }
+}
