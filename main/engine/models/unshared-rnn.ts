@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { SequenceTooLongError } from '../errors.js';
 import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
-import { unsharedGated } from '../kernels/unshared-gated.js';
+import { unsharedRecurrence } from '../kernels/unshared-recurrence.js';
 import { unsharedTanh } from '../kernels/unshared-tanh.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
@@ -59,10 +59,10 @@ export class UnsharedRNN implements SequenceCore {
     const [batch, len] = x.shape;
     const { maxLen, beyondMax = 'refuse' } = this.options;
     if (len > maxLen && beyondMax === 'refuse') throw new SequenceTooLongError(len, maxLen);
-    // the hand-written kernels, where no step borrows another's weights and no probe taps in
-    // (GRU and LSTM on wasm only: elsewhere autodiff below)
+    // the hand-written kernels, where no step borrows another's weights and no probe taps in:
+    // every cell on wasm, tanh elsewhere too (as tfjs ops); otherwise autodiff below
     if (this.options.kernels === 'fast' && len <= maxLen && !opts.taps) {
-      const fast = this.options.cell === 'tanh' ? this.forwardFastTanh(x, opts) : this.forwardFastGated(x, opts);
+      const fast = this.forwardFastWasm(x, opts) ?? (this.options.cell === 'tanh' ? this.forwardFastTanh(x, opts) : null);
       if (fast) return fast;
     }
     const xAt = stepSlices(x, opts.inference);
@@ -83,24 +83,26 @@ export class UnsharedRNN implements SequenceCore {
     );
   }
 
-  private forwardFastTanh(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {
-    const len = x.shape[1];
-    const steps = this.steps.slice(0, len).map((w, t) => {
-      opts.trace?.(t, weightList(w));
-      return { W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b: (w.b_hh ? tf.add(w.b_ih, w.b_hh) : w.b_ih) as tf.Tensor1D };
-    });
-    const all = unsharedTanh(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, steps, !opts.inputIsData);
-    // every sequence runs all T steps; padded steps then carry the state (carry-lengths.ts)
-    const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
-    return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
-  }
-
-  private forwardFastGated(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D | null {
+  private forwardFastWasm(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D | null {
     const len = x.shape[1];
     const steps = this.steps.slice(0, len).map((w) => ({ W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b_ih: w.b_ih as tf.Tensor1D, b_hh: w.b_hh as tf.Tensor1D | null }));
-    const all = unsharedGated(this.options.cell as 'gru' | 'lstm', tf.transpose(x, [1, 0, 2]) as tf.Tensor3D, steps, !opts.inputIsData);
+    return this.timeMajor(x, opts, (xT) => unsharedRecurrence(this.options.cell, xT, steps, !opts.inputIsData));
+  }
+
+  private forwardFastTanh(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {
+    const len = x.shape[1];
+    const steps = this.steps.slice(0, len).map((w) => ({ W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b: (w.b_hh ? tf.add(w.b_ih, w.b_hh) : w.b_ih) as tf.Tensor1D }));
+    return this.timeMajor(x, opts, (xT) => unsharedTanh(xT, steps, !opts.inputIsData))!;
+  }
+
+  /**
+   * Runs a kernel on time-major x and returns its states batch-major; every sequence runs all T
+   * steps, padded steps then carry the state (carry-lengths.ts). null: the kernel cannot run here.
+   */
+  private timeMajor(x: tf.Tensor3D, opts: ForwardOptions, kernel: (xT: tf.Tensor3D) => tf.Tensor3D | null): tf.Tensor3D | null {
+    const all = kernel(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D);
     if (!all) return null;
-    this.steps.slice(0, len).forEach((w, t) => opts.trace?.(t, weightList(w)));
+    this.steps.slice(0, x.shape[1]).forEach((w, t) => opts.trace?.(t, weightList(w)));
     const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
     return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
   }

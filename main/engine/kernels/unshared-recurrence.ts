@@ -1,8 +1,9 @@
 /**
- * The unshared GRU and LSTM recurrences on wasm (a weight set per position t) with a
+ * The unshared tanh, GRU and LSTM recurrences on wasm (a weight set per position t) with a
  * hand-written backward, on the SIMD gemm and the fused cell kernels (cells-wat.mjs). Gates and
- * biases follow PyTorch's nn.GRU / nn.LSTM, as the shared kernels do; variable lengths:
- * carry-lengths.ts. Elsewhere the model's autodiff path runs. Checked against autodiff.
+ * biases follow PyTorch's nn.RNN / nn.GRU / nn.LSTM, as the shared kernels do; variable
+ * lengths: carry-lengths.ts. Elsewhere unshared-tanh.ts (tfjs ops) or the model's autodiff
+ * path runs. Checked against autodiff.
  *
  * Layouts, as for the unshared tanh kernel: the forward runs transposed (states d × B), so each
  * position's weights are the left operand of their products, read where they lie. There every
@@ -14,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WasmDirect } from './wasm-direct.js';
 
-export interface GatedStepWeights {
+export interface StepWeights {
   /** (G × n), G = gates·d */
   W_xh: tf.Tensor2D;
   /** (G × d) */
@@ -24,16 +25,16 @@ export interface GatedStepWeights {
   b_hh: tf.Tensor1D | null;
 }
 
-type Cell = 'gru' | 'lstm';
+type Cell = 'tanh' | 'gru' | 'lstm';
 /** what each cell's forward keeps for its backward, each T × d × B in the forward's layout */
-const SAVED: Record<Cell, string[]> = { lstm: ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'], gru: ['H', 'R', 'Z', 'N', 'HN'] };
+const SAVED: Record<Cell, string[]> = { tanh: ['H'], lstm: ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'], gru: ['H', 'R', 'Z', 'N', 'HN'] };
 
 /**
  * @param x time-major inputs (T × B × n)
  * @param inputGrad false when x is data: ∂L/∂x is then returned as zeros, not computed
  * @returns all states, time-major (T × B × d); null where the wasm kernels are not available
  */
-export function unsharedGated(cell: Cell, x: tf.Tensor3D, steps: GatedStepWeights[], inputGrad = true): tf.Tensor3D | null {
+export function unsharedRecurrence(cell: Cell, x: tf.Tensor3D, steps: StepWeights[], inputGrad = true): tf.Tensor3D | null {
   if (!WasmDirect.current()) return null;
   const T = x.shape[0];
   const hasHiddenBias = steps[0].b_hh !== null;
@@ -43,10 +44,10 @@ export function unsharedGated(cell: Cell, x: tf.Tensor3D, steps: GatedStepWeight
     const [xT, ...flat] = args as tf.Tensor[];
     const w = Array.from({ length: T }, (_, t) => {
       const [W_xh, W_hh, b_ih, b_hh] = flat.slice(perStep * t, perStep * (t + 1));
-      return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as GatedStepWeights;
+      return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as StepWeights;
     });
     const direct = WasmDirect.current()!;
-    const saved = cell === 'lstm' ? forwardLstm(direct, xT as tf.Tensor3D, w) : forwardGru(direct, xT as tf.Tensor3D, w);
+    const saved = cell === 'gru' ? forwardGru(direct, xT as tf.Tensor3D, w) : forwardSummedBias(cell, direct, xT as tf.Tensor3D, w);
     const H = tf.transpose(saved[0], [0, 2, 1]) as tf.Tensor3D;
     // the variables (every position's weights) stay as they are until the optimizer runs after
     // the backward, so they are used directly; saving would clone them
@@ -61,7 +62,7 @@ export function unsharedGated(cell: Cell, x: tf.Tensor3D, steps: GatedStepWeight
         const ws = flat.map((t) => (isVariable(t) ? t : rest.shift()!));
         const sw = Array.from({ length: T }, (_, t) => {
           const [W_xh, W_hh, b_ih, b_hh] = ws.slice(perStep * t, perStep * (t + 1));
-          return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as GatedStepWeights;
+          return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as StepWeights;
         });
         // the saved activations back to plain layout (T × B × d), once for all T
         const plain = states.map((s) => tf.transpose(s, [0, 2, 1]) as tf.Tensor3D);
@@ -83,15 +84,18 @@ function columnsOf(biases: tf.Tensor1D[], B: number): tf.Tensor3D {
   return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(tf.stack(biases), [T * G, 1]), tf.ones([1, B])), [T, G, B]));
 }
 
-/** Per step: preᵀ = W_xh^(t)·x_tᵀ + b^(t) + W_hh^(t)·h_{t−1}ᵀ (2 products), then one lstmCell over the d·B grid. */
-function forwardLstm(direct: WasmDirect, x: tf.Tensor3D, w: GatedStepWeights[]): tf.Tensor3D[] {
+/**
+ * tanh and LSTM, whose biases simply add: per step preᵀ = W_xh^(t)·x_tᵀ + b^(t) + W_hh^(t)·h_{t−1}ᵀ
+ * (2 products), then one tanhCell or lstmCell over the d·B grid.
+ */
+function forwardSummedBias(cell: 'tanh' | 'lstm', direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf.Tensor3D[] {
   const [T, B, n] = x.shape;
   const G = w[0].W_hh.shape[0];
-  const d = G / 4;
+  const d = w[0].W_hh.shape[1];
   const db = d * B;
   const XT = tf.transpose(x, [0, 2, 1]);
   const biasT = columnsOf(w.map((s) => (s.b_hh ? tf.add(s.b_ih, s.b_hh) : s.b_ih) as tf.Tensor1D), B);
-  const out = SAVED.lstm.map(() => direct.empty([T, d, B]) as tf.Tensor3D);
+  const out = SAVED[cell].map(() => direct.empty([T, d, B]) as tf.Tensor3D);
   const [H, C, SI, SF, TG, SO, TC] = out;
   const scratch = [direct.empty([G, B]), tf.zeros([d, B])];
   const [pre, zero] = scratch.map((t) => direct.id(t));
@@ -100,7 +104,8 @@ function forwardLstm(direct: WasmDirect, x: tf.Tensor3D, w: GatedStepWeights[]):
     for (let t = 0; t < T; t++) {
       direct.matMulAdd(direct.id(w[t].W_xh), G, n, direct.view(XT, t * n * B, n * B), B, direct.view(biasT, t * G * B, G * B), pre);
       if (t > 0) direct.matMulAdd(direct.id(w[t].W_hh), G, d, at(H, t - 1), B, pre, pre);
-      direct.cell('lstmCell', { pre, cPrev: t > 0 ? at(C, t - 1) : zero, c: at(C, t), h: at(H, t), si: at(SI, t), sf: at(SF, t), tg: at(TG, t), so: at(SO, t), tc: at(TC, t) }, 1, db);
+      if (cell === 'tanh') direct.cell('tanhCell', { z: pre, h: at(H, t) }, 1, db);
+      else direct.cell('lstmCell', { pre, cPrev: t > 0 ? at(C, t - 1) : zero, c: at(C, t), h: at(H, t), si: at(SI, t), sf: at(SF, t), tg: at(TG, t), so: at(SO, t), tc: at(TC, t) }, 1, db);
     }
   } finally {
     direct.release();
@@ -110,7 +115,7 @@ function forwardLstm(direct: WasmDirect, x: tf.Tensor3D, w: GatedStepWeights[]):
 }
 
 /** Per step: xpᵀ = W_xh^(t)·x_tᵀ + b_ih^(t), hpᵀ = W_hh^(t)·h_{t−1}ᵀ + b_hh^(t), then one gruCell over the d·B grid. */
-function forwardGru(direct: WasmDirect, x: tf.Tensor3D, w: GatedStepWeights[]): tf.Tensor3D[] {
+function forwardGru(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf.Tensor3D[] {
   const [T, B, n] = x.shape;
   const G = w[0].W_hh.shape[0];
   const d = G / 3;
@@ -141,7 +146,7 @@ function forwardGru(direct: WasmDirect, x: tf.Tensor3D, w: GatedStepWeights[]): 
  * The backward in plain layout. `states` are the forward's saved tensors (SAVED order), T × B × d.
  * Returns ∂x, then per position ∂W_xh, ∂W_hh, ∂b_ih (, ∂b_hh): the inputs' order.
  */
-function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Tensor3D[], x: tf.Tensor3D, w: GatedStepWeights[], inputGrad: boolean): tf.Tensor[] {
+function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Tensor3D[], x: tf.Tensor3D, w: StepWeights[], inputGrad: boolean): tf.Tensor[] {
   const [T, B, d] = dH.shape;
   const n = x.shape[2];
   const G = w[0].W_hh.shape[0];
@@ -149,7 +154,7 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
   const DX = direct.empty(inputGrad ? [T, B, n] : [0]);
   // ∂W_hh^(0) is zeros (h_{−1} = 0); every other gradient is written in full below
   const grads = w.map((s, t) => [direct.empty([G, n]), t > 0 ? direct.empty([G, d]) : tf.zeros([G, d]), direct.empty([G]), ...(s.b_hh ? [direct.empty([G])] : [])]);
-  // gate gradients of one step: LSTM one B × G block (input and hidden side alike), GRU two
+  // gate gradients of one step: tanh and LSTM one B × G block (input and hidden side alike), GRU two
   const scratch = [direct.empty([B, G]), direct.empty([B, G]), direct.empty([B, d]), tf.zeros([B, d]), direct.empty([B, d]), tf.zeros([B, d])];
   const [dXp, dHp, carry, carryC, gz, zero] = scratch.map((t) => direct.id(t));
   const at = (s: tf.Tensor, t: number) => direct.view(s, t * nd, nd);
@@ -159,15 +164,16 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
     for (let t = T - 1; t >= 0; t--) {
       const hPrev = t > 0 ? at(states[0], t - 1) : zero;
       const carryIn = t < T - 1 ? carry : zero;
-      if (cell === 'lstm') {
+      if (cell === 'tanh') direct.cell('tanhCellBackward', { dh: at(dH, t), carry: carryIn, h: at(states[0], t), dz: dXp }, B, d);
+      else if (cell === 'lstm') {
         const [, C, SI, SF, TG, SO, TC] = states;
         direct.cell('lstmCellBackward', { dh: at(dH, t), carryH: carryIn, carryC, si: at(SI, t), sf: at(SF, t), tg: at(TG, t), so: at(SO, t), tc: at(TC, t), cPrev: t > 0 ? at(C, t - 1) : zero, dGates: dXp }, B, d);
       } else {
         const [, R, Z, N, HN] = states;
         direct.cell('gruCellBackward', { dh: at(dH, t), carry: carryIn, r: at(R, t), z: at(Z, t), n: at(N, t), hn: at(HN, t), hPrev, dXp, dHp, gz }, B, d);
       }
-      // LSTM: the hidden side's gate gradients are the input side's
-      const dHidden = cell === 'lstm' ? dXp : dHp;
+      // tanh and LSTM: the hidden side's (pre-activation) gradients are the input side's
+      const dHidden = cell === 'gru' ? dHp : dXp;
       const [gx, gh, gbi, gbh] = grads[t].map((g) => direct.id(g));
       direct.matMulTransposedA(dXp, B, G, direct.view(x, t * B * n, B * n), n, gx);
       if (t > 0) direct.matMulTransposedA(dHidden, B, G, hPrev, d, gh);
@@ -175,8 +181,8 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
       if (gbh !== undefined) direct.columnSums(dHidden, B, G, gbh);
       if (inputGrad) direct.matMul(dXp, B, G, weight(w[t].W_xh), n, direct.view(DX, t * B * n, B * n));
       if (t > 0) {
-        if (cell === 'lstm') direct.matMul(dHidden, B, G, weight(w[t].W_hh), d, carry);
-        else direct.matMulAdd(dHidden, B, G, weight(w[t].W_hh), d, gz, carry);
+        if (cell === 'gru') direct.matMulAdd(dHidden, B, G, weight(w[t].W_hh), d, gz, carry);
+        else direct.matMul(dHidden, B, G, weight(w[t].W_hh), d, carry);
       }
     }
     return [inputGrad ? DX : tf.zerosLike(x), ...grads.flat()];
