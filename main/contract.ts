@@ -20,8 +20,19 @@ export const BackendReportSchema = z.object({
    * timed on each for this run's model: the faster one runs (small RNNs can lose on a GPU)
    */
   measured: z.array(z.object({ backend: BackendNameSchema, msPerStep: z.number() })).optional(),
+  /**
+   * on wasm: the engine's own SIMD kernels (matmul, fused cells, Adam) run, their matmul with
+   * relaxed-SIMD fused multiply-add or with plain mul + add; absent: they do not (other backends)
+   */
+  simd: z.enum(['relaxed-simd-fma', 'simd']).optional(),
 });
 export type BackendReport = z.infer<typeof BackendReportSchema>;
+
+/** How the engine's SIMD kernels run, in a few words ('' where they do not): for the app and the CLI alike. */
+export function simdText(report: Pick<BackendReport, 'simd'>): string {
+  if (!report.simd) return '';
+  return report.simd === 'relaxed-simd-fma' ? 'SIMD kernels with FMA' : 'SIMD kernels without FMA (no relaxed SIMD in this runtime)';
+}
 
 // ── Models ──────────────────────────────────────────────────────────────────
 export const CellKindSchema = z.enum(['tanh', 'gru', 'lstm']);

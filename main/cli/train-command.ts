@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
+import { CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
 import { nodeSpawner, RunHandle } from '../runs/host.js';
 import { createRunSession } from '../sessions/new-session.js';
 import { readSessionFile } from '../sessions/store.js';
@@ -148,7 +148,7 @@ export async function trainCommand(values: Record<string, unknown>, io: CliIo, t
       else io.out(JSON.stringify(e));
       return;
     }
-    if (e.type === 'ready') io.err(`backend: ${e.backend.backend} on ${e.backend.device}${e.backend.measured ? ` (timed on this model: ${measuredText(e.backend.measured)})` : ''}`);
+    if (e.type === 'ready') io.err(`backend: ${e.backend.backend} on ${e.backend.device}${e.backend.simd ? `, ${simdText(e.backend)}` : ''}${e.backend.measured ? ` (timed on this model: ${measuredText(e.backend.measured)})` : ''}`);
     if (e.type === 'parallel') io.err(`threads: ${e.plan.reason}`);
     if (e.type === 'eval') io.out(formatCurve(e.curve));
     if (e.type === 'status' && e.message) io.err(e.message);

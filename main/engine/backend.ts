@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { BackendName, BackendReport } from '../contract.js';
+import { simdText, type BackendName, type BackendReport } from '../contract.js';
+import { SimdKernels } from './simd/simd-kernels.js';
 
 const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -72,7 +73,8 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
         device = 'cpu';
         return { backend: 'tensorflow', device, tried };
       }
-      return { backend: name, device, tried };
+      const simd = name === 'wasm' ? SimdKernels.current()?.gemmVariant : undefined;
+      return { backend: name, device, tried, ...(simd ? { simd } : {}) };
     } catch (err) {
       tried.push({ name, error: message(err) });
     }
@@ -83,5 +85,6 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
 /** One line for people: what runs, and why nothing faster does. */
 export function describeBackend(report: BackendReport): string {
   const why = report.tried.map((t) => `${t.name} unavailable (${t.error})`).join('; ');
-  return `backend: ${report.backend} on ${report.device}${why ? ` — ${why}` : ''}`;
+  const simd = simdText(report);
+  return `backend: ${report.backend} on ${report.device}${simd ? `, ${simd}` : ''}${why ? ` — ${why}` : ''}`;
 }

@@ -50,6 +50,9 @@ describe('rnn-workbench CLI', () => {
     // every backend faster than the one chosen is listed with its reason
     const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
     expect(report.tried.map((t) => t.name)).toEqual(order.slice(0, order.indexOf(report.backend)));
+    // on wasm the engine's SIMD kernels run, with FMA: the CLI turns relaxed SIMD on (Node 20)
+    expect(report.simd).toBe(report.backend === 'wasm' ? 'relaxed-simd-fma' : undefined);
+    expect(cli('backend').out).toContain(report.backend === 'wasm' ? 'wasm on cpu, SIMD kernels with FMA' : `${report.backend} on`);
   });
 });
 
