@@ -67,7 +67,7 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   for (const backend of backends) {
     // the plain-JS cpu backend runs config B at ~0.02–0.2 steps/s: only with --full-cpu
     for (const config of Object.keys(BENCH_CONFIGS).filter((c) => backend !== 'cpu' || c === 'A' || values['full-cpu'])) {
-      for (const [model, spec] of Object.entries(BENCH_MODELS)) {
+      for (const [model, spec] of Object.entries(BENCH_MODELS).filter(([, s]) => !s.wasmOnly || backend === 'wasm')) {
         // threads only help the single-threaded backends (tfjs-node already uses every core)
         const threaded = backend === 'wasm' || (backend === 'cpu' && values['full-cpu']) ? spec.parallel : [];
         const cases: [string, string][] = [...spec.kernels.map((k): [string, string] => [k, 'off']), ...threaded.map((p): [string, string] => ['fast', p])];
