@@ -1,7 +1,8 @@
 /**
  * The engine's wasm SIMD matrix multiply (scripts/gemm-wat.mjs), both variants, against
  * float64 sums: odd sizes on every edge path, a bias or a full matrix as base, A transposed
- * through strides, long inner dimensions (computed in slices), B packed by the caller or not.
+ * through strides, long inner dimensions (computed in slices), B packed by the caller or not,
+ * or given transposed (a weight matrix in PyTorch's layout).
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -65,7 +66,7 @@ describe('the SIMD gemm (wasm)', () => {
         const t = { a: tf.tensor(a), aT: tf.tensor(aT), b: tf.tensor(b), full: tf.tensor(full), bias: tf.tensor(bias), c: tf.zeros([M * N]) };
         const at = (x: tf.Tensor) => simd.offset(x);
         const run = (aOff: number, aRow: number, aCol: number, base: number, baseRow: number, packedB?: tf.Tensor) => {
-          simd.gemm(aOff, aRow, aCol, at(packedB ?? t.b), at(t.c), base, baseRow, M, K, N, packedB !== undefined);
+          simd.gemm(aOff, aRow, aCol, at(packedB ?? t.b), at(t.c), base, baseRow, M, K, N, packedB ? 'packed' : 'rows');
           return t.c.dataSync() as Float32Array;
         };
         const tol = 1e-6 * Math.sqrt(K) + 1e-7;
@@ -76,7 +77,13 @@ describe('the SIMD gemm (wasm)', () => {
         const packed = tf.zeros([K * N]);
         simd.pack(at(t.b), K, N, at(packed));
         expect(maxError(run(at(t.a), 4 * K, 4, at(t.bias), 0, packed), reference(a, b, bias, M, K, N))).toBeLessThan(tol);
-        packed.dispose();
+        // B given as W = Bᵀ (N × K), packed from W by the caller, or by gemm (slice by slice)
+        const W = tf.transpose(tf.reshape(t.b, [K, N]));
+        simd.packTransposed(at(W), N, K, at(packed));
+        expect(maxError(run(at(t.a), 4 * K, 4, 0, 0, packed), reference(a, b, null, M, K, N))).toBeLessThan(tol);
+        simd.gemm(at(t.a), 4 * K, 4, at(W), at(t.c), at(t.bias), 0, M, K, N, 'transposed');
+        expect(maxError(t.c.dataSync() as Float32Array, reference(a, b, bias, M, K, N))).toBeLessThan(tol);
+        tf.dispose([packed, W]);
         // base = C itself: C += A·B
         t.c.dispose();
         t.c = tf.tensor(full);

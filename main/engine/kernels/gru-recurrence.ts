@@ -93,12 +93,11 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
   const [T, B, G] = xp.shape;
   const d = W_hh.shape[1];
   const n = B * d;
-  const W_hhT = tf.transpose(W_hh);
   const big = () => direct.empty([T, B, d]) as tf.Tensor3D;
   const out: Saved = { H: big(), R: big(), Z: big(), N: big(), HN: big() };
   const scratch = [direct.empty([B, G]), tf.zeros([B, d])];
   const [hp, zero] = scratch.map((t) => direct.id(t));
-  const [w, bias] = [direct.id(W_hhT), direct.id(b_hh)];
+  const [w, bias] = [direct.transposed(W_hh), direct.id(b_hh)];
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {
     for (let t = 0; t < T; t++) {
@@ -109,7 +108,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
     }
   } finally {
     direct.release();
-    tf.dispose([W_hhT, ...scratch]);
+    tf.dispose(scratch);
   }
   return out;
 }

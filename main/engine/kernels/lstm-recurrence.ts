@@ -99,12 +99,11 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
   const [T, B, G] = xp.shape;
   const d = W_hh.shape[1];
   const n = B * d;
-  const W_hhT = tf.transpose(W_hh);
   const big = () => direct.empty([T, B, d]) as tf.Tensor3D;
   const out: Saved = { H: big(), C: big(), SI: big(), SF: big(), TG: big(), SO: big(), TC: big() };
   const scratch = [direct.empty([B, G]), tf.zeros([B, d])];
   const [pre, zero] = scratch.map((t) => direct.id(t));
-  const w = direct.id(W_hhT);
+  const w = direct.transposed(W_hh);
   const at = (x: tf.Tensor, t: number) => direct.view(x, t * n, n);
   try {
     for (let t = 0; t < T; t++) {
@@ -115,7 +114,7 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
     }
   } finally {
     direct.release();
-    tf.dispose([W_hhT, ...scratch]);
+    tf.dispose(scratch);
   }
   return out;
 }

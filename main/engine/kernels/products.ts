@@ -16,22 +16,23 @@ function simdHere(): { direct: WasmDirect; simd: SimdKernels } | null {
   return direct && simd ? { direct, simd } : null;
 }
 
-/** a · b, or aᵀ · b with transposeA, plus `bias` on every row. */
-export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boolean; bias?: tf.Tensor1D } = {}): tf.Tensor2D {
+/** a · b, with a and/or b transposed (transposeA, transposeB), plus `bias` on every row. */
+export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boolean; transposeB?: boolean; bias?: tf.Tensor1D } = {}): tf.Tensor2D {
   const [rows, inner] = opts.transposeA ? [a.shape[1], a.shape[0]] : a.shape;
-  const cols = b.shape[1];
-  if (b.shape[0] !== inner) throw new Error(`product: inner sizes differ (${inner} and ${b.shape[0]})`);
+  const [bInner, cols] = opts.transposeB ? [b.shape[1], b.shape[0]] : b.shape;
+  if (bInner !== inner) throw new Error(`product: inner sizes differ (${inner} and ${bInner})`);
   const here = simdHere();
   if (!here) {
     return tf.tidy(() => {
       const left = opts.transposeA ? tf.transpose(a) : a;
-      return (opts.bias ? tf.fused.matMul({ a: left, b, bias: opts.bias }) : tf.matMul(left, b)) as tf.Tensor2D;
+      const right = opts.transposeB ? tf.transpose(b) : b;
+      return (opts.bias ? tf.fused.matMul({ a: left, b: right, bias: opts.bias }) : tf.matMul(left, right)) as tf.Tensor2D;
     });
   }
   const { direct, simd } = here;
   const out = direct.empty([rows, cols]) as tf.Tensor2D;
   const [aRow, aCol] = opts.transposeA ? [4, 4 * a.shape[1]] : [4 * inner, 4];
-  simd.gemm(simd.offset(a), aRow, aCol, simd.offset(b), simd.offset(out), opts.bias ? simd.offset(opts.bias) : 0, 0, rows, inner, cols);
+  simd.gemm(simd.offset(a), aRow, aCol, simd.offset(b), simd.offset(out), opts.bias ? simd.offset(opts.bias) : 0, 0, rows, inner, cols, opts.transposeB ? 'transposed' : 'rows');
   return out;
 }
 

@@ -28,9 +28,7 @@ export function fastTanh(z: tf.Tensor): tf.Tensor {
 /** h_t for t = 0…T−1 (time-major T × B × d) from the projected inputs xp and W_hh (d × d). */
 export const tanhRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, save: tf.GradSaveFunc) => {
   const direct = WasmDirect.current();
-  const W_hhT = tf.transpose(W_hh) as tf.Tensor2D;
-  const H = direct ? forwardDirect(direct, xp, W_hhT) : forwardOps(xp, W_hhT);
-  W_hhT.dispose();
+  const H = direct ? forwardDirect(direct, xp, W_hh) : tf.tidy(() => forwardOps(xp, tf.transpose(W_hh)));
   save([H, W_hh]);
   return {
     value: H,
@@ -74,12 +72,12 @@ function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Ten
 }
 
 /** The loop on wasm, 2 calls a step: z = xp_t + h_{t−1}·W_hhᵀ (one matmul), h_t = tanh z (cells-wat.mjs), straight into H. */
-function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hhT: tf.Tensor2D): tf.Tensor3D {
+function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = xp.shape;
   const n = B * d;
   const H = direct.empty([T, B, d]) as tf.Tensor3D;
   const zBuffer = direct.empty([B, d]);
-  const [z, w] = [direct.id(zBuffer), direct.id(W_hhT)];
+  const [z, w] = [direct.id(zBuffer), direct.transposed(W_hh)];
   try {
     for (let t = 0; t < T; t++) {
       const x = direct.view(xp, t * n, n);

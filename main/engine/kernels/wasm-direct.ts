@@ -15,7 +15,7 @@
  * elsewhere the kernels' tfjs-op paths run.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SimdKernels, type CellKernel, type CellOperands } from '../simd/simd-kernels.js';
+import { SimdKernels, type BLayout, type CellKernel, type CellOperands } from '../simd/simd-kernels.js';
 
 interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
@@ -31,6 +31,8 @@ export class WasmDirect {
   private nextId = 1;
   /** ids of whole tensors (not views) */
   private wholes = new Set<number>();
+  /** ids from transposed(): the tensor's transpose, as a right operand */
+  private transposedIds = new Set<number>();
   /** whole-tensor right operands in the gemm's packed layout, by id */
   private packed = new Map<number, tf.Tensor>();
 
@@ -78,6 +80,16 @@ export class WasmDirect {
     return id;
   }
 
+  /**
+   * An id for Wᵀ of a 2-D W, for use as a right operand only: packed once from W as it lies
+   * (tfjs-wasm's Transpose runs at ≈ 8 ns a value: 2.2 ms for an LSTM's 1024 × 256 W_hh).
+   */
+  transposed(W: tf.Tensor2D): number {
+    const id = this.id(W);
+    this.transposedIds.add(id);
+    return id;
+  }
+
   /** An id for elements from `start` on of t (no copy); valid until release(). */
   view(t: tf.Tensor, start: number, size: number): number {
     if (start < 0 || start + size > t.size) throw new Error(`wasm-direct: view [${start}, ${start + size}) outside a tensor of ${t.size}`);
@@ -88,6 +100,7 @@ export class WasmDirect {
   release(): void {
     this.offsets.clear();
     this.wholes.clear();
+    this.transposedIds.clear();
     tf.dispose([...this.packed.values()]);
     this.packed.clear();
   }
@@ -102,15 +115,16 @@ export class WasmDirect {
    * b for the gemm: a whole tensor (a weight matrix, the right operand of every step) is packed
    * once and reused until release(); a view is passed as it is.
    */
-  private right(b: number, inner: number, cols: number): [offset: number, packed: boolean] {
-    if (!this.wholes.has(b)) return [this.at(b), false];
+  private right(b: number, inner: number, cols: number): [offset: number, layout: BLayout] {
+    if (!this.wholes.has(b)) return [this.at(b), 'rows'];
     let packed = this.packed.get(b);
     if (!packed) {
       packed = this.empty([inner * cols]);
-      this.simd.pack(this.at(b), inner, cols, this.offsetOf(packed));
+      if (this.transposedIds.has(b)) this.simd.packTransposed(this.at(b), cols, inner, this.offsetOf(packed));
+      else this.simd.pack(this.at(b), inner, cols, this.offsetOf(packed));
       this.packed.set(b, packed);
     }
-    return [this.offsetOf(packed), true];
+    return [this.offsetOf(packed), 'packed'];
   }
 
   /**
@@ -118,8 +132,8 @@ export class WasmDirect {
    * change until release() (it is packed once), or a view.
    */
   matMul(a: number, rows: number, inner: number, b: number, cols: number, out: number): void {
-    const [bAt, packed] = this.right(b, inner, cols);
-    this.simd.gemm(this.at(a), 4 * inner, 4, bAt, this.at(out), 0, 0, rows, inner, cols, packed);
+    const [bAt, layout] = this.right(b, inner, cols);
+    this.simd.gemm(this.at(a), 4 * inner, 4, bAt, this.at(out), 0, 0, rows, inner, cols, layout);
   }
 
   /**
@@ -128,14 +142,14 @@ export class WasmDirect {
    * are read where they lie; 0 repeats one row (a bias).
    */
   matMulAdd(a: number, rows: number, inner: number, b: number, cols: number, base: number, out: number, baseCols = cols): void {
-    const [bAt, packed] = this.right(b, inner, cols);
-    this.simd.gemm(this.at(a), 4 * inner, 4, bAt, this.at(out), this.at(base), 4 * baseCols, rows, inner, cols, packed);
+    const [bAt, layout] = this.right(b, inner, cols);
+    this.simd.gemm(this.at(a), 4 * inner, 4, bAt, this.at(out), this.at(base), 4 * baseCols, rows, inner, cols, layout);
   }
 
   /** out (rows × cols) = aᵀ · b for a (inner × rows): a is read through strides, not transposed first. */
   matMulTransposedA(a: number, inner: number, rows: number, b: number, cols: number, out: number): void {
-    const [bAt, packed] = this.right(b, inner, cols);
-    this.simd.gemm(this.at(a), 4, 4 * rows, bAt, this.at(out), 0, 0, rows, inner, cols, packed);
+    const [bAt, layout] = this.right(b, inner, cols);
+    this.simd.gemm(this.at(a), 4, 4 * rows, bAt, this.at(out), 0, 0, rows, inner, cols, layout);
   }
 
   /** out (cols) = Σ over the rows of x (rows × cols). */

@@ -20,6 +20,7 @@ interface Exports {
 interface GemmExports {
   gemm(a: number, aRow: number, aCol: number, aPack: number, b: number, packed: number, c: number, base: number, baseRow: number, M: number, K: number, N: number): void;
   pack(b: number, K: number, N: number, dst: number): void;
+  packTransposed(w: number, N: number, K: number, wRow: number, dst: number): void;
 }
 
 /**
@@ -44,6 +45,9 @@ type CellExports = Record<CellKernel, (...offsetsRowsD: number[]) => void>;
  * with --experimental-wasm-relaxed-simd, which the worker processes set) or with mul + add.
  */
 export type GemmVariant = 'relaxed-simd-fma' | 'simd';
+
+/** How gemm() finds B: row-major K × N; already packed (pack/packTransposed); or as Wᵀ of a row-major N × K W (packed first). */
+export type BLayout = 'rows' | 'packed' | 'transposed';
 
 /** Above this inner size the product runs in slices of K_SLICE, so B's blocks stay in L1. */
 const K_SINGLE_PASS = 256;
@@ -153,16 +157,22 @@ export class SimdKernels {
 
   /**
    * C (M × N) = Base + A · B on raw byte offsets (see gemm-wat.mjs): A[i, k] at a + i·aRow +
-   * k·aCol; B row-major with N columns, or already in pack()'s layout when `packed`; C row-major;
-   * Base rows baseRow bytes apart; base = 0 for none.
+   * k·aCol; B as bLayout says (BLayout); C row-major; Base rows baseRow bytes apart; base = 0
+   * for none.
    */
-  gemm(a: number, aRow: number, aCol: number, b: number, c: number, base: number, baseRow: number, M: number, K: number, N: number, packed = false): void {
+  gemm(a: number, aRow: number, aCol: number, b: number, c: number, base: number, baseRow: number, M: number, K: number, N: number, bLayout: BLayout = 'rows'): void {
+    const packed = bLayout === 'packed';
+    // B is read packed: given so, packed here from Wᵀ, or packed here because A has enough rows
+    const readPacked = packed || bLayout === 'transposed' || M >= PACK_FROM_ROWS;
     const slices = packed || K <= K_SINGLE_PASS ? [[0, K]] : Array.from({ length: Math.ceil(K / K_SLICE) }, (_, s) => [s * K_SLICE, Math.min(K_SLICE, K - s * K_SLICE)]);
     // a long inner dimension (weight gradients over T·B rows) in slices; each adds onto C
     for (const [k0, k] of slices) {
       const first = k0 === 0;
       let bAt = b + 4 * k0 * N;
-      if (!packed && M >= PACK_FROM_ROWS) {
+      if (bLayout === 'transposed') {
+        bAt = this.scratchOf('b', 4 * k * N);
+        this.g.packTransposed(b + 4 * k0, N, k, 4 * K, bAt);
+      } else if (!packed && M >= PACK_FROM_ROWS) {
         bAt = this.scratchOf('b', 4 * k * N);
         this.g.pack(b + 4 * k0 * N, k, N, bAt);
       }
@@ -171,7 +181,7 @@ export class SimdKernels {
       const [from, fromRow] = first ? [base, baseRow] : [c, 4 * N];
       for (let i0 = 0; i0 < M; i0 += M_CHUNK) {
         const rows = Math.min(M_CHUNK, M - i0);
-        this.g.gemm(a + k0 * aCol + i0 * aRow, aRow, aCol, aPack, bAt, packed || M >= PACK_FROM_ROWS ? 1 : 0, c + 4 * i0 * N, from && from + i0 * fromRow, fromRow, rows, k, N);
+        this.g.gemm(a + k0 * aCol + i0 * aRow, aRow, aCol, aPack, bAt, readPacked ? 1 : 0, c + 4 * i0 * N, from && from + i0 * fromRow, fromRow, rows, k, N);
       }
     }
   }
@@ -185,6 +195,11 @@ export class SimdKernels {
   /** dst ← B (K × N) in the packed layout gemm() takes with `packed` (K·N floats). */
   pack(b: number, K: number, N: number, dst: number): void {
     this.g.pack(b, K, N, dst);
+  }
+
+  /** dst ← B = Wᵀ in the packed layout, from W (N × K, row-major): a weight matrix in PyTorch's layout, without a transpose first. */
+  packTransposed(w: number, N: number, K: number, dst: number): void {
+    this.g.packTransposed(w, N, K, 4 * K, dst);
   }
 
   private scratchOf(which: 'a' | 'b', bytes: number): number {
