@@ -93,3 +93,11 @@ describe('the fused cell kernels (wasm)', () => {
     tf.dispose([z, h]);
   });
 });
+
+describe('relaxed SIMD in this process', () => {
+  it('validates after enableRelaxedSimd (what the worker processes and the CLI call first)', async () => {
+    const { enableRelaxedSimd, relaxedSimdValidates } = await import('../../main/runs/wasm-features.js');
+    enableRelaxedSimd();
+    expect(relaxedSimdValidates()).toBe(true);
+  });
+});
