@@ -1,12 +1,13 @@
 /**
- * The wasm SIMD kernels of kernels.wat and gemm-wat.mjs, instantiated on tfjs-wasm's own
- * memory, so they read and write tensors where they lie: no copies in or out.
- *
- * Why: the optimizer update and the gradient norms touch every parameter every step. Through
- * tfjs ops that is ~10 dispatches per parameter tensor; in plain JS (fused-adam.ts's fallback)
- * ≈ 6 ns a value plus two copies. For the unshared model (T sets of weights) that was 40 % of
- * a step. Here it is one SIMD pass over memory. Only on the non-threaded wasm backend (its
- * memory is a plain WebAssembly.Memory); anything else uses the JS path.
+ * The engine's wasm SIMD kernels, instantiated on tfjs-wasm's own memory, so they read and
+ * write tensors where they lie: no copies in or out. Three modules (scripts/build-wasm.mjs):
+ * - kernels.wat: Adam, sums of squares (gradient norms), column sums (bias gradients): one pass
+ *   over memory each, where tfjs ops took ~10 dispatches per parameter tensor (40 % of an
+ *   unshared step) and plain JS (fused-adam.ts's fallback) ≈ 6 ns a value plus two copies;
+ * - the matrix multiply (scripts/gemm-wat.mjs), with relaxed-SIMD FMA where it validates;
+ * - the fused recurrent-cell steps (scripts/cells-wat.mjs).
+ * Only on the non-threaded wasm backend (its memory is a plain WebAssembly.Memory); anything
+ * else uses the callers' tfjs-op or JS paths.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CELLS_WASM, GEMM_FMA_WASM, GEMM_WASM, KERNELS_WASM } from './kernels-wasm.js';
