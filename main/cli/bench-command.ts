@@ -22,6 +22,8 @@ interface CaseResult {
   kernels: string;
   /** off, or the data-parallel mode over 2 threads */
   parallel: string;
+  /** on wasm: the engine's SIMD matmul variant ('relaxed-simd-fma' or 'simd'); else 'backend' */
+  matmul: string;
   stepsPerSec: number;
   msPerStep: number;
   examplesPerSec: number;
@@ -101,6 +103,8 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   io.out(Object.entries(BENCH_CONFIGS).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
   io.out('threads "2 full": each step takes a batch per thread (2 × B examples); × PyTorch compares examples/s.');
+  const variants = [...new Set(rows.filter((r) => r.backend === 'wasm').map((r) => r.matmul))];
+  if (variants.length) io.out(`wasm: the engine's SIMD kernels, matmul ${variants.map((v) => (v === 'relaxed-simd-fma' ? 'with relaxed-SIMD FMA' : v === 'simd' ? 'with mul + add (no relaxed SIMD here)' : v)).join(' / ')}`);
   io.out([head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n'));
   if (Array.isArray(torch)) io.out(`PyTorch (faster of a run before and after ours) ${torch.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s`).join('; ')}`);
   else if (torch) io.out(`PyTorch reference not run: ${torch}`);
