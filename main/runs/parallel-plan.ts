@@ -27,6 +27,14 @@ export function stepWork(model: ModelConfig, batch: number, length: number): num
 export const AUTO_SPLIT_MIN_WORK = 4e7;
 
 /**
+ * With more cores, auto gives each thread at least this share of the work (the 2-thread
+ * break-even above, per thread), so a mid-size step is not cut into slivers on a many-core
+ * lab machine: 8 threads on a batch of 32 would leave each 4 rows, and the per-step latency of
+ * the recurrent loop does not shrink with the rows.
+ */
+export const AUTO_SPLIT_MIN_WORK_PER_THREAD = AUTO_SPLIT_MIN_WORK / 2;
+
+/**
  * A split step sends every weight to the helpers and every gradient back: it pays only when
  * the work dwarfs the parameters. Measured: SST-2 GRU (embedding table 450k floats, 1.1e7
  * multiply-adds, ratio ≈ 22) one epoch 24.4 s unsplit vs 28.5 s split; unshared A (ratio ≈ 32)
@@ -53,5 +61,8 @@ export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: n
   if (work < AUTO_SPLIT_MIN_WORK) return off(`one thread: steps this small (${work.toExponential(1)} multiply-adds) run faster unsplit`);
   const params = modelParams(model);
   if (work < AUTO_SPLIT_WORK_PER_PARAM * params) return off(`one thread: ${params.toLocaleString('en-US')} parameters to send to the helper every step outweigh ${work.toExponential(1)} multiply-adds`);
-  return split;
+  // as many threads as the work (and the weights each helper receives) pays for
+  const worthIt = Math.min(Math.floor(work / AUTO_SPLIT_MIN_WORK_PER_THREAD), Math.floor((2 * work) / (AUTO_SPLIT_WORK_PER_PARAM * params)));
+  if (worthIt >= threads) return split;
+  return { mode: 'split', threads: worthIt, reason: `${worthIt} of ${threads} threads, each step's batch split across them (${work.toExponential(1)} multiply-adds a step pay for no more)` };
 }

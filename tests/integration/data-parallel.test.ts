@@ -128,6 +128,9 @@ describe('resolveParallel: what auto picks, and why', () => {
     ['split', big, 3, 50, 'wasm', 2, 'off', 1],
     ['full', small, 3, 8, 'cpu', 4, 'full', 4],
     ['off', big, 32, 50, 'wasm', 2, 'off', 1],
+    // many cores: only as many threads as the step's work pays for (1.2e8 multiply-adds → 5)
+    ['auto', big, 32, 50, 'wasm', 8, 'split', 5],
+    ['auto', config({ cell: 'lstm', hidden: 256, input: { type: 'features', size: 128 } }), 32, 100, 'wasm', 8, 'split', 8],
   ] as const)('%s with %#', (mode, model, batch, length, backend, cores, want, threads) => {
     const plan = resolveParallel(mode, model, batch, length, backend, cores);
     expect([plan.mode, plan.threads]).toEqual([want, threads]);
