@@ -16,6 +16,7 @@ import type { PlainBatch } from '../data/batches.js';
 import { disposeBatch, packBatch, tensorBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
 import { applyStep, computeGradients, lossWeight, type StepOptions, type StepResult } from '../engine/train.js';
+import type { SplitCheck } from './split-check.js';
 
 /** A tensor's values in an array this code owns (the cpu backend hands out its own storage). */
 export function ownedValues(t: tf.Tensor): Float32Array<ArrayBuffer> {
@@ -106,6 +107,8 @@ class HelperThread {
 
 export class DataParallel {
   private nextId = 0;
+  /** set for a run that auto split: it times split against one thread first (split-check.ts) */
+  check?: SplitCheck;
 
   private constructor(
     readonly mode: 'split' | 'full',

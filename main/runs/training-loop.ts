@@ -4,7 +4,7 @@
  * sink in batches (≤ 10 a second). The worker gives it a sink that writes the session.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LengthCurve, MetricRecord, RunConfig, RunStatus } from '../contract.js';
+import type { LengthCurve, MetricRecord, ParallelPlan, RunConfig, RunStatus } from '../contract.js';
 import { bucketBatches, toPlainBatch, type PlainBatch } from '../data/batches.js';
 import { disposeBatch, tensorBatch } from '../engine/batch.js';
 import type { TensorBatch } from '../engine/models/sequence-model.js';
@@ -14,6 +14,7 @@ import { createRng } from '../engine/random.js';
 import { createOptimizer, trainStep, type StepOptions, type StepResult } from '../engine/train.js';
 import { lengthCurve, score } from './evaluate.js';
 import type { PreparedData } from './run-data.js';
+import { splitCheckReason, type SplitCheck } from './split-check.js';
 
 export interface Checkpoint {
   step: number;
@@ -28,6 +29,8 @@ export interface Checkpoint {
 
 export interface RunSink {
   metrics(records: MetricRecord[]): void;
+  /** the run's threads changed (auto's check on this machine, split-check.ts) */
+  parallel?(plan: ParallelPlan): void;
   status(status: RunStatus, step: number, totalSteps: number, message?: string): void;
   checkpoint(c: Checkpoint): Promise<void> | void;
   evaluation(curve: LengthCurve): void;
@@ -50,6 +53,9 @@ export interface ParallelSteps {
   readonly threads: number;
   step(model: SequenceModel, optimizer: tf.Optimizer, shards: PlainBatch[], opts: StepOptions): Promise<StepResult>;
   splitBatch(batch: PlainBatch): PlainBatch[];
+  /** auto's timing of split against one thread, for a run that auto split (split mode only) */
+  check?: SplitCheck;
+  dispose?(): Promise<void>;
 }
 
 export class TrainingFailure extends Error {}
@@ -69,8 +75,11 @@ async function snapshot(model: SequenceModel, optimizer: tf.Optimizer, step: num
   return { step, epoch, batchInEpoch, weights: model.getWeights(), optimizer: optimizerState, bestValLoss: best, sinceBest };
 }
 
-export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint, parallel: ParallelSteps | null = null): Promise<RunStatus> {
+export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint, threads: ParallelSteps | null = null): Promise<RunStatus> {
   const t = config.train;
+  // null once auto's check (split-check.ts) finds one thread faster here
+  let parallel = threads;
+  const check = parallel?.mode === 'split' ? (parallel.check ?? null) : null;
   const model = new SequenceModel(data.model);
   const optimizer = createOptimizer({ name: t.optimizer, lr: t.lr, momentum: t.momentum });
   const group = parallel?.mode === 'full' ? parallel.threads : 1;
@@ -122,7 +131,20 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
         const batch = () => (tensors ??= tensorBatch(plain[0]));
         try {
           const opts = { loss: t.loss, clip: t.clip ?? undefined };
-          const r = parallel ? await parallel.step(model, optimizer, parallel.mode === 'full' ? plain : parallel.splitBatch(plain[0]), opts) : trainStep(model, optimizer, batch(), opts);
+          const way = parallel && check && !check.decision() ? check.next(performance.now()) : null;
+          const began = performance.now();
+          const r = parallel && way !== 'one' ? await parallel.step(model, optimizer, parallel.mode === 'full' ? plain : parallel.splitBatch(plain[0]), opts) : trainStep(model, optimizer, batch(), opts);
+          if (parallel && check && way) {
+            const decided = check.record(way, performance.now() - began, performance.now());
+            if (decided) {
+              const plan: ParallelPlan = decided.keepSplit ? { mode: 'split', threads: parallel.threads, reason: splitCheckReason(decided, parallel.threads) } : { mode: 'off', threads: 1, reason: splitCheckReason(decided, parallel.threads) };
+              sink.parallel?.(plan);
+              if (!decided.keepSplit) {
+                await parallel.dispose?.();
+                parallel = null;
+              }
+            }
+          }
           step++;
           if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
             const what = Number.isNaN(r.loss) || Number.isNaN(r.gradNorm) ? 'NaN' : 'infinite';

@@ -14,6 +14,7 @@ import { exampleLoader } from './example-data.js';
 import { parentPort } from './port.js';
 import { backendForRun } from './backend-choice.js';
 import { DataParallel } from './data-parallel.js';
+import { SplitCheck } from './split-check.js';
 import { resolveParallel } from './parallel-plan.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
@@ -79,6 +80,10 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
         appendLines(dir, FILES.metrics, records);
         send({ type: 'metrics', records });
       },
+      parallel(changed) {
+        send({ type: 'parallel', plan: changed });
+        updateSession(dir, { parallel: changed });
+      },
       status(status, step, totalSteps, message) {
         Object.assign(progress, { step, totalSteps });
         send({ type: 'status', status, step, totalSteps, message });
@@ -104,7 +109,10 @@ async function startParallel(config: RunConfig, data: PreparedData, backend: Bac
   const plan = resolveParallel(config.train.parallel, data.model, config.train.batch, typical, backend, cores);
   if (plan.mode === 'off') return { plan, parallel: null };
   try {
-    return { plan, parallel: await DataParallel.start(data.model, backend, plan.mode, plan.threads) };
+    const parallel = await DataParallel.start(data.model, backend, plan.mode, plan.threads);
+    // auto's thresholds were measured elsewhere: the run times split against one thread here
+    if (config.train.parallel === 'auto' && plan.mode === 'split') parallel.check = new SplitCheck();
+    return { plan, parallel };
   } catch (e) {
     return { plan: { mode: 'off', threads: 1, reason: `one thread: ${(e as Error).message}` }, parallel: null };
   }

@@ -155,3 +155,25 @@ describe('a run with --parallel split', () => {
     expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   });
 });
+
+describe('a run that auto splits', () => {
+  it('times split against one thread on this machine, keeps the faster, and records why', () => {
+    const session = join(mkdtempSync(join(tmpdir(), 'rnnwb-dp-')), 'run');
+    // a GRU step of ≈ 7e7 multiply-adds: auto splits it on 2 cores, then checks
+    const r = spawnSync(
+      process.execPath,
+      [resolve(repoRoot, 'bin/rnn-workbench.js'), 'train', '--task', 'parity', '--cell', 'gru', '--hidden', '128', '--seq-len', '20-40', '--steps', '200', '--session', session],
+      { encoding: 'utf8', timeout: 180_000 },
+    );
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('threads: '));
+    expect(lines[0]).toBe("threads: 2 threads, each step's batch split across them");
+    expect(lines[1]).toMatch(/^threads: (2 threads, each step's batch split across them|one thread: splitting did not pay here) \(measured on this run: [\d.]+ ms a step split, [\d.]+ ms on one thread\)$/);
+    const file = SessionFileSchema.parse(JSON.parse(readFileSync(join(session, 'session.json'), 'utf8')));
+    expect(file.status).toBe('completed');
+    expect(file.parallel?.reason).toBe(lines[1].slice('threads: '.length));
+    // every step trained once, whichever way each ran
+    const steps = readFileSync(join(session, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(steps).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+});
