@@ -47,7 +47,7 @@ const pickRows = tf.customGrad(((x: tf.Tensor2D, rows: tf.Tensor1D, save: tf.Gra
 
 /**
  * The state at step length−1 of each sequence: (batch × T × d) → (batch × d). Picked by row
- * (b·T + length_b − 1), not by a one-hot multiply and sum over T: that cost ≈ 10 % of a bench-A
+ * (b·T + length_b − 1), not by a one-hot multiply and sum over T: that cost ≈ 5–10 % of a bench-A
  * step on wasm, forward and backward, and a NaN at a padded step would have poisoned the sum.
  */
 export function lastValid(states: tf.Tensor3D, lengths: tf.Tensor1D): tf.Tensor2D {
