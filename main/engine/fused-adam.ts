@@ -52,7 +52,8 @@ export class FusedAdam extends tf.Optimizer {
       const slot = (this.slots[i] ??= this.emptySlot(variable.shape, Boolean(simd)));
       if (slot.m instanceof tf.Tensor && simd) {
         if (slot.m.size !== grad.size) throw new Error(`FusedAdam: parameter ${i} (${name}) changed size`);
-        const out = tf.zeros(variable.shape);
+        // written in full by the kernel: no zero fill first
+        const out = simd.empty(variable.shape);
         simd.adam(grad, variable, slot.m, slot.v as tf.Tensor, out, { b1, b2, eps, step: stepSize, k: 1 / rootC2 });
         variable.assign(out);
         out.dispose();

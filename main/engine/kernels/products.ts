@@ -8,29 +8,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdKernels } from '../simd/simd-kernels.js';
-import { WasmDirect } from './wasm-direct.js';
-
-function simdHere(): { direct: WasmDirect; simd: SimdKernels } | null {
-  const direct = WasmDirect.current();
-  const simd = SimdKernels.current();
-  return direct && simd ? { direct, simd } : null;
-}
+import { previous } from './time-slices.js';
 
 /** a · b, with a and/or b transposed (transposeA, transposeB), plus `bias` on every row. */
 export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boolean; transposeB?: boolean; bias?: tf.Tensor1D } = {}): tf.Tensor2D {
   const [rows, inner] = opts.transposeA ? [a.shape[1], a.shape[0]] : a.shape;
   const [bInner, cols] = opts.transposeB ? [b.shape[1], b.shape[0]] : b.shape;
   if (bInner !== inner) throw new Error(`product: inner sizes differ (${inner} and ${bInner})`);
-  const here = simdHere();
-  if (!here) {
+  const simd = SimdKernels.current();
+  if (!simd) {
     return tf.tidy(() => {
       const left = opts.transposeA ? tf.transpose(a) : a;
       const right = opts.transposeB ? tf.transpose(b) : b;
       return (opts.bias ? tf.fused.matMul({ a: left, b: right, bias: opts.bias }) : tf.matMul(left, right)) as tf.Tensor2D;
     });
   }
-  const { direct, simd } = here;
-  const out = direct.empty([rows, cols]) as tf.Tensor2D;
+  const out = simd.empty([rows, cols]) as tf.Tensor2D;
   const [aRow, aCol] = opts.transposeA ? [4, 4 * a.shape[1]] : [4 * inner, 4];
   simd.gemm(simd.offset(a), aRow, aCol, simd.offset(b), simd.offset(out), opts.bias ? simd.offset(opts.bias) : 0, 0, rows, inner, cols, opts.transposeB ? 'transposed' : 'rows');
   return out;
@@ -38,11 +31,11 @@ export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boo
 
 /** Σ over the rows of x (a bias gradient): on wasm one SIMD pass (tfjs-wasm's Sum over axis 0 is slow). */
 export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
-  const here = simdHere();
-  if (!here) return tf.sum(x, 0);
+  const simd = SimdKernels.current();
+  if (!simd) return tf.sum(x, 0);
   const [rows, cols] = x.shape;
-  const out = here.direct.empty([cols]) as tf.Tensor1D;
-  here.simd.columnSums(x, rows, cols, out);
+  const out = simd.empty([cols]) as tf.Tensor1D;
+  simd.columnSums(x, rows, cols, out);
   return out;
 }
 
@@ -54,15 +47,9 @@ export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
 export function stateWeightGradient(dGates: tf.Tensor3D, H: tf.Tensor3D): tf.Tensor2D {
   const [T, B, g] = dGates.shape;
   const d = H.shape[2];
-  const here = simdHere();
-  if (!here) {
-    return tf.tidy(() => {
-      const Hprev = tf.concat([tf.zeros([1, B, d]), tf.slice(H, [0, 0, 0], [T - 1, B, d])], 0);
-      return tf.matMul(tf.transpose(tf.reshape(dGates, [T * B, g])), tf.reshape(Hprev, [T * B, d]));
-    });
-  }
-  const { direct, simd } = here;
-  const out = direct.empty([g, d]) as tf.Tensor2D;
+  const simd = SimdKernels.current();
+  if (!simd) return tf.tidy(() => tf.matMul(tf.transpose(tf.reshape(dGates, [T * B, g])), tf.reshape(previous(H), [T * B, d])));
+  const out = simd.empty([g, d]) as tf.Tensor2D;
   // rows of ∂gates from step 1 on, against the states of steps 0 … T−2
   simd.gemm(simd.offset(dGates) + 4 * B * g, 4, 4 * g, simd.offset(H), simd.offset(out), 0, 0, g, (T - 1) * B, d);
   return out;

@@ -17,13 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { SimdKernels, type BLayout, type CellKernel, type CellOperands } from '../simd/simd-kernels.js';
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-}
-
-/** one helper per backend instance */
-const instances = new WeakMap<object, WasmDirect>();
+/** one helper per SIMD kernel instance (one per backend instance) */
+const instances = new WeakMap<SimdKernels, WasmDirect>();
 
 export class WasmDirect {
   /** ids handed out since the last release(): an id is a byte offset in wasm memory, by number */
@@ -37,34 +32,26 @@ export class WasmDirect {
   private packed = new Map<number, tf.Tensor>();
 
   private constructor(
-    private readonly be: WasmBackend,
     /** the SIMD gemm (1.2–1.6× tfjs-wasm's XNNPACK matmul here, see scripts/gemm-wat.mjs) and cell kernels */
     private readonly simd: SimdKernels,
   ) {}
 
   /** The helper for the running backend, or null where it is not tfjs-wasm with the SIMD kernels. */
   static current(): WasmDirect | null {
-    if (tf.getBackend() !== 'wasm') return null;
     const simd = SimdKernels.current();
     if (!simd) return null;
-    const be = tf.backend() as unknown as WasmBackend;
-    let direct = instances.get(be);
-    if (!direct) instances.set(be, (direct = new WasmDirect(be, simd)));
+    let direct = instances.get(simd);
+    if (!direct) instances.set(simd, (direct = new WasmDirect(simd)));
     return direct;
   }
 
-  /**
-   * A float32 tensor with memory allocated but not filled, for buffers the loops write in full
-   * before anything reads them: tfjs-wasm's zero fill ran at ≈ 2 GB/s (2.6 ms a step for an LSTM).
-   */
+  /** A float32 tensor with memory allocated but not filled (SimdKernels.empty). */
   empty(shape: number[]): tf.Tensor {
-    return tf.engine().makeTensorFromTensorInfo(this.be.makeOutput(shape, 'float32'));
+    return this.simd.empty(shape);
   }
 
   private offsetOf(t: tf.Tensor): number {
-    const info = this.be.dataIdMap.get(t.dataId);
-    if (!info) throw new Error('wasm-direct: tensor is not on the wasm backend (disposed?)');
-    return info.memoryOffset;
+    return this.simd.offset(t);
   }
 
   private register(offset: number): number {

@@ -61,6 +61,7 @@ const M_CHUNK = 128;
 interface WasmBackend {
   wasm?: { asm?: { memory?: unknown }; _malloc?(bytes: number): number; _free?(ptr: number): void };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
 /** The few WebAssembly JS API members used here (the node tsconfig has no DOM/WebAssembly lib). */
@@ -121,6 +122,14 @@ export class SimdKernels {
     };
     const gemm = instantiate(variant === 'relaxed-simd-fma' ? GEMM_FMA_WASM : GEMM_WASM) as GemmExports;
     return new SimdKernels(be, instantiate(KERNELS_WASM) as Exports, gemm, instantiate(CELLS_WASM) as CellExports, variant);
+  }
+
+  /**
+   * A float32 tensor with memory allocated but not filled, for outputs a kernel writes in full
+   * before anything reads them: tfjs-wasm's zero fill ran at ≈ 2 GB/s (2.6 ms a step for an LSTM).
+   */
+  empty(shape: number[]): tf.Tensor {
+    return tf.engine().makeTensorFromTensorInfo(this.be.makeOutput(shape, 'float32'));
   }
 
   /** Byte offset of a float32 tensor's values in wasm memory. */
