@@ -13,6 +13,7 @@
  * ∂W^(t) = ∂ᵀ·(x_t | h_{t−1}), ∂b^(t) = Σ_batch ∂, each written into its own gradient tensor.
  */
 import * as tf from '@tensorflow/tfjs';
+import { restoredInputs, savedInputs } from './saved-inputs.js';
 import { WasmDirect } from './wasm-direct.js';
 
 export interface StepWeights {
@@ -42,28 +43,23 @@ export function unsharedRecurrence(cell: Cell, x: tf.Tensor3D, steps: StepWeight
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [xT, ...flat] = args as tf.Tensor[];
-    const w = Array.from({ length: T }, (_, t) => {
-      const [W_xh, W_hh, b_ih, b_hh] = flat.slice(perStep * t, perStep * (t + 1));
-      return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as StepWeights;
-    });
+    const byStep = (ws: tf.Tensor[]) =>
+      Array.from({ length: T }, (_, t) => {
+        const [W_xh, W_hh, b_ih, b_hh] = ws.slice(perStep * t, perStep * (t + 1));
+        return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as StepWeights;
+      });
+    const w = byStep(flat);
     const direct = WasmDirect.current()!;
     const saved = cell === 'gru' ? forwardGru(direct, xT as tf.Tensor3D, w) : forwardSummedBias(cell, direct, xT as tf.Tensor3D, w);
     const H = tf.transpose(saved[0], [0, 2, 1]) as tf.Tensor3D;
-    // the variables (every position's weights) stay as they are until the optimizer runs after
-    // the backward, so they are used directly; saving would clone them
-    const isVariable = (t: tf.Tensor) => t instanceof tf.Variable;
-    save([xT, ...saved, ...flat.filter((t) => !isVariable(t))]);
+    save([xT, ...saved, ...savedInputs(flat)]);
     tf.dispose(saved);
     return {
       value: H,
       gradFunc: (dH: tf.Tensor3D, kept: tf.Tensor[]) => {
         const [xs, ...rest] = kept;
         const states = rest.splice(0, SAVED[cell].length) as tf.Tensor3D[];
-        const ws = flat.map((t) => (isVariable(t) ? t : rest.shift()!));
-        const sw = Array.from({ length: T }, (_, t) => {
-          const [W_xh, W_hh, b_ih, b_hh] = ws.slice(perStep * t, perStep * (t + 1));
-          return { W_xh, W_hh, b_ih, b_hh: hasHiddenBias ? b_hh : null } as StepWeights;
-        });
+        const sw = byStep(restoredInputs(flat, rest));
         // the saved activations back to plain layout (T × B × d), once for all T
         const plain = states.map((s) => tf.transpose(s, [0, 2, 1]) as tf.Tensor3D);
         try {

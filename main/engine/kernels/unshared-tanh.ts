@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fastTanh } from './tanh-recurrence.js';
+import { restoredInputs, savedInputs } from './saved-inputs.js';
 import { timeSlices } from './time-slices.js';
 
 export interface TanhStepWeights {
@@ -29,20 +30,14 @@ export function unsharedTanh(x: tf.Tensor3D, steps: TanhStepWeights[], inputGrad
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [xT, ...flat] = args as tf.Tensor[];
-    const w = Array.from({ length: T }, (_, t) => ({ W_xh: flat[3 * t] as tf.Tensor2D, W_hh: flat[3 * t + 1] as tf.Tensor2D, b: flat[3 * t + 2] as tf.Tensor1D }));
-    const H = forwardOps(xT as tf.Tensor3D, w);
-    // saving clones a tensor (tfjs-wasm copies it), so the weights that are variables — they
-    // stay as they are until the optimizer runs after the backward — are used directly: saving
-    // T·(d² + d·n) floats a step cost ≈ 5 ms at config B. Everything else is saved.
-    const isVariable = (t: tf.Tensor) => t instanceof tf.Variable;
-    save([H, xT, ...flat.filter((t) => !isVariable(t))]);
+    const byStep = (ws: tf.Tensor[]) => Array.from({ length: T }, (_, t) => ({ W_xh: ws[3 * t] as tf.Tensor2D, W_hh: ws[3 * t + 1] as tf.Tensor2D, b: ws[3 * t + 2] as tf.Tensor1D }));
+    const H = forwardOps(xT as tf.Tensor3D, byStep(flat));
+    save([H, xT, ...savedInputs(flat)]);
     return {
       value: H,
       gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
         const [Hs, xs, ...rest] = saved as [tf.Tensor3D, tf.Tensor3D, ...tf.Tensor[]];
-        const ws = flat.map((t) => (isVariable(t) ? t : rest.shift()!));
-        const sw = Array.from({ length: T }, (_, t) => ({ W_xh: ws[3 * t] as tf.Tensor2D, W_hh: ws[3 * t + 1] as tf.Tensor2D, b: ws[3 * t + 2] as tf.Tensor1D }));
-        return backwardOps(dH, Hs, xs, sw, inputGrad);
+        return backwardOps(dH, Hs, xs, byStep(restoredInputs(flat, rest)), inputGrad);
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: tf.Tensor[]) => tf.Tensor3D;
