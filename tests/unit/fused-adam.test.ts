@@ -96,7 +96,7 @@ describe('the SIMD kernels (wasm)', () => {
   it('load on tfjs-wasm and give Σx² of odd-sized tensors exactly as float64 sums', () => {
     const simd = SimdKernels.current();
     expect(simd).not.toBeNull();
-    for (const n of [1, 3, 4, 7, 1001]) {
+    for (const n of [1, 3, 4, 7, 8, 12, 13, 1001]) {
       const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
       const t = tf.tensor1d(values);
       const want = values.reduce((s, v) => s + v * v, 0);
@@ -120,5 +120,34 @@ describe('the SIMD kernels (wasm)', () => {
       expect(tensors[2].dataSync()[i]).toBeCloseTo(mk, 6);
     }
     tf.dispose([...tensors, out]);
+  });
+  it('Adam kernel flushes what would be subnormal to zero (FTZ), and nothing else', () => {
+    const simd = SimdKernels.current()!;
+    const c = { b1: 0.9, b2: 0.999, eps: 1e-7, step: 0.01, k: 1 };
+    const TINY = 2 ** -126;
+    // gradients from ordinary down to subnormal, m and v starting at 0, one in 5 lanes of each size in the tail
+    const g = Float32Array.from([0.5, 1e-10, 1e-17, 1e-19, 1e-30, 1e-37, 2e-38, 1e-40, -1e-20, -3e-18, 0.25]);
+    const n = g.length;
+    const [gt, w, m, v] = [tf.tensor1d(g), tf.ones([n]), tf.zeros([n]), tf.zeros([n])];
+    const out = simd.empty([n]);
+    simd.adam(gt, w, m, v, out, c);
+    const [mv, vv, wv] = [m.dataSync(), v.dataSync(), out.dataSync()];
+    // the kernel's coefficients, in float32
+    const [c1, c2] = [c.b1, c.b2].map((b) => Math.fround(1 - Math.fround(b)));
+    for (let i = 0; i < n; i++) {
+      const mWant = Math.fround(c1 * g[i]);
+      const vWant = Math.fround(c2 * g[i] * g[i]);
+      // a normal result is kept as IEEE float32 gives it; one below 2^−126 is 0
+      if (Math.abs(mWant) >= 2 * TINY) expect(mv[i] / mWant, `m[${i}]`).toBeCloseTo(1, 5);
+      if (Math.abs(mWant) < TINY) expect(mv[i]).toBe(0);
+      expect(Math.abs(mv[i]) === 0 || Math.abs(mv[i]) >= TINY).toBe(true);
+      if (Math.abs(vWant) >= 2 * TINY) expect(vv[i] / vWant, `v[${i}]`).toBeCloseTo(1, 5);
+      expect(vv[i] === 0 || vv[i] >= TINY).toBe(true);
+      if (vWant < TINY) expect(vv[i]).toBe(0);
+    }
+    // the weights move as Adam's first step says (≈ lr·sign(g)) where g is not negligible against eps
+    expect(wv[0]).toBeCloseTo(1 - 0.01 * 0.1 * 0.5 / (1e-7 + Math.sqrt(0.001 * 0.25)), 6);
+    expect(wv[7]).toBe(1);
+    tf.dispose([gt, w, m, v, out]);
   });
 });
