@@ -53,8 +53,16 @@ export type BLayout = 'rows' | 'packed' | 'transposed';
 /** Above this inner size the product runs in slices of K_SLICE, so B's blocks stay in L1. */
 const K_SINGLE_PASS = 256;
 const K_SLICE = 128;
-/** From this many rows of A a product packs B first (each block of B is read M/4 times). */
-const PACK_FROM_ROWS = 16;
+/**
+ * When a product packs a row-major B first: each block of B is read M/4 times, and packed
+ * reads are contiguous, but packing costs a pass over B. Measured on a B used once (an
+ * unshared position's weights, cold in cache), 100 products, ms: 32 × 256 · 256 × 256 read in
+ * place 10.4, packed 12.1; 64 rows 20.4 / 21.9; 128 rows 38.9 / 37.8; but 32 × 256 · 256 × 1024
+ * 59.2 / 48.1, where B's rows lie 4 KB apart.
+ */
+const packsB = (M: number, N: number) => M >= 128 || N >= 1024;
+/** From this many rows a product reading A across rows (Aᵀ) packs A first. */
+const PACK_A_FROM_ROWS = 16;
 /** Rows of A per pass over B: A's rows stay in L2 across B's blocks (3200 × 128 · 128 × 1024: 42 → 48 GFLOP/s). */
 const M_CHUNK = 128;
 
@@ -142,6 +150,8 @@ export class SimdKernels {
   /**
    * One Adam step for one parameter: m and v are updated in place (tensors owned by the
    * optimizer, never shared); the new weights go to `out`, a fresh tensor of the same size.
+   * Never w itself: tfjs-wasm's matMul keeps its packed right operand by tensor id (XNNPACK's
+   * operator cache), so a variable changed in place would be multiplied with its old values.
    */
   adam(g: tf.Tensor, w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, out: tf.Tensor, c: { b1: number; b2: number; eps: number; step: number; k: number }): void {
     const n = g.size;
@@ -173,7 +183,7 @@ export class SimdKernels {
   gemm(a: number, aRow: number, aCol: number, b: number, c: number, base: number, baseRow: number, M: number, K: number, N: number, bLayout: BLayout = 'rows'): void {
     const packed = bLayout === 'packed';
     // B is read packed: given so, packed here from Wᵀ, or packed here because A has enough rows
-    const readPacked = packed || bLayout === 'transposed' || M >= PACK_FROM_ROWS;
+    const readPacked = packed || bLayout === 'transposed' || packsB(M, N);
     const slices = packed || K <= K_SINGLE_PASS ? [[0, K]] : Array.from({ length: Math.ceil(K / K_SLICE) }, (_, s) => [s * K_SLICE, Math.min(K_SLICE, K - s * K_SLICE)]);
     // a long inner dimension (weight gradients over T·B rows) in slices; each adds onto C
     for (const [k0, k] of slices) {
@@ -182,12 +192,12 @@ export class SimdKernels {
       if (bLayout === 'transposed') {
         bAt = this.scratchOf('b', 4 * k * N);
         this.g.packTransposed(b + 4 * k0, N, k, 4 * K, bAt);
-      } else if (!packed && M >= PACK_FROM_ROWS) {
+      } else if (!packed && packsB(M, N)) {
         bAt = this.scratchOf('b', 4 * k * N);
         this.g.pack(b + 4 * k0 * N, k, N, bAt);
       }
       // A read across rows (Aᵀ) is packed per chunk; row-major A is read in place
-      const aPack = aCol > 4 && M >= PACK_FROM_ROWS ? this.scratchOf('a', 4 * Math.min(M, M_CHUNK) * k) : 0;
+      const aPack = aCol > 4 && M >= PACK_A_FROM_ROWS ? this.scratchOf('a', 4 * Math.min(M, M_CHUNK) * k) : 0;
       const [from, fromRow] = first ? [base, baseRow] : [c, 4 * N];
       for (let i0 = 0; i0 < M; i0 += M_CHUNK) {
         const rows = Math.min(M_CHUNK, M - i0);
