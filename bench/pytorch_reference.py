@@ -33,6 +33,23 @@ class ManualRNN(nn.Module):
         return h
 
 
+class UnsharedRNN(nn.Module):
+    """The page's UnsharedWeightsRNN: its own W_xh, W_hh, b_h at every position."""
+
+    def __init__(self, n, d, T):
+        super().__init__()
+        self.W_xh_list = nn.ParameterList([nn.Parameter(torch.randn(d, n) * 0.01) for _ in range(T)])
+        self.W_hh_list = nn.ParameterList([nn.Parameter(torch.randn(d, d) * 0.01) for _ in range(T)])
+        self.b_h_list = nn.ParameterList([nn.Parameter(torch.zeros(d)) for _ in range(T)])
+        self.d = d
+
+    def forward(self, x):
+        h = torch.zeros(x.shape[0], self.d)
+        for t in range(x.shape[1]):
+            h = torch.tanh(x[:, t] @ self.W_xh_list[t].t() + h @ self.W_hh_list[t].t() + self.b_h_list[t])
+        return h
+
+
 class TorchRNN(nn.Module):
     def __init__(self, n, d):
         super().__init__()
@@ -44,7 +61,10 @@ class TorchRNN(nn.Module):
 
 def bench(kind, cfg, seconds):
     torch.manual_seed(0)
-    core = (TorchRNN if kind == "nn.RNN" else ManualRNN)(cfg["n"], cfg["d"])
+    if kind == "unshared loop":
+        core = UnsharedRNN(cfg["n"], cfg["d"], cfg["T"])
+    else:
+        core = (TorchRNN if kind == "nn.RNN" else ManualRNN)(cfg["n"], cfg["d"])
     head = nn.Linear(cfg["d"], 2)
     opt = torch.optim.Adam(list(core.parameters()) + list(head.parameters()), lr=1e-3)
     x = torch.randn(cfg["B"], cfg["T"], cfg["n"])
@@ -69,5 +89,5 @@ def bench(kind, cfg, seconds):
 if __name__ == "__main__":
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
     for name, cfg in CONFIGS.items():
-        for kind in ("nn.RNN", "manual loop"):
+        for kind in ("nn.RNN", "manual loop", "unshared loop"):
             print(json.dumps(bench(kind, cfg, seconds)), flush=True)

@@ -60,6 +60,48 @@ function pytorchBestOf(before: ReturnType<typeof pytorch>, after: ReturnType<typ
   });
 }
 
+type TorchResult = { impl: string; config: string; stepsPerSec: number };
+
+/** Which PyTorch runs a model is measured against: the same model (the reference has tanh cells only). */
+const TORCH_IMPLS: Record<string, { rnn?: string; loop: string }> = {
+  'shared tanh': { rnn: 'nn.RNN', loop: 'manual loop' },
+  'unshared tanh': { loop: 'unshared loop' },
+};
+
+/**
+ * Each result with its speed against PyTorch's same model, by examples/s (PyTorch does one
+ * batch of B a step, so a 'full' step of 2 batches compares fairly); null where PyTorch has
+ * no such model (GRU, LSTM) or did not run.
+ */
+export function withTorchRatios<R extends Pick<CaseResult, 'config' | 'model' | 'examplesPerSec'>>(results: R[], torch: TorchResult[]): (R & { vsTorchRNN: number | null; vsTorchLoop: number | null })[] {
+  const ratio = (r: R, impl: string | undefined) => {
+    const ref = impl && torch.find((t) => t.config === r.config && t.impl === impl)?.stepsPerSec;
+    return ref ? r.examplesPerSec / (ref * BENCH_CONFIGS[r.config as keyof typeof BENCH_CONFIGS].B) : null;
+  };
+  return results.map((r) => ({ ...r, vsTorchRNN: ratio(r, TORCH_IMPLS[r.model]?.rnn), vsTorchLoop: ratio(r, TORCH_IMPLS[r.model]?.loop) }));
+}
+
+/**
+ * What a step of each model costs against its baseline in the same config (fast kernels, one
+ * thread), the issue's budgets: the unshared tanh against the shared tanh (1.5×), a GRU or LSTM
+ * against the tanh of its kind (3×, 4×). Beside it PyTorch's ratio where it has both models
+ * (its page loops).
+ */
+export function stepCosts(results: Pick<CaseResult, 'config' | 'model' | 'kernels' | 'parallel' | 'backend' | 'stepsPerSec'>[], torch: TorchResult[]): { backend: string; config: string; model: string; baseline: string; ours: number; torch: number | null }[] {
+  const single = results.filter((r) => r.kernels === 'fast' && r.parallel === 'off');
+  return single.flatMap((r) => {
+    const baseline = r.model === 'unshared tanh' ? 'shared tanh' : r.model.replace(/ (gru|lstm)$/i, ' tanh');
+    const base = single.find((b) => b.config === r.config && b.backend === r.backend && b.model === baseline);
+    if (!base || baseline === r.model) return [];
+    const torchOf = (model: string) => {
+      const impl = TORCH_IMPLS[model]?.loop;
+      return impl ? torch.find((t) => t.config === r.config && t.impl === impl)?.stepsPerSec : undefined;
+    };
+    const [mine, theirs] = [torchOf(r.model), torchOf(baseline)];
+    return [{ backend: r.backend, config: r.config, model: r.model, baseline, ours: base.stepsPerSec / r.stepsPerSec, torch: mine && theirs ? theirs / mine : null }];
+  });
+}
+
 export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   const seconds = values.seconds ? Number(values.seconds) : 2;
   const torchBefore = values['against-pytorch'] ? pytorch(seconds) : null;
@@ -87,25 +129,21 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
     }
   }
   const torch = torchBefore === null ? null : pytorchBestOf(torchBefore, pytorch(seconds));
-  const ref = (config: string, impl: string) => (Array.isArray(torch) ? torch.find((t) => t.config === config && t.impl === impl)?.stepsPerSec ?? null : null);
-  // ratios by examples/s (PyTorch does one batch of B a step), so a 'full' step of 2 batches compares fairly
-  const ratio = (r: CaseResult, impl: string) => {
-    const torchSteps = ref(r.config, impl);
-    return torchSteps ? r.examplesPerSec / (torchSteps * BENCH_CONFIGS[r.config as keyof typeof BENCH_CONFIGS].B) : null;
-  };
-  const rows = results.map((r) => ({ ...r, vsTorchRNN: ratio(r, 'nn.RNN'), vsTorchManual: ratio(r, 'manual loop') }));
+  const rows = withTorchRatios(results, Array.isArray(torch) ? torch : []);
+  const costs = stepCosts(results, Array.isArray(torch) ? torch : []);
   if (values.json) {
-    io.out(JSON.stringify({ configs: BENCH_CONFIGS, results: rows, pytorch: torch, skipped }));
+    io.out(JSON.stringify({ configs: BENCH_CONFIGS, results: rows, costs, pytorch: torch, skipped }));
     return;
   }
-  const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× manual'];
-  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `2 ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchManual?.toFixed(2) ?? '—']);
+  const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× page loop'];
+  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `2 ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—']);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   io.out(Object.entries(BENCH_CONFIGS).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
-  io.out('threads "2 full": each step takes a batch per thread (2 × B examples); × PyTorch compares examples/s.');
+  io.out('threads "2 full": each step takes a batch per thread (2 × B examples); × PyTorch compares examples/s with the same model in PyTorch (the page\'s loop: shared or unshared).');
   const variants = [...new Set(rows.filter((r) => r.backend === 'wasm').map((r) => r.matmul))];
   if (variants.length) io.out(`wasm: the engine's SIMD kernels, matmul ${variants.map((v) => (v === 'relaxed-simd-fma' ? 'with relaxed-SIMD FMA' : v === 'simd' ? 'with mul + add (no relaxed SIMD here)' : v)).join(' / ')}`);
   io.out([head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n'));
+  for (const c of costs) io.out(`${c.backend} ${c.config} ${c.model} costs ${c.ours.toFixed(2)}× a ${c.baseline} step (1 thread)${c.torch === null ? '' : `; PyTorch's page loops ${c.torch.toFixed(2)}×`}`);
   if (Array.isArray(torch)) io.out(`PyTorch (faster of a run before and after ours) ${torch.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s`).join('; ')}`);
   else if (torch) io.out(`PyTorch reference not run: ${torch}`);
   if (skipped.length) io.out(`skipped: ${[...new Set(skipped)].join('; ')}`);

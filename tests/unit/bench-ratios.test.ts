@@ -1,0 +1,32 @@
+/** The bench's ratios: each model against PyTorch's same model, and step costs against the shared tanh. */
+import { describe, expect, it } from 'vitest';
+import { stepCosts, withTorchRatios } from '../../main/cli/bench-command.js';
+
+const row = (config: string, model: string, stepsPerSec: number, parallel = 'off', kernels = 'fast') => ({ backend: 'wasm', config, model, kernels, parallel, stepsPerSec, examplesPerSec: stepsPerSec * 32 * (parallel === 'full' ? 2 : 1) });
+const torch = [
+  { impl: 'nn.RNN', config: 'B', stepsPerSec: 25 },
+  { impl: 'manual loop', config: 'B', stepsPerSec: 20 },
+  { impl: 'unshared loop', config: 'B', stepsPerSec: 12.5 },
+];
+
+describe('bench ratios', () => {
+  it('compares each model with the same model in PyTorch, examples per second, and GRU/LSTM with nothing', () => {
+    const [shared, full, unshared, gru] = withTorchRatios([row('B', 'shared tanh', 30), row('B', 'shared tanh', 20, 'full'), row('B', 'unshared tanh', 10), row('B', 'shared GRU', 8)], torch);
+    expect(shared.vsTorchRNN).toBeCloseTo(1.2, 10);
+    expect(shared.vsTorchLoop).toBeCloseTo(1.5, 10);
+    // a full step is two batches
+    expect(full.vsTorchRNN).toBeCloseTo(1.6, 10);
+    expect(unshared.vsTorchRNN).toBeNull();
+    expect(unshared.vsTorchLoop).toBeCloseTo(0.8, 10);
+    expect([gru.vsTorchRNN, gru.vsTorchLoop]).toEqual([null, null]);
+  });
+  it('gives each model’s one-thread step cost against its baseline (the shared tanh, or the tanh of its kind), PyTorch’s beside it where it has both', () => {
+    const costs = stepCosts([row('B', 'shared tanh', 20), row('B', 'shared tanh', 30, 'split'), row('B', 'unshared tanh', 12.5), row('B', 'unshared tanh', 1, 'off', 'autodiff'), row('B', 'shared LSTM', 5), row('B', 'unshared GRU', 5)], torch);
+    expect(costs).toEqual([
+      { backend: 'wasm', config: 'B', model: 'unshared tanh', baseline: 'shared tanh', ours: 1.6, torch: 1.6 },
+      { backend: 'wasm', config: 'B', model: 'shared LSTM', baseline: 'shared tanh', ours: 4, torch: null },
+      { backend: 'wasm', config: 'B', model: 'unshared GRU', baseline: 'unshared tanh', ours: 2.5, torch: null },
+    ]);
+    expect(stepCosts([row('A', 'unshared tanh', 12.5)], torch)).toEqual([]);
+  });
+});
