@@ -11,6 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { simdText, type BackendName, type BackendReport } from '../contract.js';
 import { SimdKernels } from './simd/simd-kernels.js';
+import { shareIdentityOnWasm } from './wasm-identity.js';
+
+shareIdentityOnWasm();
 
 const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
