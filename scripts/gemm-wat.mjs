@@ -180,14 +180,20 @@ ${single}
         (block $ks_done (loop $ks
           (br_if $ks_done (i32.ge_s ${get('k')} ${get('K')}))
           (local.set $src (i32.add ${get('a')} (i32.add (i32.mul ${get('i')} ${get('aRow')}) (i32.mul ${get('k')} ${get('aCol')}))))
-          (local.set $r (i32.const 0))
-          (block $rs_done (loop $rs
-            (br_if $rs_done (i32.ge_s ${get('r')} ${get('rows')}))
-            (f32.store ${get('dst')} (f32.load ${get('src')}))
-            (local.set $src (i32.add ${get('src')} ${get('aRow')}))
-            (local.set $dst (i32.add ${get('dst')} (i32.const 4)))
-            (local.set $r (i32.add ${get('r')} (i32.const 1)))
-            (br $rs)))
+          ;; Aᵀ of a row-major matrix (aRow = 4): a panel's 4 values lie side by side, one copy
+          (if (i32.and (i32.eq ${get('rows')} (i32.const 4)) (i32.eq ${get('aRow')} (i32.const 4)))
+            (then
+              (v128.store align=4 ${get('dst')} (v128.load align=4 ${get('src')}))
+              (local.set $dst (i32.add ${get('dst')} (i32.const 16))))
+            (else
+              (local.set $r (i32.const 0))
+              (block $rs_done (loop $rs
+                (br_if $rs_done (i32.ge_s ${get('r')} ${get('rows')}))
+                (f32.store ${get('dst')} (f32.load ${get('src')}))
+                (local.set $src (i32.add ${get('src')} ${get('aRow')}))
+                (local.set $dst (i32.add ${get('dst')} (i32.const 4)))
+                (local.set $r (i32.add ${get('r')} (i32.const 1)))
+                (br $rs)))))
           (local.set $k (i32.add ${get('k')} (i32.const 1)))
           (br $ks)))
         (local.set $i (i32.add ${get('i')} ${get('rows')}))
