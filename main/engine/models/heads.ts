@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { HeadConfig } from '../../contract.js';
 import { fanInRule, initVariable } from '../init.js';
 import type { Rng } from '../random.js';
+import { gatherRows, scatterRows } from '../kernels/rows.js';
 
 /**
  * Rows of E for token ids, with dL/dE = Σ over occurrences of dL/d(row): a scatter-add.
@@ -35,13 +36,13 @@ export class Embedding {
 
 /**
  * Rows `rows` of x, with a backward that scatters the gradient back into those rows (tfjs's own
- * gather gradient needs UnsortedSegmentSum, which tfjs-wasm lacks).
+ * gather gradient needs UnsortedSegmentSum, which tfjs-wasm lacks). kernels/rows.ts.
  */
 const pickRows = tf.customGrad(((x: tf.Tensor2D, rows: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([rows]);
   return {
-    value: tf.gather(x, rows),
-    gradFunc: (dy: tf.Tensor2D, [r]: tf.Tensor[]) => [tf.scatterND(tf.expandDims(r, 1), dy, x.shape), tf.zerosLike(r)],
+    value: gatherRows(x, rows),
+    gradFunc: (dy: tf.Tensor2D, [r]: tf.Tensor[]) => [scatterRows(dy, r as tf.Tensor1D, x.shape), tf.zerosLike(r)],
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, rows: tf.Tensor1D) => tf.Tensor2D;
 
