@@ -128,6 +128,22 @@ const tanhFunctions = () => {
   (func $sigmoid1 (param $x f32) (result f32) (f32x4.extract_lane 0 (call $sigmoid4 (f32x4.splat (local.get $x)))))`;
 };
 
+/**
+ * tanh4's body inline on a 4-lane value (locals TANH_LOCALS + k), its constants from `lanes`:
+ * TurboFan here does not inline wasm calls, and the call cost tanhCell ≈ 30 cycles a vector.
+ */
+const tanhInline = (arg, k, lanes) => {
+  const horner = (coeffs, x2) => coeffs.slice(0, -1).reduceRight((acc, c) => `(f32x4.add (f32x4.mul ${x2} ${acc}) ${lanes(c)})`, lanes(coeffs.at(-1)));
+  const [x, c, x2] = TANH_LOCALS.map((n) => `$_${n}${k}`);
+  return `(block (result v128)
+          (local.set ${x} ${arg})
+          (local.set ${c} (f32x4.min ${lanes(CLAMP)} (f32x4.max ${lanes(-CLAMP)} (local.get ${x}))))
+          (local.set ${x2} (f32x4.mul (local.get ${c}) (local.get ${c})))
+          (v128.bitselect (local.get ${x})
+            (f32x4.div (f32x4.mul (local.get ${c}) ${horner(ALPHA, `(local.get ${x2})`)}) ${horner(BETA, `(local.get ${x2})`)})
+            (f32x4.lt (f32x4.abs (local.get ${x})) ${lanes(TINY)})))`;
+};
+const TANH_LOCALS = ['tx', 'tc', 'tx2'];
 /** Every name an expression reads. */
 const leaves = (e) => (typeof e === 'string' ? [e] : Array.isArray(e) ? e.slice(1).flatMap(leaves) : []);
 
@@ -138,14 +154,25 @@ function kernel(name, spec) {
   const temps = [...new Set(spec.body.map(([target]) => target).filter((t) => !names.includes(t)))];
   const read = names.filter((n) => spec.body.some(([, e]) => leaves(e).includes(n)));
   const values = new Map(); // name → how the current body reads it
+  let inlined = 0; // tanh bodies inlined into the vector loop, each with its own locals
+  // the vector loop's constants, each set once in a local before the loops: a v128.const or a
+  // splat in the loop is re-made at every use (V8 here)
+  const constants = new Map();
+  const lanes = (x) => {
+    if (!constants.has(x)) constants.set(x, `$_k${constants.size}`);
+    return `(local.get ${constants.get(x)})`;
+  };
   const expr = (e, vec) => {
-    if (typeof e === 'number') return vec ? splat(e) : f32(e);
+    if (typeof e === 'number') return vec ? lanes(e) : f32(e);
     if (typeof e === 'string') {
       if (!values.has(e)) throw new Error(`${name}: ${e} is read before it is set`);
       return values.get(e);
     }
     const [op, ...args] = e;
     const a = args.map((x) => expr(x, vec));
+    // the vector loop inlines tanh (σ(x) = ½ + ½·tanh(x/2)); the d mod 4 tail calls the functions
+    if (vec && op === 'tanh') return tanhInline(a[0], inlined++, lanes);
+    if (vec && op === 'sigmoid') return `(f32x4.add ${lanes(0.5)} (f32x4.mul ${lanes(0.5)} ${tanhInline(`(f32x4.mul ${lanes(0.5)} ${a[0]})`, inlined++, lanes)}))`;
     if (op === 'sigmoid' || op === 'tanh') return `(call $${op}${vec ? 4 : 1} ${a[0]})`;
     if (!['add', 'sub', 'mul'].includes(op)) throw new Error(`${name}: unknown op ${op}`);
     return `(${vec ? 'f32x4' : 'f32'}.${op} ${a[0]} ${a[1]})`;
@@ -170,7 +197,11 @@ function kernel(name, spec) {
     lines.push(`(local.set $_o (i32.add (local.get $_o) (i32.const ${vec ? 16 : 4})))`);
     return lines.join('\n        ');
   };
-  const locals = [...read, ...temps].flatMap((n) => [`(local ${local(n, true)} v128)`, `(local ${local(n, false)} f32)`]).join(' ');
+  const vectorBody = body(true);
+  const tanhLocals = Array.from({ length: inlined }, (_, k) => TANH_LOCALS.map((n) => `(local $_${n}${k} v128)`).join(' ')).join(' ');
+  const constantLocals = [...constants.values()].map((l) => ` (local ${l} v128)`).join('');
+  const locals = [...read, ...temps].flatMap((n) => [`(local ${local(n, true)} v128)`, `(local ${local(n, false)} f32)`]).join(' ') + (tanhLocals ? ` ${tanhLocals}` : '') + constantLocals;
+  const setConstants = [...constants].map(([x, l]) => `(local.set ${l} (v128.const f32x4 ${x} ${x} ${x} ${x}))`).join('\n    ');
   // row r of an operand: its parameter + 4·d·(r·stride + block); the loop's own locals start
   // with _ so that no operand name can collide with them
   const rowAddress = (n) => {
@@ -180,13 +211,14 @@ function kernel(name, spec) {
   return `(func (export "${name}") ${params.map((p) => `(param $${p} i32)`).join(' ')} (param $rows i32) (param $d i32)
     (local $_r i32) (local $_o i32) (local $_vecEnd i32) ${names.map((n) => `(local $row_${n} i32)`).join(' ')} ${locals}
     (local.set $_vecEnd (i32.shl (i32.and (local.get $d) (i32.const -4)) (i32.const 2)))
+    ${setConstants}
     (block $rows_done (loop $rows_loop
       (br_if $rows_done (i32.ge_u (local.get $_r) (local.get $rows)))
       ${names.map(rowAddress).join('\n      ')}
       (local.set $_o (i32.const 0))
       (block $vec_done (loop $vec
         (br_if $vec_done (i32.ge_u (local.get $_o) (local.get $_vecEnd)))
-        ${body(true)}
+        ${vectorBody}
         (br $vec)))
       (block $tail_done (loop $tail
         (br_if $tail_done (i32.ge_u (local.get $_o) (i32.shl (local.get $d) (i32.const 2))))
