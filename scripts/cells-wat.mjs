@@ -113,15 +113,10 @@ const TINY = 0.0004;
 const f32 = (x) => `(f32.const ${x})`;
 const splat = (x) => `(f32x4.splat ${f32(x)})`;
 
-/** tanh for 4 lanes: p(x)/q(x) on x clamped to ±CLAMP; x itself where |x| < TINY. */
+/** tanh for 4 lanes: p(x)/q(x) on x clamped to ±CLAMP; x itself where |x| < TINY (tanhInline's body, for the d mod 4 tail). */
 const tanhFunctions = () => {
-  const horner = (coeffs, x2) => coeffs.slice(0, -1).reduceRight((acc, c) => `(f32x4.add (f32x4.mul ${x2} ${acc}) ${splat(c)})`, splat(coeffs.at(-1)));
-  return `(func $tanh4 (param $x v128) (result v128) (local $c v128) (local $x2 v128)
-    (local.set $c (f32x4.min ${splat(CLAMP)} (f32x4.max ${splat(-CLAMP)} (local.get $x))))
-    (local.set $x2 (f32x4.mul (local.get $c) (local.get $c)))
-    (v128.bitselect (local.get $x)
-      (f32x4.div (f32x4.mul (local.get $c) ${horner(ALPHA, '(local.get $x2)')}) ${horner(BETA, '(local.get $x2)')})
-      (f32x4.lt (f32x4.abs (local.get $x)) ${splat(TINY)})))
+  return `(func $tanh4 (param $x v128) (result v128) ${TANH_LOCALS.map((n) => `(local $_${n}0 v128)`).join(' ')}
+    ${tanhInline('(local.get $x)', 0, splat)})
   (func $sigmoid4 (param $x v128) (result v128)
     (f32x4.add ${splat(0.5)} (f32x4.mul ${splat(0.5)} (call $tanh4 (f32x4.mul ${splat(0.5)} (local.get $x))))))
   (func $tanh1 (param $x f32) (result f32) (f32x4.extract_lane 0 (call $tanh4 (f32x4.splat (local.get $x)))))
