@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { restoredInputs, savedInputs } from './saved-inputs.js';
+import { transposeInner } from './transpose.js';
 import { WasmDirect } from './wasm-direct.js';
 
 export interface StepWeights {
@@ -51,7 +52,7 @@ export function unsharedRecurrence(cell: Cell, x: tf.Tensor3D, steps: StepWeight
     const w = byStep(flat);
     const direct = WasmDirect.current()!;
     const saved = cell === 'gru' ? forwardGru(direct, xT as tf.Tensor3D, w) : forwardSummedBias(cell, direct, xT as tf.Tensor3D, w);
-    const H = tf.transpose(saved[0], [0, 2, 1]) as tf.Tensor3D;
+    const H = transposeInner(saved[0] as tf.Tensor3D);
     save([xT, ...saved, ...savedInputs(flat)]);
     tf.dispose(saved);
     return {
@@ -61,7 +62,7 @@ export function unsharedRecurrence(cell: Cell, x: tf.Tensor3D, steps: StepWeight
         const states = rest.splice(0, SAVED[cell].length) as tf.Tensor3D[];
         const sw = byStep(restoredInputs(flat, rest));
         // the saved activations back to plain layout (T × B × d), once for all T
-        const plain = states.map((s) => tf.transpose(s, [0, 2, 1]) as tf.Tensor3D);
+        const plain = states.map(transposeInner);
         try {
           return backward(WasmDirect.current()!, cell, dH, plain, xs as tf.Tensor3D, sw, inputGrad);
         } finally {
@@ -89,7 +90,7 @@ function forwardSummedBias(cell: 'tanh' | 'lstm', direct: WasmDirect, x: tf.Tens
   const G = w[0].W_hh.shape[0];
   const d = w[0].W_hh.shape[1];
   const db = d * B;
-  const XT = tf.transpose(x, [0, 2, 1]);
+  const XT = transposeInner(x);
   const biasT = columnsOf(w.map((s) => (s.b_hh ? tf.add(s.b_ih, s.b_hh) : s.b_ih) as tf.Tensor1D), B);
   const out = SAVED[cell].map(() => direct.empty([T, d, B]) as tf.Tensor3D);
   const [H, C, SI, SF, TG, SO, TC] = out;
@@ -116,7 +117,7 @@ function forwardGru(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf.Te
   const G = w[0].W_hh.shape[0];
   const d = G / 3;
   const db = d * B;
-  const XT = tf.transpose(x, [0, 2, 1]);
+  const XT = transposeInner(x);
   const inputBiasT = columnsOf(w.map((s) => s.b_ih), B);
   const hiddenBiasT = columnsOf(w.map((s) => s.b_hh ?? (tf.zeros([G]) as tf.Tensor1D)), B);
   const out = SAVED.gru.map(() => direct.empty([T, d, B]) as tf.Tensor3D);

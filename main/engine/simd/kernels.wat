@@ -137,6 +137,67 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))
     (local.get $s))
+  ;; dst = srcᵀ for `batch` row-major rows × cols matrices one after another (dst: cols × rows
+  ;; each): 4 × 4 blocks through shuffles, the edges one value at a time. tfjs-wasm's Transpose
+  ;; took ≈ 0.9 ns a value on the unshared kernels' T × d × B states.
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32) (param $batch i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $rowEnd i32) (local $colEnd i32)
+    (local $s i32) (local $d i32) (local $rowBytes i32) (local $colBytes i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowEnd (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $colEnd (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $colBytes (i32.shl (local.get $rows) (i32.const 2)))
+    (block $batch_done (loop $batch_loop
+      (br_if $batch_done (i32.ge_u (local.get $b) (local.get $batch)))
+      ;; whole 4 × 4 blocks
+      (local.set $i (i32.const 0))
+      (block $rows_done (loop $rows_loop
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rowEnd)))
+        (local.set $j (i32.const 0))
+        (block $cols_done (loop $cols_loop
+          (br_if $cols_done (i32.ge_u (local.get $j) (local.get $colEnd)))
+          (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
+          (local.set $r0 (v128.load align=4 (local.get $s)))
+          (local.set $r1 (v128.load align=4 (i32.add (local.get $s) (local.get $rowBytes))))
+          (local.set $r2 (v128.load align=4 (i32.add (local.get $s) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+          (local.set $r3 (v128.load align=4 (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+          ;; [a0 b0 a1 b1] [c0 d0 c1 d1] [a2 b2 a3 b3] [c2 d2 c3 d3]
+          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+          (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+          (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+          (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2))))
+          (v128.store align=4 (local.get $d)
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+          (v128.store align=4 (i32.add (local.get $d) (local.get $colBytes))
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+          (v128.store align=4 (i32.add (local.get $d) (i32.shl (local.get $colBytes) (i32.const 1)))
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+          (v128.store align=4 (i32.add (local.get $d) (i32.mul (local.get $colBytes) (i32.const 3)))
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $cols_loop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows_loop)))
+      ;; the edges: columns from colEnd in every row, then rows from rowEnd up to colEnd
+      (local.set $i (i32.const 0))
+      (block $edge_done (loop $edge_rows
+        (br_if $edge_done (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $j (select (i32.const 0) (local.get $colEnd) (i32.ge_u (local.get $i) (local.get $rowEnd))))
+        (block $edge_cols_done (loop $edge_cols
+          (br_if $edge_cols_done (i32.ge_u (local.get $j) (local.get $cols)))
+          (f32.store
+            (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2)))
+            (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $edge_cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $edge_rows)))
+      (local.set $src (i32.add (local.get $src) (i32.mul (local.get $rowBytes) (local.get $rows))))
+      (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $rowBytes) (local.get $rows))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $batch_loop))))
   ;; out[j] = Σ_i x[i, j] over a rows × cols row-major matrix (a bias gradient): rows stream
   ;; through once, out (cols floats) stays in L1
   (func (export "columnSums") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32)

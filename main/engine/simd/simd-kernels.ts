@@ -1,9 +1,10 @@
 /**
  * The engine's wasm SIMD kernels, instantiated on tfjs-wasm's own memory, so they read and
  * write tensors where they lie: no copies in or out. Three modules (scripts/build-wasm.mjs):
- * - kernels.wat: Adam, sums of squares (gradient norms), column sums (bias gradients): one pass
- *   over memory each, where tfjs ops took ~10 dispatches per parameter tensor (40 % of an
- *   unshared step) and plain JS (fused-adam.ts's fallback) ≈ 6 ns a value plus two copies;
+ * - kernels.wat: Adam, sums of squares (gradient norms), column sums (bias gradients), batched
+ *   transposes: one pass over memory each, where tfjs ops took ~10 dispatches per parameter
+ *   tensor (40 % of an unshared step) and plain JS (fused-adam.ts's fallback) ≈ 6 ns a value
+ *   plus two copies;
  * - the matrix multiply (scripts/gemm-wat.mjs), with relaxed-SIMD FMA where it validates;
  * - the fused recurrent-cell steps (scripts/cells-wat.mjs).
  * Only on the non-threaded wasm backend (its memory is a plain WebAssembly.Memory); anything
@@ -16,6 +17,7 @@ interface Exports {
   adam(g: number, w: number, m: number, v: number, out: number, n: number, b1: number, b2: number, eps: number, step: number, k: number): void;
   sumSquares(p: number, n: number): number;
   columnSums(x: number, rows: number, cols: number, out: number): void;
+  transpose(src: number, dst: number, rows: number, cols: number, batch: number): void;
 }
 
 interface GemmExports {
@@ -200,6 +202,12 @@ export class SimdKernels {
     for (let i = 0; i < rows.length; i++) {
       if (!(rows[i] >= 0 && rows[i] < count && Number.isInteger(rows[i]))) throw new Error(`simd rows: row ${rows[i]} is not in [0, ${count - 1}]`);
     }
+  }
+
+  /** dst (batch × cols × rows) ← each of src's batch rows × cols matrices transposed. */
+  transpose(src: tf.Tensor, batch: number, rows: number, cols: number, dst: tf.Tensor): void {
+    if (src.size !== batch * rows * cols || dst.size !== src.size) throw new Error('simd transpose: sizes differ');
+    this.k.transpose(this.offset(src), this.offset(dst), rows, cols, batch);
   }
 
   /** Σ x² of a tensor, accumulated in float64. */

@@ -1,7 +1,8 @@
-/** Row gather and scatter-add (kernels/rows.ts): the same as tf.gather / tf.scatterND on every backend. */
+/** Row gather and scatter-add (kernels/rows.ts) and the batched transpose (kernels/transpose.ts): the same as tf.gather / tf.scatterND / tf.transpose on every backend. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { gatherRows, scatterRows } from '../../main/engine/kernels/rows.js';
+import { transposeInner } from '../../main/engine/kernels/transpose.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backend.js';
 
 for (const backend of TEST_BACKENDS) {
@@ -35,3 +36,24 @@ for (const backend of TEST_BACKENDS) {
     });
   });
 }
+
+describe('transposeInner', () => {
+  for (const backend of TEST_BACKENDS) {
+    describe(backend, () => {
+      useBackend(backend);
+      it('equals tf.transpose(x, [0, 2, 1]) for sizes with and without whole 4 × 4 blocks, and leaks nothing', () => {
+        for (const [T, a, b] of [[3, 8, 12], [2, 5, 7], [1, 4, 3], [2, 1, 9], [4, 32, 33]]) {
+          const x = tf.tensor3d(Float32Array.from({ length: T * a * b }, (_, i) => i), [T, a, b]);
+          const before = tf.memory().numTensors;
+          const got = transposeInner(x);
+          const want = tf.transpose(x, [0, 2, 1]);
+          expect(got.shape).toEqual([T, b, a]);
+          expect([...got.dataSync()]).toEqual([...want.dataSync()]);
+          tf.dispose([got, want]);
+          expect(tf.memory().numTensors).toBe(before);
+          x.dispose();
+        }
+      });
+    });
+  }
+});
