@@ -3,8 +3,9 @@
  * gradients over all T·B rows). On wasm they run on the engine's SIMD gemm straight on the
  * tensors' memory: a transposed operand is read through strides and a bias is added while
  * the output is written, so there are no Transpose kernels, no broadcasting adds and no
- * shifted copies of the states. Measured at config B: ∂W_hh 20 → 9 ms, the projection
- * 7 → 5 ms (XNNPACK, with tf.transpose first). Elsewhere: the same as tfjs ops.
+ * shifted copies of the states; weight gradients skip the leading rows that are exact zeros.
+ * Measured at config B: ∂W_hh 20 → 9 ms, the projection 7 → 5 ms (XNNPACK, with tf.transpose
+ * first). Elsewhere: the same as tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdKernels } from '../simd/simd-kernels.js';
@@ -23,10 +24,22 @@ export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boo
       return (opts.bias ? tf.fused.matMul({ a: left, b: right, bias: opts.bias }) : tf.matMul(left, right)) as tf.Tensor2D;
     });
   }
-  const out = simd.empty([rows, cols]) as tf.Tensor2D;
   const [aRow, aCol] = opts.transposeA ? [4, 4 * a.shape[1]] : [4 * inner, 4];
-  simd.gemm(simd.offset(a), aRow, aCol, simd.offset(b), simd.offset(out), opts.bias ? simd.offset(opts.bias) : 0, 0, rows, inner, cols, opts.transposeB ? 'transposed' : 'rows');
+  // a weight gradient (aᵀ·b over T·B rows) starts past the rows of a that are exact zeros
+  const skip = opts.transposeA && !opts.transposeB && !opts.bias ? zeroRows(simd, simd.offset(a), inner, a.shape[1]) : 0;
+  if (skip === inner) return simd.zeros([rows, cols]) as tf.Tensor2D;
+  const out = simd.empty([rows, cols]) as tf.Tensor2D;
+  simd.gemm(simd.offset(a) + skip * aCol, aRow, aCol, simd.offset(b) + 4 * skip * cols, simd.offset(out), opts.bias ? simd.offset(opts.bias) : 0, 0, rows, inner - skip, cols, opts.transposeB ? 'transposed' : 'rows');
   return out;
+}
+
+/**
+ * How many of the first rows (of `width` floats, at byte offset `at`) are all exact zeros. A
+ * gradient through a long tanh RNN underflows to exact zeros tens of steps back (bench B with
+ * the page's init: about half the steps), and those rows add nothing to a weight gradient.
+ */
+function zeroRows(simd: SimdKernels, at: number, rows: number, width: number): number {
+  return Math.floor(simd.firstNonzero(at, rows * width) / width);
 }
 
 /** Σ over the rows of x (a bias gradient): on wasm one SIMD pass (tfjs-wasm's Sum over axis 0 is slow). */
@@ -49,8 +62,11 @@ export function stateWeightGradient(dGates: tf.Tensor3D, H: tf.Tensor3D): tf.Ten
   const d = H.shape[2];
   const simd = SimdKernels.current();
   if (!simd) return tf.tidy(() => tf.matMul(tf.transpose(tf.reshape(dGates, [T * B, g])), tf.reshape(previous(H), [T * B, d])));
+  // rows of ∂gates from step 1 on, against the states of steps 0 … T−2, past any rows of exact zeros
+  const from = simd.offset(dGates) + 4 * B * g;
+  const skip = zeroRows(simd, from, (T - 1) * B, g);
+  if (skip === (T - 1) * B) return simd.zeros([g, d]) as tf.Tensor2D;
   const out = simd.empty([g, d]) as tf.Tensor2D;
-  // rows of ∂gates from step 1 on, against the states of steps 0 … T−2
-  simd.gemm(simd.offset(dGates) + 4 * B * g, 4, 4 * g, simd.offset(H), simd.offset(out), 0, 0, g, (T - 1) * B, d);
+  simd.gemm(from + 4 * skip * g, 4, 4 * g, simd.offset(H) + 4 * skip * d, simd.offset(out), 0, 0, g, (T - 1) * B - skip, d);
   return out;
 }

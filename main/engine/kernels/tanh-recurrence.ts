@@ -94,7 +94,9 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
 
 /**
  * The backward loop on wasm, 2 calls a step: ∂z_t = (∂L/∂h_t + carry) ⊙ (1 − h_t²) (one fused
- * kernel), carry = ∂z_t · W_hh (one matmul). Returns ∂L/∂z for all T.
+ * kernel), carry = ∂z_t · W_hh (one matmul). Returns ∂L/∂z for all T. Where ∂z_t is all exact
+ * zeros (the gradient has underflowed, tens of steps back with small weights) the carry is zero
+ * without the matmul.
  */
 function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
@@ -104,10 +106,12 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_h
   const [carry, zero] = scratch.map((t) => direct.id(t));
   const w = direct.id(W_hh);
   try {
+    let carried = false;
     for (let t = T - 1; t >= 0; t--) {
       const dz = direct.view(dZ, t * n, n);
-      direct.cell('tanhCellBackward', { dh: direct.view(dH, t * n, n), carry: t < T - 1 ? carry : zero, h: direct.view(H, t * n, n), dz }, B, d);
-      if (t > 0) direct.matMul(dz, B, d, w, d, carry);
+      direct.cell('tanhCellBackward', { dh: direct.view(dH, t * n, n), carry: carried ? carry : zero, h: direct.view(H, t * n, n), dz }, B, d);
+      carried = t > 0 && !direct.isZero(dz, n);
+      if (carried) direct.matMul(dz, B, d, w, d, carry);
     }
   } finally {
     direct.release();

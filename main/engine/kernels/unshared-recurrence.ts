@@ -158,9 +158,10 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
   // a position's weights as views: each is used once, packed per call rather than kept packed
   const weight = (s: tf.Tensor) => direct.view(s, 0, s.size);
   try {
+    let carried = false;
     for (let t = T - 1; t >= 0; t--) {
       const hPrev = t > 0 ? at(states[0], t - 1) : zero;
-      const carryIn = t < T - 1 ? carry : zero;
+      const carryIn = carried ? carry : zero;
       if (cell === 'tanh') direct.cell('tanhCellBackward', { dh: at(dH, t), carry: carryIn, h: at(states[0], t), dz: dXp }, B, d);
       else if (cell === 'lstm') {
         const [, C, SI, SF, TG, SO, TC] = states;
@@ -172,6 +173,14 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
       // tanh and LSTM: the hidden side's (pre-activation) gradients are the input side's
       const dHidden = cell === 'gru' ? dHp : dXp;
       const [gx, gh, gbi, gbh] = grads[t].map((g) => direct.id(g));
+      // a gradient that has underflowed to exact zeros (tens of steps back with small
+      // weights): this position's gradients are zeros, and so is the carry, without a product
+      if (direct.isZero(dXp, B * G) && (cell !== 'gru' || (direct.isZero(dHp, B * G) && direct.isZero(gz, nd)))) {
+        grads[t].forEach((g, k) => direct.fillZeros([gx, gh, gbi, gbh][k], g.size));
+        if (inputGrad) direct.fillZeros(direct.view(DX, t * B * n, B * n), B * n);
+        carried = false;
+        continue;
+      }
       direct.matMulTransposedA(dXp, B, G, direct.view(x, t * B * n, B * n), n, gx);
       if (t > 0) direct.matMulTransposedA(dHidden, B, G, hPrev, d, gh);
       direct.columnSums(dXp, B, G, gbi);
@@ -181,6 +190,7 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
         if (cell === 'gru') direct.matMulAdd(dHidden, B, G, weight(w[t].W_hh), d, gz, carry);
         else direct.matMul(dHidden, B, G, weight(w[t].W_hh), d, carry);
       }
+      carried = true;
     }
     return [inputGrad ? DX : tf.zerosLike(x), ...grads.flat()];
   } finally {

@@ -139,6 +139,16 @@ export class WasmDirect {
     this.simd.gemm(this.at(a), 4, 4 * rows, bAt, this.at(out), 0, 0, rows, inner, cols, layout);
   }
 
+  /** Whether the n floats at x are all exact zeros (a gradient that has underflowed). */
+  isZero(x: number, n: number): boolean {
+    return this.simd.firstNonzero(this.at(x), n) === n;
+  }
+
+  /** The n floats at out ← 0. */
+  fillZeros(out: number, n: number): void {
+    this.simd.fillZeros(this.at(out), n);
+  }
+
   /** out (cols) = Σ over the rows of x (rows × cols). */
   columnSums(x: number, rows: number, cols: number, out: number): void {
     this.simd.columnSumsAt(this.at(x), rows, cols, this.at(out));

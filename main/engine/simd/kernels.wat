@@ -198,6 +198,26 @@
       (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $rowBytes) (local.get $rows))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $batch_loop))))
+  ;; The index of the first value that is not ±0 among n floats (n when all are): how much of a
+  ;; gradient is exact zeros, so the products over it can start past them (a long tanh RNN's
+  ;; gradient underflows to exact zeros tens of steps back).
+  (func (export "firstNonzero") (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $end i32) (local $magnitude v128)
+    (local.set $magnitude (i32x4.splat (i32.const 0x7fffffff)))
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $found (loop $vec
+      (br_if $found (i32.ge_u (local.get $i) (local.get $end)))
+      (br_if $found (v128.any_true (v128.and (local.get $magnitude)
+        (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vec)))
+    ;; within the group of 4 (or the tail), one at a time
+    (block $done (loop $one
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (br_if $done (i32.and (i32.const 0x7fffffff) (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $one)))
+    (local.get $i))
   ;; out[j] = Σ_i x[i, j] over a rows × cols row-major matrix (a bias gradient): rows stream
   ;; through once, out (cols floats) stays in L1
   (func (export "columnSums") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32)

@@ -18,6 +18,7 @@ interface Exports {
   sumSquares(p: number, n: number): number;
   columnSums(x: number, rows: number, cols: number, out: number): void;
   transpose(src: number, dst: number, rows: number, cols: number, batch: number): void;
+  firstNonzero(p: number, n: number): number;
 }
 
 interface GemmExports {
@@ -208,6 +209,23 @@ export class SimdKernels {
   transpose(src: tf.Tensor, batch: number, rows: number, cols: number, dst: tf.Tensor): void {
     if (src.size !== batch * rows * cols || dst.size !== src.size) throw new Error('simd transpose: sizes differ');
     this.k.transpose(this.offset(src), this.offset(dst), rows, cols, batch);
+  }
+
+  /** The index of the first of n floats at byte offset p that is not ±0; n when all are 0. */
+  firstNonzero(p: number, n: number): number {
+    return this.k.firstNonzero(p, n);
+  }
+
+  /** A float32 tensor of zeros (tfjs's zeros are made in JS and copied in). */
+  zeros(shape: number[]): tf.Tensor {
+    const t = this.empty(shape);
+    this.fillZeros(this.offset(t), t.size);
+    return t;
+  }
+
+  /** n floats from byte offset p ← 0. */
+  fillZeros(p: number, n: number): void {
+    new Float32Array(this.memory.buffer).fill(0, p / 4, p / 4 + n);
   }
 
   /** Σ x² of a tensor, accumulated in float64. */
