@@ -122,13 +122,16 @@ export function applyStep(model: SequenceModel, optimizer: tf.Optimizer, lossVal
   // set of names would pair a parameter with another one's Adam moments.
   const named: tf.NamedTensorMap = {};
   const made: tf.Tensor[] = [];
+  const zero = new Set<string>();
   for (const [name, v] of model.vars) {
     const g = grads.get(name);
     const applied = g ? (scale === 1 ? g : tf.mul(g, scale)) : tf.zerosLike(v);
     if (applied !== g) made.push(applied);
     named[v.name] = applied;
+    if (!g || gradNorms[name] === 0) zero.add(v.name);
   }
-  optimizer.applyGradients(named);
+  if (optimizer instanceof FusedAdam) optimizer.applyGradients(named, zero);
+  else optimizer.applyGradients(named);
   tf.dispose([...[...grads.values()].filter((g): g is tf.Tensor => g !== undefined), ...made]);
   return { loss: lossValue, gradNorm, gradNormClipped: gradNorm * scale, gradNorms };
 }

@@ -74,6 +74,32 @@ for (const backend of TEST_BACKENDS) {
       [p, q, r].forEach((x) => x.dispose());
     });
 
+    it('skips parameters whose gradient and moments are all zero, exactly as a step would leave them', () => {
+      const [p, q] = [problem(4), problem(4)];
+      const [hinted, plain] = [new FusedAdam(0.05), new FusedAdam(0.05)];
+      const zeroGrads = (x: ReturnType<typeof problem>) => ({ [x.a.name]: tf.zerosLike(x.a), [x.b.name]: tf.zerosLike(x.b) });
+      // b's gradient is zero for 3 steps (hinted: skipped), then both get real gradients
+      for (let i = 0; i < 3; i++) {
+        const [gp, gq] = [zeroGrads(p), zeroGrads(q)];
+        hinted.applyGradients(gp, new Set([p.a.name, p.b.name]));
+        plain.applyGradients(gq);
+        tf.dispose([...Object.values(gp), ...Object.values(gq)]);
+      }
+      for (let i = 0; i < 5; i++) {
+        p.step(hinted);
+        q.step(plain);
+      }
+      // a hint for a parameter whose moments are no longer zero is ignored
+      const [gp, gq] = [zeroGrads(p), zeroGrads(q)];
+      hinted.applyGradients(gp, new Set([p.a.name, p.b.name]));
+      plain.applyGradients(gq);
+      tf.dispose([...Object.values(gp), ...Object.values(gq)]);
+      expect([...p.a.dataSync()]).toEqual([...q.a.dataSync()]);
+      expect([...p.b.dataSync()]).toEqual([...q.b.dataSync()]);
+      [hinted, plain].forEach((o) => o.dispose());
+      [p, q].forEach((x) => x.dispose());
+    });
+
     it('leaves no tensors behind, checkpoints included', async () => {
       const p = problem(3);
       const opt = new FusedAdam(0.01);
@@ -101,6 +127,20 @@ describe('the SIMD kernels (wasm)', () => {
       const t = tf.tensor1d(values);
       const want = values.reduce((s, v) => s + v * v, 0);
       expect(simd!.sumSquares(t)).toBeCloseTo(want, 9);
+      t.dispose();
+    }
+  });
+  it('firstNonzero finds the first value that is not ±0, in the vector part and the tail', () => {
+    const simd = SimdKernels.current()!;
+    for (const [values, want] of [
+      [[0, -0, 0, 0, 0, 0, 2, 0, 1], 6],
+      [[0, 0, 0, 0, 0, 0, 0, 0, -0], 9],
+      [[0, 0, 0, 0, 0, 0, 0, 0, 1e-45], 8],
+      [[-3], 0],
+      [[0, 0, 0, 0, 0, 0, 0, Number.NaN], 7],
+    ] as [number[], number][]) {
+      const t = tf.tensor1d(values);
+      expect(simd.firstNonzero(simd.offset(t), values.length)).toBe(want);
       t.dispose();
     }
   });
