@@ -172,30 +172,37 @@ function kernel(name, spec) {
     if (!['add', 'sub', 'mul'].includes(op)) throw new Error(`${name}: unknown op ${op}`);
     return `(${vec ? 'f32x4' : 'f32'}.${op} ${a[0]} ${a[1]})`;
   };
-  const local = (n, vec) => `$${vec ? 'v' : 's'}_${n}`;
-  const body = (vec) => {
-    const address = (n) => `(i32.add (local.get $row_${n}) (local.get $_o))`;
+  const local = (n, vec, copy = '') => `$${vec ? 'v' : 's'}_${n}${copy}`;
+  // one column group's statements; `copy` names a second set of locals for the group 16 bytes on
+  const body = (vec, copy = '') => {
+    const address = (n) => `${copy ? 'offset=16 ' : ''}align=4 (i32.add (local.get $row_${n}) (local.get $_o))`;
     values.clear();
     const lines = [];
     for (const n of read) {
-      lines.push(`(local.set ${local(n, vec)} (${vec ? 'v128' : 'f32'}.load align=4 ${address(n)}))`);
-      values.set(n, `(local.get ${local(n, vec)})`);
+      lines.push(`(local.set ${local(n, vec, copy)} (${vec ? 'v128' : 'f32'}.load ${address(n)}))`);
+      values.set(n, `(local.get ${local(n, vec, copy)})`);
     }
     for (const [target, e] of spec.body) {
       const value = expr(e, vec);
-      if (names.includes(target)) lines.push(`(${vec ? 'v128' : 'f32'}.store align=4 ${address(target)} ${value})`);
+      if (names.includes(target)) lines.push(`(${vec ? 'v128' : 'f32'}.store ${address(target)} ${value})`);
       else {
-        lines.push(`(local.set ${local(target, vec)} ${value})`);
-        values.set(target, `(local.get ${local(target, vec)})`);
+        lines.push(`(local.set ${local(target, vec, copy)} ${value})`);
+        values.set(target, `(local.get ${local(target, vec, copy)})`);
       }
     }
-    lines.push(`(local.set $_o (i32.add (local.get $_o) (i32.const ${vec ? 16 : 4})))`);
-    return lines.join('\n        ');
+    return lines;
   };
-  const vectorBody = body(true);
+  const step = (lines, bytes) => [...lines, `(local.set $_o (i32.add (local.get $_o) (i32.const ${bytes})))`].join('\n        ');
+  // two groups of 4 columns a turn, their statements interleaved: a tanh is a chain of ~20
+  // dependent operations, and two independent chains side by side keep the FP units busy
+  // (one group a turn left an LSTM step latency-bound)
+  const [first, second] = [body(true), body(true, 'b')];
+  const pairBody = step(first.flatMap((line, i) => [line, second[i]]), 32);
+  const vectorBody = step(body(true), 16);
+  const scalarBody = step(body(false), 4);
   const tanhLocals = Array.from({ length: inlined }, (_, k) => TANH_LOCALS.map((n) => `(local $_${n}${k} v128)`).join(' ')).join(' ');
   const constantLocals = [...constants.values()].map((l) => ` (local ${l} v128)`).join('');
-  const locals = [...read, ...temps].flatMap((n) => [`(local ${local(n, true)} v128)`, `(local ${local(n, false)} f32)`]).join(' ') + (tanhLocals ? ` ${tanhLocals}` : '') + constantLocals;
+  const locals = [...read, ...temps].flatMap((n) => [`(local ${local(n, true)} v128)`, `(local ${local(n, true, 'b')} v128)`, `(local ${local(n, false)} f32)`]).join(' ') + (tanhLocals ? ` ${tanhLocals}` : '') + constantLocals;
   const setConstants = [...constants].map(([x, l]) => `(local.set ${l} (v128.const f32x4 ${x} ${x} ${x} ${x}))`).join('\n    ');
   // row r of an operand: its parameter + 4·d·(r·stride + block); the loop's own locals start
   // with _ so that no operand name can collide with them
@@ -211,13 +218,17 @@ function kernel(name, spec) {
       (br_if $rows_done (i32.ge_u (local.get $_r) (local.get $rows)))
       ${names.map(rowAddress).join('\n      ')}
       (local.set $_o (i32.const 0))
+      (block $pairs_done (loop $pairs
+        (br_if $pairs_done (i32.ge_u (i32.add (local.get $_o) (i32.const 16)) (local.get $_vecEnd)))
+        ${pairBody}
+        (br $pairs)))
       (block $vec_done (loop $vec
         (br_if $vec_done (i32.ge_u (local.get $_o) (local.get $_vecEnd)))
         ${vectorBody}
         (br $vec)))
       (block $tail_done (loop $tail
         (br_if $tail_done (i32.ge_u (local.get $_o) (i32.shl (local.get $d) (i32.const 2))))
-        ${body(false)}
+        ${scalarBody}
         (br $tail)))
       (local.set $_r (i32.add (local.get $_r) (i32.const 1)))
       (br $rows_loop))))`;

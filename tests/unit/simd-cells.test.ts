@@ -55,10 +55,11 @@ describe('the fused cell kernels (wasm)', () => {
   });
 
   for (const kernel of Object.keys(CELL_PARAMETERS) as CellKernel[]) {
-    it(`${kernel} equals its expressions in float64 (gate blocks in place, d = 7 and 8)`, () => {
+    it(`${kernel} equals its expressions in float64 (gate blocks in place, d = 4, 7, 8, 13, 21)`, () => {
       const simd = SimdKernels.current()!;
       const spec = CELLS[kernel];
-      for (const [rows, d] of [[3, 7], [2, 8]]) {
+      // d covers every loop of a kernel: pairs of 4 columns, a single 4, the d mod 4 tail
+      for (const [rows, d] of [[3, 7], [2, 8], [2, 13], [1, 4], [2, 21]]) {
         // each parameter's buffer: rows × (its widest row stride) × d
         const widths = new Map<string, number>();
         for (const [param, stride] of Object.values(spec.operands)) widths.set(param, Math.max(widths.get(param) ?? 0, stride));
