@@ -115,7 +115,7 @@ const splat = (x) => `(f32x4.splat ${f32(x)})`;
 
 /** tanh for 4 lanes: p(x)/q(x) on x clamped to ±CLAMP; x itself where |x| < TINY (tanhInline's body, for the d mod 4 tail). */
 const tanhFunctions = () => {
-  return `(func $tanh4 (param $x v128) (result v128) ${TANH_LOCALS.map((n) => `(local $_${n}0 v128)`).join(' ')}
+  return `(func $tanh4 (param $x v128) (result v128) ${TANH_LOCALS.map((n) => `(local $_${n}_0 v128)`).join(' ')}
     ${tanhInline('(local.get $x)', 0, splat)})
   (func $sigmoid4 (param $x v128) (result v128)
     (f32x4.add ${splat(0.5)} (f32x4.mul ${splat(0.5)} (call $tanh4 (f32x4.mul ${splat(0.5)} (local.get $x))))))
@@ -129,7 +129,7 @@ const tanhFunctions = () => {
  */
 const tanhInline = (arg, k, lanes) => {
   const horner = (coeffs, x2) => coeffs.slice(0, -1).reduceRight((acc, c) => `(f32x4.add (f32x4.mul ${x2} ${acc}) ${lanes(c)})`, lanes(coeffs.at(-1)));
-  const [x, c, x2] = TANH_LOCALS.map((n) => `$_${n}${k}`);
+  const [x, c, x2] = TANH_LOCALS.map((n) => `$_${n}_${k}`);
   return `(block (result v128)
           (local.set ${x} ${arg})
           (local.set ${c} (f32x4.min ${lanes(CLAMP)} (f32x4.max ${lanes(-CLAMP)} (local.get ${x}))))
@@ -200,7 +200,7 @@ function kernel(name, spec) {
   const pairBody = step(first.flatMap((line, i) => [line, second[i]]), 32);
   const vectorBody = step(body(true), 16);
   const scalarBody = step(body(false), 4);
-  const tanhLocals = Array.from({ length: inlined }, (_, k) => TANH_LOCALS.map((n) => `(local $_${n}${k} v128)`).join(' ')).join(' ');
+  const tanhLocals = Array.from({ length: inlined }, (_, k) => TANH_LOCALS.map((n) => `(local $_${n}_${k} v128)`).join(' ')).join(' ');
   const constantLocals = [...constants.values()].map((l) => ` (local ${l} v128)`).join('');
   const locals = [...read, ...temps].flatMap((n) => [`(local ${local(n, true)} v128)`, `(local ${local(n, true, 'b')} v128)`, `(local ${local(n, false)} f32)`]).join(' ') + (tanhLocals ? ` ${tanhLocals}` : '') + constantLocals;
   const setConstants = [...constants].map(([x, l]) => `(local.set ${l} (v128.const f32x4 ${x} ${x} ${x} ${x}))`).join('\n    ');
