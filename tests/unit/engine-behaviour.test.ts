@@ -228,16 +228,12 @@ describe.each(TEST_BACKENDS)('hand-written kernels equal autodiff on %s (masked 
   });
 });
 
+/** every kind × cell that has fast kernels */
+const EVERY_MODEL = (['shared', 'unshared'] as const).flatMap((kind) => (['tanh', 'gru', 'lstm'] as const).map((cell) => [kind, cell] as const));
+
 describe('gradients that underflow to exact zeros (wasm: those steps skip their products)', () => {
   useBackend('wasm');
-  it.each([
-    ['shared', 'tanh'],
-    ['shared', 'gru'],
-    ['shared', 'lstm'],
-    ['unshared', 'tanh'],
-    ['unshared', 'gru'],
-    ['unshared', 'lstm'],
-  ] as const)('%s %s equals autodiff, zeros included', (kind, cell) => {
+  it.each(EVERY_MODEL)('%s %s equals autodiff, zeros included', (kind, cell) => {
     const config = { kind, cell, hidden: 7, maxLen: 12, seed: 3, input: { type: 'features' as const, size: 3 }, head: { type: 'classify' as const, classes: 2 } };
     const [fast, auto] = (['fast', 'autodiff'] as const).map((kernels) => new SequenceModel({ ...config, kernels }));
     // recurrent weights of 1e−12: the gradient shrinks ≈ 1e−12 a step back and is exact zeros
@@ -276,14 +272,7 @@ describe('gradients that underflow to exact zeros (wasm: those steps skip their 
 describe('1,000 steps of every fast kernel on wasm (direct kernel calls, SIMD Adam)', () => {
   useBackend('wasm');
   const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
-  it.each([
-    ['shared', 'tanh'],
-    ['shared', 'gru'],
-    ['shared', 'lstm'],
-    ['unshared', 'tanh'],
-    ['unshared', 'gru'],
-    ['unshared', 'lstm'],
-  ] as const)('%s %s: tensors and wasm memory stay flat, the loss goes down', (kind, cell) => {
+  it.each(EVERY_MODEL)('%s %s: tensors and wasm memory stay flat, the loss goes down', (kind, cell) => {
     const model = new SequenceModel({ kind, cell, maxLen: 8, hidden: 12, input: { type: 'features', size: 1 }, head: { type: 'classify', classes: 2 } });
     const opt = createOptimizer({ name: 'adam', lr: 0.01 });
     // ragged batches: padded steps are carried after the loop
