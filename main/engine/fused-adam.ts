@@ -5,7 +5,9 @@
  * more than the forward pass. Here: on wasm one SIMD kernel call per parameter, in place in
  * tfjs's memory (simd/); elsewhere one JS loop over copies. Same rule, same defaults, and the
  * same getWeights/setWeights layout as tf.train.adam ([iter, m…, v…]), so checkpoints move
- * between the two (a run saved on a GPU machine resumes here and back).
+ * between the two (a run saved on a GPU machine resumes here and back). The SIMD kernel flushes
+ * terms that would be subnormal to zero (kernels.wat: wasm cannot set FTZ), so it differs from
+ * the JS loop and tf.train.adam only below 1.2e−38 in a moment.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdKernels } from './simd/simd-kernels.js';
