@@ -188,9 +188,9 @@ export class SimdKernels {
   /** dst ← zeros, then dst's row rows[i] += src's row i (the gather's gradient: repeated rows add up). */
   scatterRows(src: tf.Tensor, rows: ArrayLike<number>, width: number, dst: tf.Tensor): void {
     this.checkRows(dst, rows, width, src);
+    this.fillZeros(this.offset(dst), dst.size);
     const heap = new Float32Array(this.memory.buffer);
     const [s, d] = [this.offset(src) / 4, this.offset(dst) / 4];
-    heap.fill(0, d, d + dst.size);
     for (let i = 0; i < rows.length; i++) {
       const to = d + rows[i] * width;
       for (let k = 0; k < width; k++) heap[to + k] += heap[s + i * width + k];
