@@ -12,23 +12,21 @@ import { SimdKernels } from '../simd/simd-kernels.js';
 export function gatherRows(x: tf.Tensor2D, rows: tf.Tensor1D): tf.Tensor2D {
   const simd = SimdKernels.current();
   if (!simd) return tf.gather(x, rows);
-  const out = simd.empty([rows.size, x.shape[1]]) as tf.Tensor2D;
-  try {
-    simd.copyRows(x, rows.dataSync(), x.shape[1], out);
-  } catch (err) {
-    out.dispose();
-    throw err;
-  }
-  return out;
+  return written(simd, [rows.size, x.shape[1]], (out) => simd.copyRows(x, rows.dataSync(), x.shape[1], out));
 }
 
 /** A `shape` tensor of zeros with dy's row i added into row rows[i], as tf.scatterND. */
 export function scatterRows(dy: tf.Tensor2D, rows: tf.Tensor1D, shape: [number, number]): tf.Tensor2D {
   const simd = SimdKernels.current();
   if (!simd) return tf.tidy(() => tf.scatterND(tf.expandDims(rows, 1), dy, shape));
+  return written(simd, shape, (out) => simd.scatterRows(dy, rows.dataSync(), shape[1], out));
+}
+
+/** A fresh tensor that `write` fills, disposed again if `write` refuses (a row out of range). */
+function written(simd: SimdKernels, shape: [number, number], write: (out: tf.Tensor2D) => void): tf.Tensor2D {
   const out = simd.empty(shape) as tf.Tensor2D;
   try {
-    simd.scatterRows(dy, rows.dataSync(), shape[1], out);
+    write(out);
   } catch (err) {
     out.dispose();
     throw err;
