@@ -172,11 +172,12 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
       }
       // tanh and LSTM: the hidden side's (pre-activation) gradients are the input side's
       const dHidden = cell === 'gru' ? dHp : dXp;
-      const [gx, gh, gbi, gbh] = grads[t].map((g) => direct.id(g));
+      const ids = grads[t].map((g) => direct.id(g));
+      const [gx, gh, gbi, gbh] = ids;
       // a gradient that has underflowed to exact zeros (tens of steps back with small
       // weights): this position's gradients are zeros, and so is the carry, without a product
       if (direct.isZero(dXp, B * G) && (cell !== 'gru' || (direct.isZero(dHp, B * G) && direct.isZero(gz, nd)))) {
-        grads[t].forEach((g, k) => direct.fillZeros([gx, gh, gbi, gbh][k], g.size));
+        ids.forEach((id, k) => direct.fillZeros(id, grads[t][k].size));
         if (inputGrad) direct.fillZeros(direct.view(DX, t * B * n, B * n), B * n);
         carried = false;
         continue;
