@@ -107,6 +107,41 @@ describe('DataParallel (real worker threads)', () => {
     pair.dispose();
   });
 
+  it('a shard the helper cannot run fails the step with the helper’s reason, and later steps say so too', async () => {
+    const cfg = config();
+    const model = new SequenceModel(cfg);
+    const optimizer = createOptimizer({ name: 'sgd', lr: 0.1 });
+    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
+    started.push(parallel);
+    const good = featureBatch(4, 6, 5);
+    // the helper's shard has 6 features where the model takes 5
+    const bad = featureBatch(4, 6, 6);
+    const before = weights(model).map((w) => w.slice());
+    await expect(parallel.step(model, optimizer, [good, bad])).rejects.toThrow('a gradient helper thread failed: expected 5 features per step, got 6');
+    // nothing was applied
+    weights(model).forEach((w, i) => expect([...w]).toEqual([...before[i]]));
+    await expect(parallel.step(model, optimizer, [good, good])).rejects.toThrow(/^a gradient helper thread failed/);
+    model.dispose();
+    optimizer.dispose();
+  });
+
+  it('a helper thread that dies fails the step with a sentence, not a hang', async () => {
+    const cfg = config();
+    const model = new SequenceModel(cfg);
+    const optimizer = createOptimizer({ name: 'sgd', lr: 0.1 });
+    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
+    started.push(parallel);
+    const shards = splitBatch(featureBatch(8, 6, 5), 2);
+    await parallel.step(model, optimizer, shards);
+    // killed from outside (as the OS would) just before the step: the step hears of the exit
+    const helper = (parallel as unknown as { helpers: { worker: import('node:worker_threads').Worker }[] }).helpers[0];
+    const exited = helper.worker.terminate();
+    await expect(parallel.step(model, optimizer, shards)).rejects.toThrow('a gradient helper thread exited (code 1)');
+    await exited;
+    model.dispose();
+    optimizer.dispose();
+  });
+
   it('a helper that cannot build the model fails with a sentence, not a hang', async () => {
     const bad = { ...config(), hidden: -1 } as ReturnType<typeof config>;
     await expect(DataParallel.start(bad, 'wasm', 'split', 2)).rejects.toThrow('a gradient helper thread failed: malformed command: model.hidden: Too small: expected number to be >0');
