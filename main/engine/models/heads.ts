@@ -47,14 +47,17 @@ const pickRows = tf.customGrad(((x: tf.Tensor2D, rows: tf.Tensor1D, save: tf.Gra
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, rows: tf.Tensor1D) => tf.Tensor2D;
 
 /**
- * The state at step length−1 of each sequence: (batch × T × d) → (batch × d). Picked by row
- * (b·T + length_b − 1), not by a one-hot multiply and sum over T: that cost ≈ 5–10 % of a bench-A
- * step on wasm, forward and backward, and a NaN at a padded step would have poisoned the sum.
+ * The state at step length−1 of each sequence: (batch × T × d), or (T × batch × d) where
+ * timeMajor, → (batch × d). Picked by row (b·T + length_b − 1, or (length_b − 1)·batch + b), not
+ * by a one-hot multiply and sum over T: that cost ≈ 5–10 % of a bench-A step on wasm, forward
+ * and backward, and a NaN at a padded step would have poisoned the sum.
  */
-export function lastValid(states: tf.Tensor3D, lengths: tf.Tensor1D): tf.Tensor2D {
-  const [batch, len, d] = states.shape;
+export function lastValid(states: tf.Tensor3D, lengths: tf.Tensor1D, timeMajor = false): tf.Tensor2D {
+  const [batch, len, d] = timeMajor ? [states.shape[1], states.shape[0], states.shape[2]] : states.shape;
   const int = (v: number) => tf.scalar(v, 'int32');
-  const rows = tf.add(tf.mul(tf.range(0, batch, 1, 'int32'), int(len)), tf.sub(tf.cast(lengths, 'int32'), int(1))) as tf.Tensor1D;
+  const b = tf.range(0, batch, 1, 'int32');
+  const last = tf.sub(tf.cast(lengths, 'int32'), int(1));
+  const rows = (timeMajor ? tf.add(tf.mul(last, int(batch)), b) : tf.add(tf.mul(b, int(len)), last)) as tf.Tensor1D;
   return pickRows(tf.reshape(states, [batch * len, d]) as tf.Tensor2D, rows);
 }
 
@@ -75,11 +78,15 @@ export class Head {
     this.b_out = initVariable([this.outputs], rule, rng);
   }
 
-  /** classify: logits (batch × classes) from the last valid state; regress: (batch × T × outputs). */
-  apply(states: tf.Tensor3D, lengths: tf.Tensor1D): tf.Tensor {
+  /**
+   * classify: logits (batch × classes) from the last valid state; regress: (batch × T × outputs).
+   * timeMajor: the states are (T × batch × d) (classify only).
+   */
+  apply(states: tf.Tensor3D, lengths: tf.Tensor1D, timeMajor = false): tf.Tensor {
     if (this.config.type === 'classify') {
-      return tf.add(tf.matMul(lastValid(states, lengths), this.W_out, false, true), this.b_out);
+      return tf.add(tf.matMul(lastValid(states, lengths, timeMajor), this.W_out, false, true), this.b_out);
     }
+    if (timeMajor) throw new Error('the regression head reads batch-major states');
     const [batch, len, d] = states.shape;
     const flat = tf.add(tf.matMul(tf.reshape(states, [batch * len, d]), this.W_out, false, true), this.b_out);
     return tf.reshape(flat, [batch, len, this.outputs]);

@@ -93,15 +93,28 @@ export class SequenceModel {
 
   /** States (batch × T × d) and the head's output. */
   forward(batch: TensorBatch, opts: ForwardOptions = {}): { states: tf.Tensor3D; output: tf.Tensor } {
+    const states = this.states(batch, opts);
+    return { states, output: this.head.apply(states, batch.lengths) };
+  }
+
+  /**
+   * The head's output alone. A classifier over a recurrent core with the fast kernels takes
+   * the states time-major, as the kernels hold them (ForwardOptions.timeMajor).
+   */
+  output(batch: TensorBatch, opts: ForwardOptions = {}): tf.Tensor {
+    const timeMajor = this.config.head.type === 'classify' && this.config.kind !== 'conv' && this.config.kernels === 'fast';
+    return this.head.apply(this.states(batch, { ...opts, timeMajor }), batch.lengths, timeMajor);
+  }
+
+  private states(batch: TensorBatch, opts: ForwardOptions): tf.Tensor3D {
     // raw features with no trainable encoder in front: the core need not differentiate its input
     const inputIsData = this.embedding === null && this.position.vars.size === 0;
-    const states = this.core.forward(this.encode(batch), { fullLengths: batch.fullLengths, inputIsData, ...opts, mask: opts.mask ?? batch.mask });
-    return { states, output: this.head.apply(states, batch.lengths) };
+    return this.core.forward(this.encode(batch), { fullLengths: batch.fullLengths, inputIsData, ...opts, mask: opts.mask ?? batch.mask });
   }
 
   /** Scalar training loss (see LossMode). */
   loss(batch: TensorBatch, mode: LossMode = 'mean', opts: ForwardOptions = {}): tf.Scalar {
-    const { output } = this.forward(batch, opts);
+    const output = this.output(batch, opts);
     const lengths = tf.cast(batch.lengths, 'float32');
     if (this.config.head.type === 'classify') {
       const onehot = tf.oneHot(tf.cast(batch.y, 'int32') as tf.Tensor1D, this.head.outputs);
@@ -116,7 +129,7 @@ export class SequenceModel {
 
   /** Accuracy (classify) or mean squared error over valid steps (regress), as a scalar. */
   metric(batch: TensorBatch, opts: ForwardOptions = {}): tf.Scalar {
-    const { output } = this.forward(batch, opts);
+    const output = this.output(batch, opts);
     if (this.config.head.type === 'classify') {
       return tf.mean(tf.cast(tf.equal(tf.argMax(output, 1), tf.cast(batch.y, 'int32')), 'float32')) as tf.Scalar;
     }

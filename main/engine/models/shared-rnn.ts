@@ -12,7 +12,7 @@ import { lstmRecurrence } from '../kernels/lstm-recurrence.js';
 import { tanhRecurrence } from '../kernels/tanh-recurrence.js';
 import { recurrentParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 
 export interface RnnOptions {
@@ -60,7 +60,7 @@ export class SharedRNN implements SequenceCore {
     const xpAt = stepSlices(xp, opts.inference);
     const W_hhT = tf.transpose(W_hh) as tf.Tensor2D;
     const used = weightList(this.weights);
-    return runRecurrence(
+    const states = runRecurrence(
       this.cell,
       {
         input: (t) => {
@@ -72,6 +72,7 @@ export class SharedRNN implements SequenceCore {
       { batch, len, hidden: this.options.hidden },
       opts,
     );
+    return fromBatchMajor(states, opts);
   }
 
   /** The recurrence through kernels/ (hand-written BPTT for tanh, GRU and LSTM). */
@@ -101,7 +102,7 @@ export class SharedRNN implements SequenceCore {
       const used = weightList(this.weights);
       for (let t = 0; t < len; t++) opts.trace(t, used);
     }
-    return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
+    return fromTimeMajor(states, opts);
   }
 
   dispose(): void {

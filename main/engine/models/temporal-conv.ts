@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initVariable, fanInRule } from '../init.js';
 import { conv1dParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, fromBatchMajor, type ForwardOptions, type SequenceCore } from './core.js';
 
 export class TemporalConv implements SequenceCore {
   readonly kind = 'conv' as const;
@@ -62,7 +62,7 @@ export class TemporalConv implements SequenceCore {
     if (opts.trace) for (let t = 0; t < len; t++) opts.trace(t, [this.W, this.b]);
     if (opts.mask) states = tf.mul(states, tf.expandDims(opts.mask, 2));
     if (opts.taps) states = tf.add(states, tf.stack(opts.taps, 1)) as tf.Tensor3D;
-    return states;
+    return fromBatchMajor(states, opts);
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@ import { unsharedRecurrence } from '../kernels/unshared-recurrence.js';
 import { unsharedTanh } from '../kernels/unshared-tanh.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 import type { RnnOptions, SharedRNN } from './shared-rnn.js';
 
@@ -68,7 +68,7 @@ export class UnsharedRNN implements SequenceCore {
     const xAt = stepSlices(x, opts.inference);
     const past = len > maxLen ? (beyondMax === 'mean' ? this.meanWeights() : this.steps[maxLen - 1]) : null;
     const weightsAt = (t: number) => (t < maxLen ? this.steps[t] : past!);
-    return runRecurrence(
+    const states = runRecurrence(
       this.cell,
       {
         input: (t) => {
@@ -81,6 +81,7 @@ export class UnsharedRNN implements SequenceCore {
       { batch, len, hidden: this.options.hidden },
       opts,
     );
+    return fromBatchMajor(states, opts);
   }
 
   private forwardFastWasm(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D | null {
@@ -96,7 +97,7 @@ export class UnsharedRNN implements SequenceCore {
   }
 
   /**
-   * Runs a kernel on time-major x and returns its states batch-major; every sequence runs all T
+   * Runs a kernel on time-major x and returns its states as opts asks (batch-major by default); every sequence runs all T
    * steps, padded steps then carry the state (carry-lengths.ts). null: the kernel cannot run here.
    */
   private timeMajor(x: tf.Tensor3D, opts: ForwardOptions, kernel: (xT: tf.Tensor3D) => tf.Tensor3D | null): tf.Tensor3D | null {
@@ -104,7 +105,7 @@ export class UnsharedRNN implements SequenceCore {
     if (!all) return null;
     this.steps.slice(0, x.shape[1]).forEach((w, t) => opts.trace?.(t, weightList(w)));
     const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
-    return tf.transpose(states, [1, 0, 2]) as tf.Tensor3D;
+    return fromTimeMajor(states, opts);
   }
 
   /** W̄ = (1/T) Σ_t W^(t) for every weight, as plain tensors (the caller's tidy disposes them). */

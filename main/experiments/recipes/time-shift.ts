@@ -11,7 +11,7 @@ import type { Recipe } from '../types.js';
 /** P(positive) for each item. */
 function probabilities(model: SequenceModel, items: SequenceItem[]): number[] {
   const batch = tensorBatch(toPlainBatch(items));
-  const p = tf.tidy(() => tf.softmax(model.forward(batch, { inference: true }).output as tf.Tensor2D).slice([0, 1], [-1, 1]).dataSync());
+  const p = tf.tidy(() => tf.softmax(model.output(batch, { inference: true }) as tf.Tensor2D).slice([0, 1], [-1, 1]).dataSync());
   disposeBatch(batch);
   return Array.from(p);
 }
