@@ -2,8 +2,9 @@
  * One bench case in its own process (clean peak RSS): a training step — forward, backward,
  * Adam — on random data, repeated for a few seconds after a warm-up.
  * argv: backend config model kernels seconds [off|split|full]; prints one JSON line.
- * With split/full the step runs over 2 threads (runs/data-parallel.ts), batches packed and
- * sent every step as in a real run; 'full' takes two batches a step.
+ * With split/full the step runs over 2 threads (runs/data-parallel.ts): the helper's shard is
+ * packed once and sent every step (a copy, as in a real run), the training thread's shard made
+ * into tensors once, as the one-thread batch is; 'full' takes two batches a step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendNameSchema, ModelConfigSchema, type ModelConfigInput } from '../main/contract.js';
@@ -14,7 +15,7 @@ import { SequenceModel } from '../main/engine/models/sequence-model.js';
 import { createRng } from '../main/engine/random.js';
 import { createOptimizer, trainStep } from '../main/engine/train.js';
 import { SimdKernels } from '../main/engine/simd/simd-kernels.js';
-import { DataParallel, splitBatch } from '../main/runs/data-parallel.js';
+import { DataParallel, disposeShards, prepareShards, splitBatch } from '../main/runs/data-parallel.js';
 import { enableRelaxedSimd } from '../main/runs/wasm-features.js';
 import { BENCH_CONFIGS, BENCH_MODELS } from './configs.js';
 
@@ -49,8 +50,10 @@ const plainBatch = (): PlainBatch => ({
 const plain = plainBatch();
 const batch = tensorBatch(plain);
 const parallel = parallelArg === 'split' || parallelArg === 'full' ? await DataParallel.start(ModelConfigSchema.parse(config), report.backend, parallelArg, 2) : null;
-const shards = parallelArg === 'split' ? splitBatch(plain, 2) : [plain, plainBatch()];
-const step = async () => (parallel ? await parallel.step(m, opt, shards) : trainStep(m, opt, batch));
+// every step takes the same batch, ready as tensors (one thread) or packed shards (two): the
+// bench times training, as PyTorch's reference does with its tensors made once
+const shards = parallel ? prepareShards(parallelArg === 'split' ? splitBatch(plain, 2) : [plain, plainBatch()]) : null;
+const step = async () => (parallel ? await parallel.step(m, opt, shards!) : trainStep(m, opt, batch));
 
 let peak = process.memoryUsage().rss;
 const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -71,6 +74,7 @@ const elapsed = (performance.now() - start) / 1000;
 clearInterval(sample);
 const tensorsAfter = tf.memory().numTensors;
 disposeBatch(batch);
+if (shards) disposeShards(shards);
 await parallel?.dispose();
 const examples = steps * cfg.B * (parallelArg === 'full' ? 2 : 1);
 process.stdout.write(

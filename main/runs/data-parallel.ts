@@ -11,10 +11,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { HelperEventSchema, type BackendName, type HelperCommand, type HelperEvent, type ModelConfig } from '../contract.js';
+import { HelperEventSchema, type BackendName, type HelperCommand, type HelperEvent, type ModelConfig, type PackedBatch } from '../contract.js';
 import type { PlainBatch } from '../data/batches.js';
-import { disposeBatch, packBatch, tensorBatch } from '../engine/batch.js';
-import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
+import { disposeBatch, packBatch, tensorBatch, unpackBatch } from '../engine/batch.js';
+import type { LossMode, SequenceModel, TensorBatch } from '../engine/models/sequence-model.js';
 import { applyStep, computeGradients, lossWeight, type StepOptions, type StepResult } from '../engine/train.js';
 import type { SplitCheck } from './split-check.js';
 
@@ -94,15 +94,36 @@ class HelperThread {
     return this.ready;
   }
 
-  gradients(id: number, weights: Float32Array<ArrayBuffer>[], batch: PlainBatch, loss: LossMode, transfer: boolean): Promise<HelperEvent & { type: 'gradients' }> {
+  /** `transfer`: the weights' buffers (and the batch's, where `batchIsOwned`) move to the helper. */
+  gradients(id: number, weights: Float32Array<ArrayBuffer>[], packed: PackedBatch, loss: LossMode, transfer: boolean, batchIsOwned: boolean): Promise<HelperEvent & { type: 'gradients' }> {
     if (this.failure) return Promise.reject(this.failure);
-    const packed = packBatch(batch);
-    const buffers = [packed.x.buffer, packed.lengths.buffer, packed.y.buffer, ...(packed.time ? [packed.time.buffer] : []), ...(transfer ? weights.map((w) => w.buffer) : [])];
+    const batchBuffers = batchIsOwned ? [packed.x.buffer, packed.lengths.buffer, packed.y.buffer, ...(packed.time ? [packed.time.buffer] : [])] : [];
+    const buffers = [...batchBuffers, ...(transfer ? weights.map((w) => w.buffer) : [])];
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ type: 'gradients', id, weights, batch: packed, loss } satisfies HelperCommand, buffers as ArrayBuffer[]);
     });
   }
+}
+
+/**
+ * Shards made ready once for steps that all take the same batch (the bench: like the
+ * one-thread step and PyTorch's loop, it then times training, not turning arrays into tensors).
+ * The caller disposes them (disposeShards).
+ */
+export interface PreparedShards {
+  local: TensorBatch;
+  remote: PackedBatch[];
+  lengths: Int32Array[];
+}
+
+export function prepareShards(shards: PlainBatch[]): PreparedShards {
+  const packed = shards.map(packBatch);
+  return { local: unpackBatch(packed[0]), remote: packed.slice(1), lengths: packed.map((p) => p.lengths) };
+}
+
+export function disposeShards(prepared: PreparedShards): void {
+  disposeBatch(prepared.local);
 }
 
 export class DataParallel {
@@ -147,20 +168,23 @@ export class DataParallel {
    * One optimizer step over the shards: shards[0] on this thread, the rest on the helpers
    * (at most one shard per thread). The update is the weighted mean of the shards' gradients.
    */
-  async step(model: SequenceModel, optimizer: tf.Optimizer, shards: PlainBatch[], opts: StepOptions = {}): Promise<StepResult> {
-    if (shards.length > this.threads) throw new Error(`${shards.length} shards for ${this.threads} threads`);
+  async step(model: SequenceModel, optimizer: tf.Optimizer, shards: PlainBatch[] | PreparedShards, opts: StepOptions = {}): Promise<StepResult> {
+    const prepared = !Array.isArray(shards);
+    const count = prepared ? shards.lengths.length : shards.length;
+    if (count > this.threads) throw new Error(`${count} shards for ${this.threads} threads`);
     const mode = opts.loss ?? 'mean';
     const names = [...model.vars.keys()];
     const vars = [...model.vars.values()];
     const weights = vars.map((v) => ownedValues(v));
-    const remote = shards.slice(1).map((shard, i) => {
-      const last = i === shards.length - 2;
+    const packed = prepared ? shards.remote : shards.slice(1).map(packBatch);
+    const remote = packed.map((shard, i) => {
+      const last = i === packed.length - 1;
       // the last helper may take the arrays themselves; the others get copies
-      return this.helpers[i].gradients(this.nextId++, last ? weights : weights.map((w) => w.slice()), shard, mode, last);
+      return this.helpers[i].gradients(this.nextId++, last ? weights : weights.map((w) => w.slice()), shard, mode, last, !prepared);
     });
     // if this thread fails first, the helpers' answers are still awaited (no unhandled rejection)
     const settled = Promise.allSettled(remote);
-    const local = tensorBatch(shards[0]);
+    const local = prepared ? shards.local : tensorBatch(shards[0]);
     let own: ReturnType<typeof computeGradients>;
     try {
       own = computeGradients(model, local, mode);
@@ -168,7 +192,7 @@ export class DataParallel {
       await settled;
       throw e;
     } finally {
-      disposeBatch(local);
+      if (!prepared) disposeBatch(local);
     }
     let answers: (HelperEvent & { type: 'gradients' })[];
     try {
@@ -177,7 +201,7 @@ export class DataParallel {
       tf.dispose([own.loss, ...[...own.grads.values()].filter((g): g is tf.Tensor => g !== undefined)]);
       throw e;
     }
-    const shares = shards.map((s) => lossWeight(model, s.lengths, mode));
+    const shares = (prepared ? shards.lengths : shards.map((s) => s.lengths)).map((lengths) => lossWeight(model, lengths, mode));
     const total = shares.reduce((a, b) => a + b, 0);
     const a = shares.map((w) => w / total);
     let loss = a[0] * own.loss.dataSync()[0];

@@ -14,7 +14,7 @@ import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
 import { SequenceModel } from '../../main/engine/models/sequence-model.js';
 import { createRng } from '../../main/engine/random.js';
 import { createOptimizer, trainStep } from '../../main/engine/train.js';
-import { DataParallel, splitBatch } from '../../main/runs/data-parallel.js';
+import { DataParallel, disposeShards, prepareShards, splitBatch } from '../../main/runs/data-parallel.js';
 import { resolveParallel } from '../../main/runs/parallel-plan.js';
 import { useBackend } from '../helpers/backend.js';
 import { repoRoot } from '../helpers/fixtures.js';
@@ -104,6 +104,32 @@ describe('DataParallel (real worker threads)', () => {
     expect(tf.memory().numTensors).toBe(before);
     const [wa, wb] = [weights(one), weights(two)];
     wa.forEach((w, i) => w.forEach((v, k) => expect(Math.abs(wb[i][k] - v)).toBeLessThan(1e-5)));
+    pair.dispose();
+  });
+
+  it('shards prepared once give the plain shards’ steps, step after step, and leave no tensors behind', async () => {
+    const cfg = config({ cell: 'tanh' });
+    const pair = twins(cfg, { name: 'adam', lr: 0.01 });
+    const [one, two] = pair.models;
+    const [optOne, optTwo] = pair.optimizers;
+    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
+    started.push(parallel);
+    const shards = splitBatch(featureBatch(10, 7, 5), 2);
+    // counted after the optimizers have made their moments
+    let before = 0;
+    const prepared = prepareShards(shards);
+    // the same batch every step (the bench's use): its buffers must survive being sent
+    for (let step = 0; step < 3; step++) {
+      const a = await parallel.step(one, optOne, shards);
+      const b = await parallel.step(two, optTwo, prepared);
+      expect(b.loss).toBe(a.loss);
+      expect(b.gradNorm).toBe(a.gradNorm);
+      if (step === 0) before = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    // disposing them frees exactly the training thread's four (x, mask, lengths, y)
+    disposeShards(prepared);
+    expect(tf.memory().numTensors).toBe(before - 4);
     pair.dispose();
   });
 
