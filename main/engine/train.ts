@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdam } from './fused-adam.js';
+import { tensorsInProcessMemory } from './in-process.js';
 import { SimdKernels } from './simd/simd-kernels.js';
 import type { LossMode, SequenceModel, TensorBatch } from './models/sequence-model.js';
 
@@ -14,11 +15,6 @@ export interface OptimizerConfig {
   lr: number;
   /** SGD momentum (0 = plain SGD) */
   momentum?: number;
-}
-
-/** The backends whose tensors live in this process's memory, where one JS or SIMD pass beats many ops. */
-function tensorsInProcessMemory(): boolean {
-  return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
 }
 
 /**

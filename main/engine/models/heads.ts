@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HeadConfig } from '../../contract.js';
 import { fanInRule, initVariable } from '../init.js';
+import { tensorsInProcessMemory } from '../in-process.js';
 import type { Rng } from '../random.js';
 import { gatherRows, scatterRows } from '../kernels/rows.js';
 
@@ -54,10 +55,18 @@ const pickRows = tf.customGrad(((x: tf.Tensor2D, rows: tf.Tensor1D, save: tf.Gra
  */
 export function lastValid(states: tf.Tensor3D, lengths: tf.Tensor1D, timeMajor = false): tf.Tensor2D {
   const [batch, len, d] = timeMajor ? [states.shape[1], states.shape[0], states.shape[2]] : states.shape;
-  const int = (v: number) => tf.scalar(v, 'int32');
-  const b = tf.range(0, batch, 1, 'int32');
-  const last = tf.sub(tf.cast(lengths, 'int32'), int(1));
-  const rows = (timeMajor ? tf.add(tf.mul(last, int(batch)), b) : tf.add(tf.mul(b, int(len)), last)) as tf.Tensor1D;
+  const row = (b: number, last: number) => (timeMajor ? last * batch + b : b * len + last);
+  let rows: tf.Tensor1D;
+  if (tensorsInProcessMemory()) {
+    // the lengths are at hand: the row numbers in JS, not as 6 tiny ops
+    const lastOf = lengths.dataSync();
+    rows = tf.tensor1d(Int32Array.from({ length: batch }, (_, b) => row(b, lastOf[b] - 1)), 'int32');
+  } else {
+    const int = (v: number) => tf.scalar(v, 'int32');
+    const b = tf.range(0, batch, 1, 'int32');
+    const last = tf.sub(tf.cast(lengths, 'int32'), int(1));
+    rows = (timeMajor ? tf.add(tf.mul(last, int(batch)), b) : tf.add(tf.mul(b, int(len)), last)) as tf.Tensor1D;
+  }
   return pickRows(tf.reshape(states, [batch * len, d]) as tf.Tensor2D, rows);
 }
 
