@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfigSchema, type ModelConfig, type ModelConfigInput } from '../../contract.js';
+import { tensorsInProcessMemory } from '../in-process.js';
+import { classifyLoss } from '../kernels/classify-loss.js';
 import { countTensors, modelParams } from '../params.js';
 import { PositionEncoder } from '../position.js';
 import { createRng, type Rng } from '../random.js';
@@ -115,6 +117,12 @@ export class SequenceModel {
   /** Scalar training loss (see LossMode). */
   loss(batch: TensorBatch, mode: LossMode = 'mean', opts: ForwardOptions = {}): tf.Scalar {
     const output = this.output(batch, opts);
+    if (this.config.head.type === 'classify' && tensorsInProcessMemory()) {
+      const B = output.shape[0];
+      const lengths = batch.lengths.dataSync();
+      const weights = Array.from(lengths, (len) => (mode === 'mean' ? 1 / B : 1 / (B * len)));
+      return classifyLoss(output as tf.Tensor2D, batch.y as tf.Tensor1D, weights);
+    }
     const lengths = tf.cast(batch.lengths, 'float32');
     if (this.config.head.type === 'classify') {
       const onehot = tf.oneHot(tf.cast(batch.y, 'int32') as tf.Tensor1D, this.head.outputs);
