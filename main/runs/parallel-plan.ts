@@ -22,17 +22,22 @@ export function stepWork(model: ModelConfig, batch: number, length: number): num
  * thread. Measured with the SIMD kernels (2 cores, wasm, batch 32–64, steps/s one thread →
  * split): GRU 2.9e7: 113 → 111; tanh 3.3e7 (bench A): 129 → 132; LSTM 7.9e7: 59 → 77; tanh
  * 6.9e7: 74 → 95; GRU 9.8e7: 43 → 57; tanh 1.2e8: 45 → 65; bench B (3.1e8): 18.2 → 27.5. (Before
- * them a one-thread step was ≈ 1.6× slower and the break-even lay near 6e6.)
+ * them a one-thread step was ≈ 1.6× slower and the break-even lay near 6e6.) Once the classifier
+ * stopped transposing its states and the split's main-thread overhead shrank with them, each
+ * step converting its batch as training does: tanh 3.3e7 1.04–1.23× in three runs; 2.0e7
+ * 0.81–1.44×; 1.6e7 0.80–0.89×; 9.8e6 0.90–0.98×. So auto splits from 3e7, and the run's own
+ * check (split-check.ts) settles the grey zone on the user's machine.
  */
-export const AUTO_SPLIT_MIN_WORK = 4e7;
+export const AUTO_SPLIT_MIN_WORK = 3e7;
 
 /**
  * With more cores, auto gives each thread at least this share of the work (the 2-thread
- * break-even above, per thread), so a mid-size step is not cut into slivers on a many-core
- * lab machine: 8 threads on a batch of 32 would leave each 4 rows, and the per-step latency of
- * the recurrent loop does not shrink with the rows.
+ * break-even measured before the last drop, per thread; kept, as no many-core machine was at
+ * hand to measure a lower one), so a mid-size step is not cut into slivers on a many-core lab
+ * machine: 8 threads on a batch of 32 would leave each 4 rows, and the per-step latency of the
+ * recurrent loop does not shrink with the rows.
  */
-export const AUTO_SPLIT_MIN_WORK_PER_THREAD = AUTO_SPLIT_MIN_WORK / 2;
+export const AUTO_SPLIT_MIN_WORK_PER_THREAD = 2e7;
 
 /**
  * A split step sends every weight to the helpers and every gradient back: it pays only when
@@ -61,8 +66,9 @@ export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: n
   if (work < AUTO_SPLIT_MIN_WORK) return off(`one thread: steps this small (${work.toExponential(1)} multiply-adds) run faster unsplit`);
   const params = modelParams(model);
   if (work < AUTO_SPLIT_WORK_PER_PARAM * params) return off(`one thread: ${params.toLocaleString('en-US')} parameters to send to the helper every step outweigh ${work.toExponential(1)} multiply-adds`);
-  // as many threads as the work (and the weights each helper receives) pays for
-  const worthIt = Math.min(Math.floor(work / AUTO_SPLIT_MIN_WORK_PER_THREAD), Math.floor((2 * work) / (AUTO_SPLIT_WORK_PER_PARAM * params)));
+  // as many threads as the work (and the weights each helper receives) pays for; two, the checks
+  // above have shown, always pay
+  const worthIt = Math.max(2, Math.min(Math.floor(work / AUTO_SPLIT_MIN_WORK_PER_THREAD), Math.floor((2 * work) / (AUTO_SPLIT_WORK_PER_PARAM * params))));
   if (worthIt >= threads) return split;
   return { mode: 'split', threads: worthIt, reason: `${worthIt} of ${threads} threads, each step's batch split across them (${work.toExponential(1)} multiply-adds a step pay for no more)` };
 }

@@ -180,6 +180,9 @@ describe('resolveParallel: what auto picks, and why', () => {
   it.each([
     ['auto', big, 32, 50, 'wasm', 2, 'split', 2],
     ['auto', small, 32, 8, 'wasm', 2, 'off', 1],
+    // bench A (3.3e7 multiply-adds a step) splits; the same model on half the length does not
+    ['auto', config({ cell: 'tanh', hidden: 128, input: { type: 'features', size: 32 } }), 32, 50, 'wasm', 2, 'split', 2],
+    ['auto', config({ cell: 'tanh', hidden: 128, input: { type: 'features', size: 32 } }), 32, 25, 'wasm', 2, 'off', 1],
     ['auto', big, 32, 50, 'wasm', 1, 'off', 1],
     ['auto', big, 32, 50, 'tensorflow-gpu', 2, 'off', 1],
     ['auto', { ...big, kind: 'unshared' }, 32, 50, 'wasm', 2, 'off', 1],
