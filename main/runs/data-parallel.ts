@@ -94,11 +94,11 @@ class HelperThread {
     return this.ready;
   }
 
-  /** `transfer`: the weights' buffers (and the batch's, where `batchIsOwned`) move to the helper. */
-  gradients(id: number, weights: Float32Array<ArrayBuffer>[], packed: PackedBatch, loss: LossMode, transfer: boolean, batchIsOwned: boolean): Promise<HelperEvent & { type: 'gradients' }> {
+  /** `move`: which arrays' buffers go to the helper instead of copies (the sender is done with them). */
+  gradients(id: number, weights: Float32Array<ArrayBuffer>[], packed: PackedBatch, loss: LossMode, move: { weights: boolean; batch: boolean }): Promise<HelperEvent & { type: 'gradients' }> {
     if (this.failure) return Promise.reject(this.failure);
-    const batchBuffers = batchIsOwned ? [packed.x.buffer, packed.lengths.buffer, packed.y.buffer, ...(packed.time ? [packed.time.buffer] : [])] : [];
-    const buffers = [...batchBuffers, ...(transfer ? weights.map((w) => w.buffer) : [])];
+    const batchBuffers = move.batch ? [packed.x.buffer, packed.lengths.buffer, packed.y.buffer, ...(packed.time ? [packed.time.buffer] : [])] : [];
+    const buffers = [...batchBuffers, ...(move.weights ? weights.map((w) => w.buffer) : [])];
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ type: 'gradients', id, weights, batch: packed, loss } satisfies HelperCommand, buffers as ArrayBuffer[]);
@@ -179,8 +179,9 @@ export class DataParallel {
     const packed = prepared ? shards.remote : shards.slice(1).map(packBatch);
     const remote = packed.map((shard, i) => {
       const last = i === packed.length - 1;
-      // the last helper may take the arrays themselves; the others get copies
-      return this.helpers[i].gradients(this.nextId++, last ? weights : weights.map((w) => w.slice()), shard, mode, last, !prepared);
+      // the last helper may take the weight arrays themselves, the others get copies; prepared
+      // shards are sent again next step, so they are copied
+      return this.helpers[i].gradients(this.nextId++, last ? weights : weights.map((w) => w.slice()), shard, mode, { weights: last, batch: !prepared });
     });
     // if this thread fails first, the helpers' answers are still awaited (no unhandled rejection)
     const settled = Promise.allSettled(remote);
