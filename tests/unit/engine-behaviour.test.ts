@@ -288,27 +288,6 @@ describe('gradients that underflow to exact zeros (wasm: those steps skip their 
     fast.dispose();
     auto.dispose();
   });
-
-  // a classifier over the fast kernels reads the states time-major (ForwardOptions.timeMajor)
-  it.each([
-    ['shared', 'tanh', 'fast'],
-    ['shared', 'lstm', 'fast'],
-    ['unshared', 'gru', 'fast'],
-    ['shared', 'gru', 'autodiff'],
-    ['conv', 'tanh', 'fast'],
-  ] as const)('%s %s (%s): the logits from time-major states are those from batch-major ones, padding included', (kind, cell, kernels) => {
-    const model = new SequenceModel({ kind, cell, kernels, hidden: 6, maxLen: 9, seed: 2, input: { type: 'features', size: 3 }, head: { type: 'classify', classes: 3 } });
-    const rng = createRng(4);
-    const lengths = [9, 4, 1, 7, 2];
-    const x = lengths.map((len) => Array.from({ length: 9 }, (_, t) => [0, 1, 2].map(() => (t < len ? rng.normal() : 0))));
-    const batch = tensorBatch({ x, lengths, y: [0, 2, 1, 2, 0] });
-    const before = tf.memory().numTensors;
-    const [viaForward, viaOutput] = tf.tidy(() => [Array.from(model.forward(batch).output.dataSync()), Array.from(model.output(batch).dataSync())]);
-    expect(viaOutput).toEqual(viaForward);
-    expect(tf.memory().numTensors).toBe(before);
-    disposeBatch(batch);
-    model.dispose();
-  });
 });
 
 describe('1,000 steps of every fast kernel on wasm (direct kernel calls, SIMD Adam)', () => {
