@@ -56,6 +56,14 @@ function twins(cfg: ReturnType<typeof config>, optimizer: { name: 'adam' | 'sgd'
 const started: DataParallel[] = [];
 afterAll(async () => Promise.all(started.map((p) => p.dispose())));
 
+/** A model, its optimizer and a started 2-thread split run for it (the run is disposed after all). */
+async function splitRun() {
+  const cfg = config();
+  const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
+  started.push(parallel);
+  return { model: new SequenceModel(cfg), optimizer: createOptimizer({ name: 'sgd', lr: 0.1 }), parallel };
+}
+
 describe('DataParallel (real worker threads)', () => {
   it('the same batch on both threads gives bit-for-bit the one-thread update, step after step', async () => {
     // a whole batch per thread, both threads given the same batch: the mean of two equal
@@ -134,11 +142,7 @@ describe('DataParallel (real worker threads)', () => {
   });
 
   it('a shard the helper cannot run fails the step with the helper’s reason, and later steps say so too', async () => {
-    const cfg = config();
-    const model = new SequenceModel(cfg);
-    const optimizer = createOptimizer({ name: 'sgd', lr: 0.1 });
-    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
-    started.push(parallel);
+    const { model, optimizer, parallel } = await splitRun();
     const good = featureBatch(4, 6, 5);
     // the helper's shard has 6 features where the model takes 5
     const bad = featureBatch(4, 6, 6);
@@ -152,11 +156,7 @@ describe('DataParallel (real worker threads)', () => {
   });
 
   it('a helper thread that dies fails the step with a sentence, not a hang', async () => {
-    const cfg = config();
-    const model = new SequenceModel(cfg);
-    const optimizer = createOptimizer({ name: 'sgd', lr: 0.1 });
-    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
-    started.push(parallel);
+    const { model, optimizer, parallel } = await splitRun();
     const shards = splitBatch(featureBatch(8, 6, 5), 2);
     await parallel.step(model, optimizer, shards);
     // killed from outside (as the OS would) just before the step: the step hears of the exit
