@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { CELLS, cellParameters, type Expression } from '../../scripts/cells-wat.mjs';
+import { CELLS, FLUSH_BELOW, cellParameters, type Expression } from '../../scripts/cells-wat.mjs';
 import { CELL_PARAMETERS, SimdKernels, type CellKernel } from '../../main/engine/simd/simd-kernels.js';
 import { createRng } from '../../main/engine/random.js';
 import { useBackend } from '../helpers/backend.js';
@@ -42,7 +42,7 @@ function reference(kernel: string, buffers: Record<string, Float64Array>, rows: 
       }
       for (const [target, v] of stores) {
         const [param, i] = at(target, r, j);
-        buffers[param][i] = v;
+        buffers[param][i] = spec.flush && Math.abs(v) < FLUSH_BELOW ? 0 : v;
       }
     }
 }
@@ -92,6 +92,24 @@ describe('the fused cell kernels (wasm)', () => {
     xs.forEach((x, i) => (worst = Math.max(worst, Math.abs(got[i] - Math.tanh(x)))));
     expect(worst).toBeLessThan(3e-7);
     tf.dispose([z, h]);
+  });
+});
+
+describe('flush to zero in the backward cell kernels (wasm)', () => {
+  useBackend('wasm');
+
+  it('store a gradient under 2^−100 as 0 and keep the rest, NaN and ±∞ included (vector body and tail)', () => {
+    const simd = SimdKernels.current()!;
+    // ∂z = (∂h + carry)(1 − h²) with carry = 0 and h = 0: ∂z = ∂h, one magnitude per column
+    const dh = [2 ** -90, -(2 ** -100), 2 ** -100 * 0.999, -(2 ** -110), 2 ** -126, 2 ** -140, NaN, Infinity, -1e-3, 0, 2 ** -99, -(2 ** -128), 5e-31];
+    const d = dh.length; // 13: two groups of 4, then a 4, then the scalar tail
+    const want = dh.map((v) => (Math.abs(v) < FLUSH_BELOW ? 0 : Math.fround(v)));
+    const [dhT, carry, h, dz] = [tf.tensor([dh, dh.slice().reverse()]), tf.zeros([2, d]), tf.zeros([2, d]), tf.fill([2, d], 7)];
+    simd.cell('tanhCellBackward', { dh: simd.offset(dhT), carry: simd.offset(carry), h: simd.offset(h), dz: simd.offset(dz) }, 2, d);
+    const got = Array.from(dz.dataSync());
+    expect(got.slice(0, d)).toEqual(want);
+    expect(got.slice(d)).toEqual(want.slice().reverse());
+    tf.dispose([dhT, carry, h, dz]);
   });
 });
 
