@@ -1,10 +1,11 @@
 /**
  * One bench case in its own process (clean peak RSS): a training step — forward, backward,
  * Adam — on random data, repeated for a few seconds after a warm-up.
- * argv: backend config model kernels seconds [off|split|full]; prints one JSON line.
- * With split/full the step runs over 2 threads (runs/data-parallel.ts): the helper's shard is
- * packed once and sent every step (a copy, as in a real run), the training thread's shard made
- * into tensors once, as the one-thread batch is; 'full' takes two batches a step.
+ * argv: backend config model kernels seconds [off|split|full] [threads, default 2]; prints one
+ * JSON line. With split/full the step runs over that many threads (runs/data-parallel.ts): the
+ * helpers' shards are packed once and sent every step (a copy, as in a real run), the training
+ * thread's shard made into tensors once, as the one-thread batch is; 'full' takes a batch per
+ * thread a step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendNameSchema, ModelConfigSchema, type ModelConfigInput } from '../main/contract.js';
@@ -20,7 +21,7 @@ import { enableRelaxedSimd } from '../main/runs/wasm-features.js';
 import { BENCH_CONFIGS, BENCH_MODELS } from './configs.js';
 
 enableRelaxedSimd(); // as the worker processes do
-const [backend, configName, modelName, kernels, secondsArg, parallelArg = 'off'] = process.argv.slice(2);
+const [backend, configName, modelName, kernels, secondsArg, parallelArg = 'off', threadsArg = '2'] = process.argv.slice(2);
 // a case that cannot run says why in one JSON line (the bench lists it as skipped)
 process.on('uncaughtException', (e) => {
   process.stdout.write(`${JSON.stringify({ error: e.message.split('\n')[0] })}\n`);
@@ -49,10 +50,11 @@ const plainBatch = (): PlainBatch => ({
 });
 const plain = plainBatch();
 const batch = tensorBatch(plain);
-const parallel = parallelArg === 'split' || parallelArg === 'full' ? await DataParallel.start(ModelConfigSchema.parse(config), report.backend, parallelArg, 2) : null;
+const threads = parallelArg === 'split' || parallelArg === 'full' ? Number(threadsArg) : 1;
+const parallel = threads > 1 ? await DataParallel.start(ModelConfigSchema.parse(config), report.backend, parallelArg as 'split' | 'full', threads) : null;
 // every step takes the same batch, ready as tensors (one thread) or packed shards (two): the
 // bench times training, as PyTorch's reference does with its tensors made once
-const shards = parallel ? prepareShards(parallelArg === 'split' ? splitBatch(plain, 2) : [plain, plainBatch()]) : null;
+const shards = parallel ? prepareShards(parallelArg === 'split' ? splitBatch(plain, threads) : [plain, ...Array.from({ length: threads - 1 }, plainBatch)]) : null;
 const step = async () => (parallel ? await parallel.step(m, opt, shards!) : trainStep(m, opt, batch));
 
 let peak = process.memoryUsage().rss;
@@ -76,7 +78,7 @@ const tensorsAfter = tf.memory().numTensors;
 disposeBatch(batch);
 if (shards) disposeShards(shards);
 await parallel?.dispose();
-const examples = steps * cfg.B * (parallelArg === 'full' ? 2 : 1);
+const examples = steps * cfg.B * (parallelArg === 'full' ? threads : 1);
 process.stdout.write(
-  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
+  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, threads, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
 );

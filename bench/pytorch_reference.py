@@ -3,6 +3,9 @@
 TypeScript bench (forward + backward + Adam on a shared tanh RNN with a 2-class readout of the
 last state), as nn.RNN and as the page's manual loop. Prints one JSON object per line.
 
+Where PyTorch sees a CUDA GPU it runs every case there too ("device": "cuda"): how fast these
+small RNNs train on a GPU, where each step is T launches deep, against the same on the CPU.
+
 Debian: apt-get install python3-torch libopenblas0-pthread; run with /usr/bin/python3.
 """
 import json
@@ -27,7 +30,7 @@ class ManualRNN(nn.Module):
         self.d = d
 
     def forward(self, x):
-        h = torch.zeros(x.shape[0], self.d)
+        h = x.new_zeros(x.shape[0], self.d)
         for t in range(x.shape[1]):
             h = torch.tanh(x[:, t] @ self.W_xh.t() + h @ self.W_hh.t() + self.b_h)
         return h
@@ -44,7 +47,7 @@ class UnsharedRNN(nn.Module):
         self.d = d
 
     def forward(self, x):
-        h = torch.zeros(x.shape[0], self.d)
+        h = x.new_zeros(x.shape[0], self.d)
         for t in range(x.shape[1]):
             h = torch.tanh(x[:, t] @ self.W_xh_list[t].t() + h @ self.W_hh_list[t].t() + self.b_h_list[t])
         return h
@@ -59,16 +62,19 @@ class TorchRNN(nn.Module):
         return self.rnn(x)[1][0]
 
 
-def bench(kind, cfg, seconds):
+def bench(kind, name, cfg, seconds, device):
     torch.manual_seed(0)
     if kind == "unshared loop":
         core = UnsharedRNN(cfg["n"], cfg["d"], cfg["T"])
     else:
         core = (TorchRNN if kind == "nn.RNN" else ManualRNN)(cfg["n"], cfg["d"])
     head = nn.Linear(cfg["d"], 2)
+    core, head = core.to(device), head.to(device)
     opt = torch.optim.Adam(list(core.parameters()) + list(head.parameters()), lr=1e-3)
-    x = torch.randn(cfg["B"], cfg["T"], cfg["n"])
-    y = torch.randint(0, 2, (cfg["B"],))
+    x = torch.randn(cfg["B"], cfg["T"], cfg["n"], device=device)
+    y = torch.randint(0, 2, (cfg["B"],), device=device)
+    # CUDA runs ahead of the host: a step counts once the device has finished it
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
     def step():
         opt.zero_grad()
@@ -76,18 +82,27 @@ def bench(kind, cfg, seconds):
         loss.backward()
         opt.step()
 
-    for _ in range(2):
+    for _ in range(3):  # warm-up: cuDNN plans, allocator, OpenBLAS threads
         step()
+    sync()
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds or steps < 3:
         step()
         steps += 1
+        if device == "cuda" and steps % 10 == 0:
+            sync()  # the clock must not run far ahead of the GPU
+    sync()
     elapsed = time.perf_counter() - start
-    return {"impl": kind, "config": name, "stepsPerSec": steps / elapsed, "msPerStep": 1000 * elapsed / steps, "threads": torch.get_num_threads()}
+    row = {"impl": kind, "config": name, "device": device, "stepsPerSec": steps / elapsed, "msPerStep": 1000 * elapsed / steps, "threads": torch.get_num_threads()}
+    if device == "cuda":
+        row["gpu"] = torch.cuda.get_device_name(0)
+    return row
 
 
 if __name__ == "__main__":
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
-    for name, cfg in CONFIGS.items():
-        for kind in ("nn.RNN", "manual loop", "unshared loop"):
-            print(json.dumps(bench(kind, cfg, seconds)), flush=True)
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    for device in devices:
+        for name, cfg in CONFIGS.items():
+            for kind in ("nn.RNN", "manual loop", "unshared loop"):
+                print(json.dumps(bench(kind, name, cfg, seconds, device)), flush=True)

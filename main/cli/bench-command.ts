@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, BENCH_MODELS } from '../../bench/configs.js';
 import type { CliIo } from './io.js';
 
-export const benchHelp = 'bench [--against-pytorch] [--backends tensorflow,wasm,cpu] [--full-cpu] [--seconds S] [--json]';
+export const benchHelp = 'bench [--against-pytorch] [--backends tensorflow-gpu,tensorflow,wasm,cpu] [--full-cpu] [--threads N] [--python PATH] [--seconds S] [--json]';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** Debian's python, where apt's python3-torch lives (another python may come first on PATH). */
 const PYTHON = '/usr/bin/python3';
 
 interface CaseResult {
@@ -20,8 +21,9 @@ interface CaseResult {
   config: string;
   model: string;
   kernels: string;
-  /** off, or the data-parallel mode over 2 threads */
+  /** off, or the data-parallel mode over `threads` threads */
   parallel: string;
+  threads: number;
   /** on wasm: the engine's SIMD matmul variant ('relaxed-simd-fma' or 'simd'); else 'backend' */
   matmul: string;
   stepsPerSec: number;
@@ -32,17 +34,17 @@ interface CaseResult {
   tensorGrowth: number;
 }
 
-function runCase(backend: string, config: string, model: string, kernels: string, seconds: number, parallel = 'off'): CaseResult | { error: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/case.ts'), backend, config, model, kernels, String(seconds), parallel], { encoding: 'utf8', timeout: 600_000 });
+function runCase(backend: string, config: string, model: string, kernels: string, seconds: number, parallel = 'off', threads = 2): CaseResult | { error: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/case.ts'), backend, config, model, kernels, String(seconds), parallel, String(threads)], { encoding: 'utf8', timeout: 600_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) return { error: `exit ${r.status}: ${r.stderr.trim().split('\n').at(-1)?.slice(0, 200) ?? ''}` };
   const parsed = JSON.parse(line) as CaseResult | { error: string };
   return 'error' in parsed ? { error: parsed.error.slice(0, 300) } : parsed;
 }
 
-function pytorch(seconds: number): { impl: string; config: string; stepsPerSec: number }[] | string {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, [resolve(repoRoot, 'bench/pytorch_reference.py'), String(seconds)], { encoding: 'utf8', timeout: 600_000 });
+function pytorch(python: string, seconds: number): TorchResult[] | string {
+  if (!existsSync(python)) return `${python} not found`;
+  const r = spawnSync(python, [resolve(repoRoot, 'bench/pytorch_reference.py'), String(seconds)], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return (r.stderr.trim().split('\n').at(-1) ?? 'failed') + ' (apt-get install python3-torch libopenblas0-pthread)';
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
 }
@@ -55,12 +57,16 @@ function pytorch(seconds: number): { impl: string; config: string; stepsPerSec: 
 function pytorchBestOf(before: ReturnType<typeof pytorch>, after: ReturnType<typeof pytorch>): ReturnType<typeof pytorch> {
   if (!Array.isArray(before) || !Array.isArray(after)) return Array.isArray(before) ? before : after;
   return before.map((b) => {
-    const a = after.find((r) => r.config === b.config && r.impl === b.impl);
+    const a = after.find((r) => r.config === b.config && r.impl === b.impl && r.device === b.device);
     return a && a.stepsPerSec > b.stepsPerSec ? a : b;
   });
 }
 
-type TorchResult = { impl: string; config: string; stepsPerSec: number };
+/** One PyTorch case; device 'cuda' where PyTorch found a GPU (absent in older output: the CPU). */
+type TorchResult = { impl: string; config: string; stepsPerSec: number; device?: 'cpu' | 'cuda'; gpu?: string };
+
+/** Our cases run on the CPU: their ratios stand against PyTorch on the same CPU. */
+const onCpu = (torch: TorchResult[]) => torch.filter((t) => (t.device ?? 'cpu') === 'cpu');
 
 /** Which PyTorch runs a model is measured against: the same model (the reference has tanh cells only). */
 const TORCH_IMPLS: Record<string, { rnn?: string; loop: string }> = {
@@ -70,12 +76,13 @@ const TORCH_IMPLS: Record<string, { rnn?: string; loop: string }> = {
 
 /**
  * Each result with its speed against PyTorch's same model, by examples/s (PyTorch does one
- * batch of B a step, so a 'full' step of 2 batches compares fairly); null where PyTorch has
+ * batch of B a step, so a 'full' step of a batch per thread compares fairly); null where PyTorch has
  * no such model (GRU, LSTM) or did not run.
  */
 export function withTorchRatios<R extends Pick<CaseResult, 'config' | 'model' | 'examplesPerSec'>>(results: R[], torch: TorchResult[]): (R & { vsTorchRNN: number | null; vsTorchLoop: number | null })[] {
+  const cpu = onCpu(torch);
   const ratio = (r: R, impl: string | undefined) => {
-    const ref = impl && torch.find((t) => t.config === r.config && t.impl === impl)?.stepsPerSec;
+    const ref = impl && cpu.find((t) => t.config === r.config && t.impl === impl)?.stepsPerSec;
     return ref ? r.examplesPerSec / (ref * BENCH_CONFIGS[r.config as keyof typeof BENCH_CONFIGS].B) : null;
   };
   return results.map((r) => ({ ...r, vsTorchRNN: ratio(r, TORCH_IMPLS[r.model]?.rnn), vsTorchLoop: ratio(r, TORCH_IMPLS[r.model]?.loop) }));
@@ -89,13 +96,14 @@ export function withTorchRatios<R extends Pick<CaseResult, 'config' | 'model' | 
  */
 export function stepCosts(results: Pick<CaseResult, 'config' | 'model' | 'kernels' | 'parallel' | 'backend' | 'stepsPerSec'>[], torch: TorchResult[]): { backend: string; config: string; model: string; baseline: string; ours: number; torch: number | null }[] {
   const single = results.filter((r) => r.kernels === 'fast' && r.parallel === 'off');
+  const cpu = onCpu(torch);
   return single.flatMap((r) => {
     const baseline = r.model === 'unshared tanh' ? 'shared tanh' : r.model.replace(/ (gru|lstm)$/i, ' tanh');
     const base = single.find((b) => b.config === r.config && b.backend === r.backend && b.model === baseline);
     if (!base || baseline === r.model) return [];
     const torchOf = (model: string) => {
       const impl = TORCH_IMPLS[model]?.loop;
-      return impl ? torch.find((t) => t.config === r.config && t.impl === impl)?.stepsPerSec : undefined;
+      return impl ? cpu.find((t) => t.config === r.config && t.impl === impl)?.stepsPerSec : undefined;
     };
     const [mine, theirs] = [torchOf(r.model), torchOf(baseline)];
     return [{ backend: r.backend, config: r.config, model: r.model, baseline, ours: base.stepsPerSec / r.stepsPerSec, torch: mine && theirs ? theirs / mine : null }];
@@ -104,11 +112,14 @@ export function stepCosts(results: Pick<CaseResult, 'config' | 'model' | 'kernel
 
 export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   const seconds = values.seconds ? Number(values.seconds) : 2;
-  const torchBefore = values['against-pytorch'] ? pytorch(seconds) : null;
-  const backends = String(values.backends ?? 'tensorflow,wasm,cpu').split(',');
+  const threads = values.threads ? Number(values.threads) : 2;
+  if (!Number.isInteger(threads) || threads < 2 || threads > 64) throw new Error(`--threads must be a whole number from 2 to 64 (the data-parallel cases' threads), got ${String(values.threads)}`);
+  const python = String(values.python ?? PYTHON);
+  const torchBefore = values['against-pytorch'] ? pytorch(python, seconds) : null;
+  const backends = String(values.backends ?? 'tensorflow-gpu,tensorflow,wasm,cpu').split(',');
   const results: CaseResult[] = [];
   const skipped: string[] = [];
-  for (const backend of backends) {
+  eachBackend: for (const backend of backends) {
     // the plain-JS cpu backend runs config B at ~0.02–0.2 steps/s: only with --full-cpu
     for (const config of Object.keys(BENCH_CONFIGS).filter((c) => backend !== 'cpu' || c === 'A' || values['full-cpu'])) {
       for (const [model, spec] of Object.entries(BENCH_MODELS).filter(([, s]) => !s.wasmOnly || backend === 'wasm')) {
@@ -116,19 +127,25 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
         const threaded = backend === 'wasm' || (backend === 'cpu' && values['full-cpu']) ? spec.parallel : [];
         const cases: [string, string][] = [...spec.kernels.map((k): [string, string] => [k, 'off']), ...threaded.map((p): [string, string] => ['fast', p])];
         for (const [kernels, parallel] of cases) {
-          const r = runCase(backend, config, model, kernels, seconds, parallel);
+          const r = runCase(backend, config, model, kernels, seconds, parallel, threads);
           if ('error' in r) {
             skipped.push(`${backend}: ${r.error}`);
-            if (/no tfjs backend could start/.test(r.error)) break;
+            // a backend that cannot load fails every case the same way
+            if (/no tfjs backend could start/.test(r.error)) continue eachBackend;
             continue;
           }
+          // tfjs-node-gpu without a usable GPU is tfjs-node on the CPU: the next backend's cases
+          if (backend === 'tensorflow-gpu' && r.backend !== backend) {
+            skipped.push(`${backend}: loaded, but TensorFlow found no usable GPU (it would run as ${r.backend} on the CPU)`);
+            continue eachBackend;
+          }
           results.push(r);
-          if (!values.json) io.err(`  ${backend} ${config} ${model} (${kernels}${parallel === 'off' ? '' : `, 2 threads ${parallel}`}): ${r.stepsPerSec.toFixed(2)} steps/s, ${r.examplesPerSec.toFixed(0)} examples/s`);
+          if (!values.json) io.err(`  ${backend} ${config} ${model} (${kernels}${parallel === 'off' ? '' : `, ${threads} threads ${parallel}`}): ${r.stepsPerSec.toFixed(2)} steps/s, ${r.examplesPerSec.toFixed(0)} examples/s`);
         }
       }
     }
   }
-  const torch = torchBefore === null ? null : pytorchBestOf(torchBefore, pytorch(seconds));
+  const torch = torchBefore === null ? null : pytorchBestOf(torchBefore, pytorch(python, seconds));
   const rows = withTorchRatios(results, Array.isArray(torch) ? torch : []);
   const costs = stepCosts(results, Array.isArray(torch) ? torch : []);
   if (values.json) {
@@ -136,15 +153,20 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
     return;
   }
   const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× page loop'];
-  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `2 ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—']);
+  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `${r.threads} ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—']);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   io.out(Object.entries(BENCH_CONFIGS).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
-  io.out('threads "2 full": each step takes a batch per thread (2 × B examples); × PyTorch compares examples/s with the same model in PyTorch (the page\'s loop: shared or unshared).');
+  io.out(`threads "${threads} full": each step takes a batch per thread (${threads} × B examples); × PyTorch compares examples/s with the same model in PyTorch (the page's loop: shared or unshared) on the CPU.`);
   const variants = [...new Set(rows.filter((r) => r.backend === 'wasm').map((r) => r.matmul))];
   if (variants.length) io.out(`wasm: the engine's SIMD kernels, matmul ${variants.map((v) => (v === 'relaxed-simd-fma' ? 'with relaxed-SIMD FMA' : v === 'simd' ? 'with mul + add (no relaxed SIMD here)' : v)).join(' / ')}`);
   io.out([head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n'));
   for (const c of costs) io.out(`${c.backend} ${c.config} ${c.model} costs ${c.ours.toFixed(2)}× a ${c.baseline} step (1 thread)${c.torch === null ? '' : `; PyTorch's page loops ${c.torch.toFixed(2)}×`}`);
-  if (Array.isArray(torch)) io.out(`PyTorch (faster of a run before and after ours) ${torch.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s`).join('; ')}`);
+  if (Array.isArray(torch)) {
+    const list = (rows: TorchResult[]) => rows.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s`).join('; ');
+    io.out(`PyTorch on the CPU (faster of a run before and after ours) ${list(onCpu(torch))}`);
+    const gpu = torch.filter((t) => t.device === 'cuda');
+    if (gpu.length) io.out(`PyTorch on the GPU (${gpu[0].gpu ?? 'cuda'}) ${list(gpu)}`);
+  }
   else if (torch) io.out(`PyTorch reference not run: ${torch}`);
   if (skipped.length) io.out(`skipped: ${[...new Set(skipped)].join('; ')}`);
 }

@@ -64,6 +64,8 @@ const OPTIONS = {
   backends: { type: 'string' },
   seconds: { type: 'string' },
   'full-cpu': { type: 'boolean' },
+  threads: { type: 'string' },
+  python: { type: 'string' },
 } as const;
 
 const USAGE = [
