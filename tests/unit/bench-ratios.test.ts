@@ -1,6 +1,7 @@
 /** The bench's ratios: each model against PyTorch's same model, and step costs against the shared tanh. */
 import { describe, expect, it } from 'vitest';
-import { stepCosts, withTorchRatios } from '../../main/cli/bench-command.js';
+import { benchCommand, stepCosts, withTorchRatios } from '../../main/cli/bench-command.js';
+import type { CliIo } from '../../main/cli/io.js';
 
 const row = (config: string, model: string, stepsPerSec: number, parallel = 'off', kernels = 'fast') => ({ backend: 'wasm', config, model, kernels, parallel, stepsPerSec, examplesPerSec: stepsPerSec * 32 * (parallel === 'full' ? 2 : 1) });
 const torch = [
@@ -31,5 +32,12 @@ describe('bench ratios', () => {
       { backend: 'wasm', config: 'B', model: 'unshared GRU', baseline: 'unshared tanh', ours: 2.5, torch: null },
     ]);
     expect(stepCosts([row('A', 'unshared tanh', 12.5)], torch)).toEqual([]);
+  });
+});
+
+describe('bench options', () => {
+  it('refuses a thread count the data-parallel cases cannot use, before running anything', () => {
+    const io: CliIo = { out: () => {}, err: () => {} };
+    for (const threads of ['1', '0', '2.5', 'x', '65']) expect(() => benchCommand({ threads }, io), threads).toThrow(/--threads must be a whole number from 2 to 64/);
   });
 });
