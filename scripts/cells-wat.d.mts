@@ -3,9 +3,8 @@ export type Expression = number | string | [string, ...Expression[]];
 export interface CellSpec {
   operands: Record<string, [param: string, rowStride: number, block: number]>;
   body: [string, Expression][];
-  /** a backward kernel: every stored value under FLUSH_BELOW in magnitude is stored as 0 */
-  flush?: true;
 }
+/** every kernel stores a value under this in magnitude as 0 */
 export const FLUSH_BELOW: number;
 export const CELLS: Record<string, CellSpec>;
 export function cellsWat(): string;

@@ -31,7 +31,6 @@ export const CELLS = {
   tanhCell: { operands: own('z', 'h'), body: [['h', ['tanh', 'z']]] },
   // ∂z = (∂h + carry) ⊙ (1 − h²)
   tanhCellBackward: {
-    flush: true,
     operands: own('dh', 'carry', 'h', 'dz'),
     body: [['dz', ['mul', ['add', 'dh', 'carry'], ['sub', 1, ['mul', 'h', 'h']]]]],
   },
@@ -56,7 +55,6 @@ export const CELLS = {
   },
   // gh = ∂h + carry_h;  ∂c = carry_c + gh ⊙ σo ⊙ (1 − tanh²c);  gate gradients into [∂i ∂f ∂g ∂o];  carry_c ← ∂c ⊙ σf
   lstmCellBackward: {
-    flush: true,
     operands: { ...own('dh', 'carryH', 'carryC', 'si', 'sf', 'tg', 'so', 'tc', 'cPrev'), ...gates('dGates', ['di', 'df', 'dg', 'do']) },
     body: [
       ['gh', ['add', 'dh', 'carryH']],
@@ -86,7 +84,6 @@ export const CELLS = {
   // g = ∂h + carry;  ∂n̂ = g(1 − z)(1 − n²), ∂ẑ = g(h_{t−1} − n)z(1 − z), ∂r̂ = ∂n̂·hn·r(1 − r);
   // ∂xp = [∂r̂ ∂ẑ ∂n̂], ∂hp = [∂r̂ ∂ẑ ∂n̂ ⊙ r], gz = g ⊙ z (carry = gz + ∂hp · W_hh, after)
   gruCellBackward: {
-    flush: true,
     operands: { ...own('dh', 'carry', 'r', 'z', 'n', 'hn', 'hPrev'), ...gates('dXp', ['xr', 'xz', 'xn']), ...gates('dHp', ['pr', 'pz', 'pn']), ...own('gz') },
     body: [
       ['g', ['add', 'dh', 'carry']],
@@ -113,14 +110,14 @@ const BETA = [4.89352518554385e-3, 2.26843463243900e-3, 1.18534705686654e-4, 1.1
 const CLAMP = 7.90531110763549805;
 const TINY = 0.0004;
 /**
- * Backward kernels (`flush: true`) store a gradient under 2^−100 (≈ 7.9e−31) as 0. Why: a
- * vanishing gradient passes through the subnormal range (under 2^−126) for about a dozen steps
- * on its way to exact zeros, and wasm cannot set the CPU's flush-to-zero flags. On Intel Xeons
- * every SIMD multiply that meets a subnormal takes a microcode assist: bench B's shared tanh
- * ran 1.4 steps/s there instead of 23 (an AMD EPYC barely slows). Cutting at 2^−100 rather than
- * at 2^−126 keeps the next products normal too (∂z·W stays normal for |W| ≥ 2^−26), and what is
- * dropped is 20+ orders of magnitude under any gradient it would be summed with. NaN and ±∞
- * pass unchanged.
+ * Every kernel stores a value under 2^−100 (≈ 7.9e−31) as 0: flush to zero by hand, as wasm
+ * cannot set the CPU's FTZ/DAZ flags. Why: on Intel Xeons every SIMD multiply that meets a
+ * subnormal (under 2^−126) takes a microcode assist. A vanishing gradient passes through that
+ * range for about a dozen steps on its way to exact zeros (bench B's shared tanh ran 1.45
+ * steps/s there instead of 21.1), and so does a state decaying over zero-padded steps. Cutting at
+ * 2^−100 rather than 2^−126 keeps the next products normal too (∂z·W, h·W stay normal for
+ * |W| ≥ 2^−26), and what is dropped is 20+ orders of magnitude under anything it is summed
+ * with. NaN and ±∞ pass unchanged.
  */
 export const FLUSH_BELOW = 2 ** -100;
 
@@ -205,7 +202,7 @@ function kernel(name, spec) {
     }
     for (const [target, e] of spec.body) {
       const value = expr(e, vec);
-      if (names.includes(target)) lines.push(`(${vec ? 'v128' : 'f32'}.store ${address(target)} ${spec.flush ? flushed(value, vec, copy) : value})`);
+      if (names.includes(target)) lines.push(`(${vec ? 'v128' : 'f32'}.store ${address(target)} ${flushed(value, vec, copy)})`);
       else {
         lines.push(`(local.set ${local(target, vec, copy)} ${value})`);
         values.set(target, `(local.get ${local(target, vec, copy)})`);
@@ -223,7 +220,7 @@ function kernel(name, spec) {
   const scalarBody = step(body(false), 4);
   const tanhLocals = Array.from({ length: inlined }, (_, k) => TANH_LOCALS.map((n) => `(local $_${n}_${k} v128)`).join(' ')).join(' ');
   const constantLocals = [...constants.values()].map((l) => ` (local ${l} v128)`).join('');
-  const locals = [...read, ...temps, ...(spec.flush ? ['_f'] : [])].flatMap((n) => [`(local ${local(n, true)} v128)`, `(local ${local(n, true, 'b')} v128)`, `(local ${local(n, false)} f32)`]).join(' ') + (tanhLocals ? ` ${tanhLocals}` : '') + constantLocals;
+  const locals = [...read, ...temps, '_f'].flatMap((n) => [`(local ${local(n, true)} v128)`, `(local ${local(n, true, 'b')} v128)`, `(local ${local(n, false)} f32)`]).join(' ') + (tanhLocals ? ` ${tanhLocals}` : '') + constantLocals;
   const setConstants = [...constants].map(([x, l]) => `(local.set ${l} (v128.const f32x4 ${x} ${x} ${x} ${x}))`).join('\n    ');
   // row r of an operand: its parameter + 4·d·(r·stride + block); the loop's own locals start
   // with _ so that no operand name can collide with them

@@ -42,7 +42,7 @@ function reference(kernel: string, buffers: Record<string, Float64Array>, rows: 
       }
       for (const [target, v] of stores) {
         const [param, i] = at(target, r, j);
-        buffers[param][i] = spec.flush && Math.abs(v) < FLUSH_BELOW ? 0 : v;
+        buffers[param][i] = Math.abs(v) < FLUSH_BELOW ? 0 : v;
       }
     }
 }
@@ -95,10 +95,10 @@ describe('the fused cell kernels (wasm)', () => {
   });
 });
 
-describe('flush to zero in the backward cell kernels (wasm)', () => {
+describe('flush to zero in the cell kernels (wasm)', () => {
   useBackend('wasm');
 
-  it('store a gradient under 2^−100 as 0 and keep the rest, NaN and ±∞ included (vector body and tail)', () => {
+  it('backward: store a gradient under 2^−100 as 0 and keep the rest, NaN and ±∞ included (vector body and tail)', () => {
     const simd = SimdKernels.current()!;
     // ∂z = (∂h + carry)(1 − h²) with carry = 0 and h = 0: ∂z = ∂h, one magnitude per column
     const dh = [2 ** -90, -(2 ** -100), 2 ** -100 * 0.999, -(2 ** -110), 2 ** -126, 2 ** -140, NaN, Infinity, -1e-3, 0, 2 ** -99, -(2 ** -128), 5e-31];
@@ -110,6 +110,16 @@ describe('flush to zero in the backward cell kernels (wasm)', () => {
     expect(got.slice(0, d)).toEqual(want);
     expect(got.slice(d)).toEqual(want.slice().reverse());
     tf.dispose([dhT, carry, h, dz]);
+  });
+
+  it('forward: store a state under 2^−100 as 0 (a state decaying over zero-padded steps)', () => {
+    const simd = SimdKernels.current()!;
+    // tanh(z) = z exactly below 4e−4 (the kernel's small-argument branch)
+    const zs = [1e-4, -(2 ** -100), 2 ** -101, -(2 ** -126), 2 ** -149, NaN, 3e-30, -5e-31, 0];
+    const [z, h] = [tf.tensor(zs), tf.fill([zs.length], 7)];
+    simd.cell('tanhCell', { z: simd.offset(z), h: simd.offset(h) }, 1, zs.length);
+    expect(Array.from(h.dataSync())).toEqual(zs.map((v) => (Math.abs(v) < FLUSH_BELOW ? 0 : Math.fround(v))));
+    tf.dispose([z, h]);
   });
 });
 
