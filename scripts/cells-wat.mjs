@@ -27,6 +27,8 @@ const own = (...names) => Object.fromEntries(names.map((n) => [n, [n, 1, 0]]));
 const gates = (param, names) => Object.fromEntries(names.map((n, k) => [n, [param, names.length, k]]));
 
 export const CELLS = {
+  // out = a + b: the total ∂L/∂h_t (from outside plus the carry) where a probe asks for it
+  sum: { operands: own('a', 'b', 'out'), body: [['out', ['add', 'a', 'b']]] },
   // h = tanh(z)
   tanhCell: { operands: own('z', 'h'), body: [['h', ['tanh', 'z']]] },
   // ∂z = (∂h + carry) ⊙ (1 − h²)

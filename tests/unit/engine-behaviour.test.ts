@@ -8,7 +8,7 @@ import type { ModelConfigInput } from '../../main/contract.js';
 import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
 import { EngineError, SequenceTooLongError } from '../../main/engine/errors.js';
 import { SequenceModel } from '../../main/engine/models/sequence-model.js';
-import { outputVarianceAcrossPositions, weightIdentity } from '../../main/engine/probes.js';
+import { outputVarianceAcrossPositions, timestepGradNorms, weightIdentity } from '../../main/engine/probes.js';
 import { createRng } from '../../main/engine/random.js';
 import { computeGradients, createOptimizer, trainStep } from '../../main/engine/train.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backend.js';
@@ -225,6 +225,46 @@ describe.each(TEST_BACKENDS)('hand-written kernels equal autodiff on %s (masked 
     disposeBatch(batch);
     fast.dispose();
     auto.dispose();
+  });
+
+  // the fast kernels' gradient probe (ForwardOptions.probe) against a zero tap per step through autodiff
+  const probeCases = [
+    ...(['tanh', 'gru', 'lstm'] as const).map((cell) => ['shared', cell] as const),
+    ...(['tanh', 'gru', 'lstm'] as const).map((cell) => ['unshared', cell] as const),
+  ].flatMap(([kind, cell]) => (['classify', 'regress'] as const).map((head) => [kind, cell, head] as const));
+  it.each(probeCases)('%s %s, %s head: ‖∂L/∂h_t‖ per step from the kernels’ probe equals autodiff’s taps, padding included', (kind, cell, head) => {
+    const config = { kind, cell, hidden: 6, maxLen: 9, seed: 8, input: { type: 'features' as const, size: 3 }, head: head === 'classify' ? { type: 'classify' as const, classes: 3 } : { type: 'regress' as const, outputs: 2 } };
+    const fast = new SequenceModel({ ...config, kernels: 'fast' });
+    const auto = new SequenceModel({ ...config, kernels: 'autodiff' });
+    // the kernels' probe runs where they do: every shared cell; the unshared ones on wasm
+    expect(fast.core.acceptsProbe?.(9)).toBe(kind === 'shared' || backend === 'wasm');
+    expect(auto.core.acceptsProbe?.(9)).toBe(false);
+    const rng = createRng(13);
+    const lengths = [9, 4, 1, 7];
+    const x = lengths.map((len) => Array.from({ length: 9 }, (_, t) => [0, 1, 2].map(() => (t < len ? rng.normal() : 0))));
+    const y = head === 'classify' ? [0, 2, 1, 2] : lengths.map(() => Array.from({ length: 9 }, () => [rng.normal(), rng.normal()]));
+    const batch = tensorBatch({ x, lengths, y });
+    const before = tf.memory().numTensors;
+    for (const mode of ['mean', 'length-normalized'] as const) {
+      const [mine, reference] = [fast, auto].map((m) => timestepGradNorms(m, batch, mode));
+      expect(mine).toHaveLength(9);
+      reference.forEach((v, t) => expect(Math.abs(mine[t] - v), `${mode} t = ${t}`).toBeLessThan(1e-6 + 1e-4 * v));
+      expect(reference.some((v) => v > 1e-3)).toBe(true);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBatch(batch);
+    fast.dispose();
+    auto.dispose();
+  });
+
+  it('a core refuses a probe it cannot give (it would read as zeros)', () => {
+    const model = new SequenceModel({ kind: 'shared', cell: 'tanh', kernels: 'autodiff', hidden: 4, maxLen: 5, input: { type: 'features', size: 2 }, head: { type: 'classify', classes: 2 } });
+    const batch = tensorBatch({ x: [[[1, 2], [3, 4]]], lengths: [2], y: [1] });
+    const probe = tf.zeros([2, 1, 4]) as tf.Tensor3D;
+    expect(() => tf.tidy(() => model.loss(batch, 'mean', { probe }))).toThrow(/takes no gradient probe/);
+    tf.dispose(probe);
+    disposeBatch(batch);
+    model.dispose();
   });
 
   // a classifier over the fast kernels reads the states time-major (ForwardOptions.timeMajor)

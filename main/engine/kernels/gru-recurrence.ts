@@ -21,8 +21,17 @@ import { WasmDirect } from './wasm-direct.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
 
-/** h_t for t = 0…T−1 (time-major) from xp (T × B × 3d, b_ih included), W_hh (3d × d), b_hh (3d). */
-export const gruRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D, save: tf.GradSaveFunc) => {
+/**
+ * h_t for t = 0…T−1 (time-major) from xp (T × B × 3d, b_ih included), W_hh (3d × d), b_hh (3d).
+ * `probe` (zeros, T × B × d; see ForwardOptions.probe): its gradient is ∂L/∂h_t for every t.
+ */
+export function gruRecurrence(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D, probe?: tf.Tensor3D): tf.Tensor3D {
+  return probe ? op(xp, W_hh, b_hh, probe) : op(xp, W_hh, b_hh);
+}
+
+const op = tf.customGrad(((...args: unknown[]) => {
+  const save = args.pop() as tf.GradSaveFunc;
+  const [xp, W_hh, b_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor1D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
   const s = direct ? forwardDirect(direct, xp, W_hh, b_hh) : forwardOps(xp, W_hh, b_hh);
   save([s.H, s.R, s.Z, s.N, s.HN, W_hh]);
@@ -31,11 +40,14 @@ export const gruRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D,
     gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [H, R, Z, N, HN, W] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
       const d = WasmDirect.current();
-      const { dXP, dHP } = d ? backwardDirect(d, dH, { H, R, Z, N, HN }, W) : backwardOps(dH, { H, R, Z, N, HN }, W);
-      return [dXP, stateWeightGradient(dHP, H), columnSums(tf.reshape(dHP, [-1, dHP.shape[2]]) as tf.Tensor2D)];
+      const { dXP, dHP, dHTotal } = d ? backwardDirect(d, dH, { H, R, Z, N, HN }, W, Boolean(probe)) : backwardOps(dH, { H, R, Z, N, HN }, W, Boolean(probe));
+      return [dXP, stateWeightGradient(dHP, H), columnSums(tf.reshape(dHP, [-1, dHP.shape[2]]) as tf.Tensor2D), ...(dHTotal ? [dHTotal] : [])];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D) => tf.Tensor3D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor3D;
+
+/** ∂xp and ∂hp for all T, and with `total` ∂L/∂h_t (from outside plus the carry) for all T. */
+type Backward = { dXP: tf.Tensor3D; dHP: tf.Tensor3D; dHTotal?: tf.Tensor3D };
 
 /** The loop as tfjs ops (cpu, tensorflow backends). */
 function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Saved {
@@ -63,7 +75,7 @@ function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Save
   });
 }
 
-function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
+function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D, total: boolean): Backward {
   return tf.tidy(() => {
     const T = dH.shape[0];
     // every factor that does not depend on the incoming gradient, for all T at once:
@@ -74,9 +86,10 @@ function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): { dXP: tf.Tenso
     const [dHs, as, bs, cs, rs, zs] = [dH, A, Bz, C, s.R, s.Z].map((x) => timeSlices(x as tf.Tensor3D));
     const dXP: tf.Tensor2D[] = new Array(T);
     const dHP: tf.Tensor2D[] = new Array(T);
+    const gs: tf.Tensor2D[] = new Array(T);
     let carry: tf.Tensor2D | null = null;
     for (let t = T - 1; t >= 0; t--) {
-      const g: tf.Tensor2D = carry ? tf.add<tf.Tensor2D>(dHs[t], carry) : dHs[t];
+      const g: tf.Tensor2D = (gs[t] = carry ? tf.add<tf.Tensor2D>(dHs[t], carry) : dHs[t]);
       const dn = tf.mul(g, as[t]);
       const dz = tf.mul(g, bs[t]);
       const dr = tf.mul(dn, cs[t]);
@@ -84,7 +97,7 @@ function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): { dXP: tf.Tenso
       dHP[t] = tf.concat([dr, dz, tf.mul(dn, rs[t])], 1) as tf.Tensor2D;
       carry = tf.add<tf.Tensor2D>(tf.mul(g, zs[t]), tf.matMul(dHP[t], W));
     }
-    return { dXP: tf.stack(dXP) as tf.Tensor3D, dHP: tf.stack(dHP) as tf.Tensor3D };
+    return { dXP: tf.stack(dXP) as tf.Tensor3D, dHP: tf.stack(dHP) as tf.Tensor3D, dHTotal: total ? (tf.stack(gs) as tf.Tensor3D) : undefined };
   });
 }
 
@@ -114,12 +127,13 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D, b
 }
 
 /** The backward loop on wasm: per step one fused kernel (∂xp_t, ∂hp_t, g ⊙ z) and one matmul (carry = g ⊙ z + ∂hp_t·W_hh). */
-function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D, total: boolean): Backward {
   const [T, B, d] = dH.shape;
   const n = B * d;
   const G = 3 * d;
   const dXP = direct.empty([T, B, G]) as tf.Tensor3D;
   const dHP = direct.empty([T, B, G]) as tf.Tensor3D;
+  const dHTotal = total ? (direct.empty([T, B, d]) as tf.Tensor3D) : undefined;
   const scratch = [direct.empty([B, d]), direct.empty([B, d]), tf.zeros([B, d])];
   const [carry, gz, zero] = scratch.map((t) => direct.id(t));
   const w = direct.id(W);
@@ -127,6 +141,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dHPt = direct.view(dHP, t * B * G, B * G);
+      if (dHTotal) direct.cell('sum', { a: at(dH, t), b: t < T - 1 ? carry : zero, out: at(dHTotal, t) }, B, d);
       direct.cell('gruCellBackward', { dh: at(dH, t), carry: t < T - 1 ? carry : zero, r: at(s.R, t), z: at(s.Z, t), n: at(s.N, t), hn: at(s.HN, t), hPrev: t > 0 ? at(s.H, t - 1) : zero, dXp: direct.view(dXP, t * B * G, B * G), dHp: dHPt, gz }, B, d);
       if (t > 0) direct.matMulAdd(dHPt, B, G, w, d, gz, carry);
     }
@@ -134,5 +149,5 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
     direct.release();
     tf.dispose(scratch);
   }
-  return { dXP, dHP };
+  return { dXP, dHP, dHTotal };
 }

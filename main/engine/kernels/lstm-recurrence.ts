@@ -21,8 +21,17 @@ import { WasmDirect } from './wasm-direct.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
 
-/** h_t for t = 0…T−1 (time-major) from xp (T × B × 4d, both biases included) and W_hh (4d × d). */
-export const lstmRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, save: tf.GradSaveFunc) => {
+/**
+ * h_t for t = 0…T−1 (time-major) from xp (T × B × 4d, both biases included) and W_hh (4d × d).
+ * `probe` (zeros, T × B × d; see ForwardOptions.probe): its gradient is ∂L/∂h_t for every t.
+ */
+export function lstmRecurrence(xp: tf.Tensor3D, W_hh: tf.Tensor2D, probe?: tf.Tensor3D): tf.Tensor3D {
+  return probe ? op(xp, W_hh, probe) : op(xp, W_hh);
+}
+
+const op = tf.customGrad(((...args: unknown[]) => {
+  const save = args.pop() as tf.GradSaveFunc;
+  const [xp, W_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
   const s = direct ? forwardDirect(direct, xp, W_hh) : forwardOps(xp, W_hh);
   save([s.H, s.C, s.SI, s.SF, s.TG, s.SO, s.TC, W_hh]);
@@ -32,11 +41,14 @@ export const lstmRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D
       const [H, C, SI, SF, TG, SO, TC, W] = saved as tf.Tensor3D[];
       const s: Saved = { H, C, SI, SF, TG, SO, TC };
       const d = WasmDirect.current();
-      const dG = d ? backwardDirect(d, dH, s, W as unknown as tf.Tensor2D) : backwardOps(dH, s, W as unknown as tf.Tensor2D);
-      return [dG, stateWeightGradient(dG, H)];
+      const { dG, dHTotal } = d ? backwardDirect(d, dH, s, W as unknown as tf.Tensor2D, Boolean(probe)) : backwardOps(dH, s, W as unknown as tf.Tensor2D, Boolean(probe));
+      return [dG, stateWeightGradient(dG, H), ...(dHTotal ? [dHTotal] : [])];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D) => tf.Tensor3D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor3D;
+
+/** Gate gradients for all T, and with `total` ∂L/∂h_t (from outside plus the carry) for all T. */
+type Backward = { dG: tf.Tensor3D; dHTotal?: tf.Tensor3D };
 
 /** The loop as tfjs ops (cpu, tensorflow backends). */
 function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D): Saved {
@@ -69,7 +81,7 @@ function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D): Saved {
   });
 }
 
-function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): tf.Tensor3D {
+function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D, total: boolean): Backward {
   return tf.tidy(() => {
     const T = dH.shape[0];
     // every factor that does not depend on the incoming gradient, for all T at once
@@ -80,17 +92,18 @@ function backwardOps(dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): tf.Tensor3D {
     const Rg = tf.mul(s.SI, tf.sub(1, tf.square(s.TG))); // ∂ĝ = ∂c ⊙ Rg
     const [dHs, ps, qs, ris, rfs, rgs, sf] = [dH, P, Q, Ri, Rf, Rg, s.SF].map((x) => timeSlices(x as tf.Tensor3D));
     const dG: tf.Tensor2D[] = new Array(T);
+    const ghs: tf.Tensor2D[] = new Array(T);
     let carryH: tf.Tensor2D | null = null;
     let carryC: tf.Tensor2D | null = null;
     for (let t = T - 1; t >= 0; t--) {
-      const gh: tf.Tensor2D = carryH ? tf.add<tf.Tensor2D>(dHs[t], carryH) : dHs[t];
+      const gh: tf.Tensor2D = (ghs[t] = carryH ? tf.add<tf.Tensor2D>(dHs[t], carryH) : dHs[t]);
       const fromH = tf.mul(gh, ps[t]);
       const dc = carryC ? tf.add(carryC, fromH) : fromH;
       dG[t] = tf.concat([tf.mul(dc, ris[t]), tf.mul(dc, rfs[t]), tf.mul(dc, rgs[t]), tf.mul(gh, qs[t])], 1) as tf.Tensor2D;
       carryH = tf.matMul(dG[t], W) as tf.Tensor2D;
       carryC = tf.mul(dc, sf[t]) as tf.Tensor2D;
     }
-    return tf.stack(dG) as tf.Tensor3D;
+    return { dG: tf.stack(dG) as tf.Tensor3D, dHTotal: total ? (tf.stack(ghs) as tf.Tensor3D) : undefined };
   });
 }
 
@@ -120,11 +133,12 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
 }
 
 /** The backward loop on wasm: per step one fused kernel (gate gradients into ∂G_t) and one matmul (carry_h = ∂G_t · W_hh). */
-function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D): tf.Tensor3D {
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Tensor2D, total: boolean): Backward {
   const [T, B, d] = dH.shape;
   const n = B * d;
   const G = 4 * d;
   const dG = direct.empty([T, B, G]) as tf.Tensor3D;
+  const dHTotal = total ? (direct.empty([T, B, d]) as tf.Tensor3D) : undefined;
   // carry_c starts at 0 and is updated in place by the kernel
   const scratch = [direct.empty([B, d]), tf.zeros([B, d]), tf.zeros([B, d])];
   const [carryH, carryC, zero] = scratch.map((t) => direct.id(t));
@@ -133,6 +147,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dGt = direct.view(dG, t * B * G, B * G);
+      if (dHTotal) direct.cell('sum', { a: at(dH, t), b: t < T - 1 ? carryH : zero, out: at(dHTotal, t) }, B, d);
       direct.cell('lstmCellBackward', { dh: at(dH, t), carryH: t < T - 1 ? carryH : zero, carryC, si: at(s.SI, t), sf: at(s.SF, t), tg: at(s.TG, t), so: at(s.SO, t), tc: at(s.TC, t), cPrev: t > 0 ? at(s.C, t - 1) : zero, dGates: dGt }, B, d);
       if (t > 0) direct.matMul(dGt, B, G, w, d, carryH);
     }
@@ -140,5 +155,5 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
     direct.release();
     tf.dispose(scratch);
   }
-  return dG;
+  return { dG, dHTotal };
 }

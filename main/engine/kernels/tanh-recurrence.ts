@@ -25,8 +25,17 @@ export function fastTanh(z: tf.Tensor): tf.Tensor {
   return tf.sub(tf.mul(tf.sigmoid(tf.mul(z, 2)), 2), 1);
 }
 
-/** h_t for t = 0…T−1 (time-major T × B × d) from the projected inputs xp and W_hh (d × d). */
-export const tanhRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D, save: tf.GradSaveFunc) => {
+/**
+ * h_t for t = 0…T−1 (time-major T × B × d) from the projected inputs xp and W_hh (d × d).
+ * `probe` (zeros, T × B × d; see ForwardOptions.probe): its gradient is ∂L/∂h_t for every t.
+ */
+export function tanhRecurrence(xp: tf.Tensor3D, W_hh: tf.Tensor2D, probe?: tf.Tensor3D): tf.Tensor3D {
+  return probe ? op(xp, W_hh, probe) : op(xp, W_hh);
+}
+
+const op = tf.customGrad(((...args: unknown[]) => {
+  const save = args.pop() as tf.GradSaveFunc;
+  const [xp, W_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
   const H = direct ? forwardDirect(direct, xp, W_hh) : tf.tidy(() => forwardOps(xp, tf.transpose(W_hh)));
   save([H, W_hh]);
@@ -35,11 +44,11 @@ export const tanhRecurrence = tf.customGrad(((xp: tf.Tensor3D, W_hh: tf.Tensor2D
     gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [Hs, W] = saved as [tf.Tensor3D, tf.Tensor2D];
       const d = WasmDirect.current();
-      const dZ = d ? backwardDirect(d, dH, Hs, W) : backwardOps(dH, Hs, W);
-      return [dZ, stateWeightGradient(dZ, Hs)];
+      const { dZ, dHTotal } = d ? backwardDirect(d, dH, Hs, W, Boolean(probe)) : backwardOps(dH, Hs, W, Boolean(probe));
+      return [dZ, stateWeightGradient(dZ, Hs), ...(dHTotal ? [dHTotal] : [])];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (xp: tf.Tensor3D, W_hh: tf.Tensor2D) => tf.Tensor3D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor3D;
 
 /** The loop as tfjs ops (cpu, tensorflow backends). */
 function forwardOps(xp: tf.Tensor3D, W_hhT: tf.Tensor2D): tf.Tensor3D {
@@ -53,21 +62,25 @@ function forwardOps(xp: tf.Tensor3D, W_hhT: tf.Tensor2D): tf.Tensor3D {
   });
 }
 
-function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
+/** ∂L/∂z for all T, and with `total` ∂L/∂h_t (from outside plus the carry) for all T. */
+type Backward = { dZ: tf.Tensor3D; dHTotal?: tf.Tensor3D };
+
+function backwardOps(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D, total: boolean): Backward {
   return tf.tidy(() => {
     const T = dH.shape[0];
     // tanh′ for every step at once
     const slopes = timeSlices(tf.sub(1, tf.square(H)) as tf.Tensor3D);
     const dHs = timeSlices(dH);
     const dZ: tf.Tensor2D[] = new Array(T);
+    const gs: tf.Tensor2D[] = new Array(T);
     let carry: tf.Tensor2D | null = null;
     for (let t = T - 1; t >= 0; t--) {
-      const g: tf.Tensor2D = carry ? tf.add<tf.Tensor2D>(dHs[t], carry) : dHs[t];
+      const g: tf.Tensor2D = (gs[t] = carry ? tf.add<tf.Tensor2D>(dHs[t], carry) : dHs[t]);
       dZ[t] = tf.mul(g, slopes[t]) as tf.Tensor2D;
       // ∂z_t/∂h_{t−1} = W_hhᵀ, so the carry is dz · W_hh: no transpose needed
       carry = tf.matMul(dZ[t], W_hh) as tf.Tensor2D;
     }
-    return tf.stack(dZ) as tf.Tensor3D;
+    return { dZ: tf.stack(dZ) as tf.Tensor3D, dHTotal: total ? (tf.stack(gs) as tf.Tensor3D) : undefined };
   });
 }
 
@@ -98,10 +111,11 @@ function forwardDirect(direct: WasmDirect, xp: tf.Tensor3D, W_hh: tf.Tensor2D): 
  * zeros (the gradient has underflowed, tens of steps back with small weights) the carry is zero
  * without the matmul.
  */
-function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
+function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D, total: boolean): Backward {
   const [T, B, d] = dH.shape;
   const n = B * d;
   const dZ = direct.empty([T, B, d]) as tf.Tensor3D;
+  const dHTotal = total ? (direct.empty([T, B, d]) as tf.Tensor3D) : undefined;
   const scratch = [direct.empty([B, d]), tf.zeros([B, d])];
   const [carry, zero] = scratch.map((t) => direct.id(t));
   const w = direct.id(W_hh);
@@ -109,6 +123,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_h
     let carried = false;
     for (let t = T - 1; t >= 0; t--) {
       const dz = direct.view(dZ, t * n, n);
+      if (dHTotal) direct.cell('sum', { a: direct.view(dH, t * n, n), b: carried ? carry : zero, out: direct.view(dHTotal, t * n, n) }, B, d);
       direct.cell('tanhCellBackward', { dh: direct.view(dH, t * n, n), carry: carried ? carry : zero, h: direct.view(H, t * n, n), dz }, B, d);
       carried = t > 0 && !direct.isZero(dz, n);
       if (carried) direct.matMul(dz, B, d, w, d, carry);
@@ -117,5 +132,5 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_h
     direct.release();
     tf.dispose(scratch);
   }
-  return dZ;
+  return { dZ, dHTotal };
 }

@@ -34,15 +34,18 @@ const SAVED: Record<Cell, string[]> = { tanh: ['H'], lstm: ['H', 'C', 'SI', 'SF'
 /**
  * @param x time-major inputs (T × B × n)
  * @param inputGrad false when x is data: ∂L/∂x is then returned as zeros, not computed
+ * @param probe zeros (T × B × d; see ForwardOptions.probe): its gradient is ∂L/∂h_t for every t
  * @returns all states, time-major (T × B × d); null where the wasm kernels are not available
  */
-export function unsharedRecurrence(cell: Cell, x: tf.Tensor3D, steps: StepWeights[], inputGrad = true): tf.Tensor3D | null {
+export function unsharedRecurrence(cell: Cell, x: tf.Tensor3D, steps: StepWeights[], inputGrad = true, probe?: tf.Tensor3D): tf.Tensor3D | null {
   if (!WasmDirect.current()) return null;
   const T = x.shape[0];
   const hasHiddenBias = steps[0].b_hh !== null;
   const perStep = hasHiddenBias ? 4 : 3;
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
+    // the probe, when there is one, is the last input: its gradient comes last
+    if (probe) args.pop();
     const [xT, ...flat] = args as tf.Tensor[];
     const byStep = (ws: tf.Tensor[]) =>
       Array.from({ length: T }, (_, t) => {
@@ -64,14 +67,14 @@ export function unsharedRecurrence(cell: Cell, x: tf.Tensor3D, steps: StepWeight
         // the saved activations back to plain layout (T × B × d), once for all T
         const plain = states.map(transposeInner);
         try {
-          return backward(WasmDirect.current()!, cell, dH, plain, xs as tf.Tensor3D, sw, inputGrad);
+          return backward(WasmDirect.current()!, cell, dH, plain, xs as tf.Tensor3D, sw, inputGrad, Boolean(probe));
         } finally {
           tf.dispose(plain);
         }
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: tf.Tensor[]) => tf.Tensor3D;
-  return op(x, ...steps.flatMap((s) => (s.b_hh ? [s.W_xh, s.W_hh, s.b_ih, s.b_hh] : [s.W_xh, s.W_hh, s.b_ih])));
+  return op(x, ...steps.flatMap((s) => (s.b_hh ? [s.W_xh, s.W_hh, s.b_ih, s.b_hh] : [s.W_xh, s.W_hh, s.b_ih])), ...(probe ? [probe] : []));
 }
 
 /** A bias per position repeated over the B columns, T × G × B, as one (T·G × 1)(1 × B) product. */
@@ -141,14 +144,16 @@ function forwardGru(direct: WasmDirect, x: tf.Tensor3D, w: StepWeights[]): tf.Te
 
 /**
  * The backward in plain layout. `states` are the forward's saved tensors (SAVED order), T × B × d.
- * Returns ∂x, then per position ∂W_xh, ∂W_hh, ∂b_ih (, ∂b_hh): the inputs' order.
+ * Returns ∂x, then per position ∂W_xh, ∂W_hh, ∂b_ih (, ∂b_hh): the inputs' order; with `total`,
+ * last, ∂L/∂h_t (from outside plus the carry) for all T.
  */
-function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Tensor3D[], x: tf.Tensor3D, w: StepWeights[], inputGrad: boolean): tf.Tensor[] {
+function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Tensor3D[], x: tf.Tensor3D, w: StepWeights[], inputGrad: boolean, total: boolean): tf.Tensor[] {
   const [T, B, d] = dH.shape;
   const n = x.shape[2];
   const G = w[0].W_hh.shape[0];
   const nd = B * d;
   const DX = direct.empty(inputGrad ? [T, B, n] : [0]);
+  const dHTotal = total ? direct.empty([T, B, d]) : null;
   // ∂W_hh^(0) is zeros (h_{−1} = 0); every other gradient is written in full below
   const grads = w.map((s, t) => [direct.empty([G, n]), t > 0 ? direct.empty([G, d]) : tf.zeros([G, d]), direct.empty([G]), ...(s.b_hh ? [direct.empty([G])] : [])]);
   // gate gradients of one step: tanh and LSTM one B × G block (input and hidden side alike), GRU two
@@ -162,6 +167,7 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
     for (let t = T - 1; t >= 0; t--) {
       const hPrev = t > 0 ? at(states[0], t - 1) : zero;
       const carryIn = carried ? carry : zero;
+      if (dHTotal) direct.cell('sum', { a: at(dH, t), b: carryIn, out: at(dHTotal, t) }, B, d);
       if (cell === 'tanh') direct.cell('tanhCellBackward', { dh: at(dH, t), carry: carryIn, h: at(states[0], t), dz: dXp }, B, d);
       else if (cell === 'lstm') {
         const [, C, SI, SF, TG, SO, TC] = states;
@@ -193,7 +199,7 @@ function backward(direct: WasmDirect, cell: Cell, dH: tf.Tensor3D, states: tf.Te
       }
       carried = true;
     }
-    return [inputGrad ? DX : tf.zerosLike(x), ...grads.flat()];
+    return [inputGrad ? DX : tf.zerosLike(x), ...grads.flat(), ...(dHTotal ? [dHTotal] : [])];
   } finally {
     direct.release();
     tf.dispose(scratch);

@@ -15,6 +15,13 @@ export interface ForwardOptions {
    * respect to tap t equals dL/dh_t, which is how probes read per-timestep contributions.
    */
   taps?: tf.Tensor2D[];
+  /**
+   * The same probe for the fast kernels, as one tensor: zeros (T × batch × d, time-major) that
+   * the kernel's backward gives ∂L/∂h_t for every t (the gradient from outside plus the
+   * carry), so the probe costs about one training step instead of an autodiff pass. Only
+   * where SequenceCore.acceptsProbe says so.
+   */
+  probe?: tf.Tensor3D;
   /** Told which parameter tensors step t consumed: the weight-identity probe's evidence. */
   trace?: (t: number, used: tf.Variable[]) => void;
   /** no gradient will be taken: slice steps the way that is fastest without one */
@@ -69,7 +76,14 @@ export interface SequenceCore {
   forward(x: tf.Tensor3D, opts?: ForwardOptions): tf.Tensor3D;
   /** closed-form parameter count (params.ts); must equal the tensors' sizes */
   paramCount(): number;
+  /** whether forward() takes ForwardOptions.probe for sequences of this length (else: taps) */
+  acceptsProbe?(len: number): boolean;
   dispose(): void;
+}
+
+/** A probe given to a core that cannot take it would read as all zeros: refuse it instead. */
+export function checkProbe(core: SequenceCore, len: number, opts: ForwardOptions): void {
+  if (opts.probe && !core.acceptsProbe?.(len)) throw new Error(`the ${core.kind} core takes no gradient probe here (use taps)`);
 }
 
 export function checkInput(x: tf.Tensor3D, width: number): void {

@@ -12,7 +12,7 @@ import { lstmRecurrence } from '../kernels/lstm-recurrence.js';
 import { tanhRecurrence } from '../kernels/tanh-recurrence.js';
 import { recurrentParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, checkProbe, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 
 export interface RnnOptions {
@@ -48,8 +48,14 @@ export class SharedRNN implements SequenceCore {
     return recurrentParams(this.options.cell, this.options.input, this.options.hidden, this.options.biases);
   }
 
+  /** the fast kernels give ∂L/∂h_t for every t as the probe's gradient */
+  acceptsProbe(): boolean {
+    return this.options.kernels === 'fast';
+  }
+
   forward(x: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor3D {
     checkInput(x, this.options.input);
+    checkProbe(this, x.shape[1], opts);
     // taps (the dL/dh_t probe) need every step in the autodiff graph: reference path
     if (this.options.kernels === 'fast' && !opts.taps) return this.forwardFast(x, opts);
     const [batch, len, n] = x.shape;
@@ -92,10 +98,10 @@ export class SharedRNN implements SequenceCore {
     const W = W_hh as tf.Tensor2D;
     const all =
       cell === 'tanh'
-        ? tanhRecurrence(timeMajor, W)
+        ? tanhRecurrence(timeMajor, W, opts.probe)
         : cell === 'gru'
-          ? gruRecurrence(timeMajor, W, (b_hh ?? tf.zeros([rows])) as tf.Tensor1D)
-          : lstmRecurrence(timeMajor, W);
+          ? gruRecurrence(timeMajor, W, (b_hh ?? tf.zeros([rows])) as tf.Tensor1D, opts.probe)
+          : lstmRecurrence(timeMajor, W, opts.probe);
     // the kernels run every sequence for all T steps; padded steps then carry the state
     const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
     if (opts.trace) {

@@ -9,9 +9,10 @@ import { SequenceTooLongError } from '../errors.js';
 import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
 import { unsharedRecurrence } from '../kernels/unshared-recurrence.js';
 import { unsharedTanh } from '../kernels/unshared-tanh.js';
+import { WasmDirect } from '../kernels/wasm-direct.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, checkProbe, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 import type { RnnOptions, SharedRNN } from './shared-rnn.js';
 
@@ -54,8 +55,14 @@ export class UnsharedRNN implements SequenceCore {
     return unsharedParams(o.cell, o.input, o.hidden, o.maxLen, o.biases);
   }
 
+  /** the wasm kernels give ∂L/∂h_t for every t as the probe's gradient (within maxLen) */
+  acceptsProbe(len: number): boolean {
+    return this.options.kernels === 'fast' && len <= this.options.maxLen && WasmDirect.current() !== null;
+  }
+
   forward(x: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor3D {
     checkInput(x, this.options.input);
+    checkProbe(this, x.shape[1], opts);
     const [batch, len] = x.shape;
     const { maxLen, beyondMax = 'refuse' } = this.options;
     if (len > maxLen && beyondMax === 'refuse') throw new SequenceTooLongError(len, maxLen);
@@ -87,7 +94,7 @@ export class UnsharedRNN implements SequenceCore {
   private forwardFastWasm(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D | null {
     const len = x.shape[1];
     const steps = this.steps.slice(0, len).map((w) => ({ W_xh: w.W_xh as tf.Tensor2D, W_hh: w.W_hh as tf.Tensor2D, b_ih: w.b_ih as tf.Tensor1D, b_hh: w.b_hh as tf.Tensor1D | null }));
-    return this.timeMajor(x, opts, (xT) => unsharedRecurrence(this.options.cell, xT, steps, !opts.inputIsData));
+    return this.timeMajor(x, opts, (xT) => unsharedRecurrence(this.options.cell, xT, steps, !opts.inputIsData, opts.probe));
   }
 
   private forwardFastTanh(x: tf.Tensor3D, opts: ForwardOptions): tf.Tensor3D {

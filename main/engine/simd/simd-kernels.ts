@@ -32,6 +32,7 @@ interface GemmExports {
  * test checks this against the generator). Each also takes rows and d after them.
  */
 export const CELL_PARAMETERS = {
+  sum: ['a', 'b', 'out'],
   tanhCell: ['z', 'h'],
   tanhCellBackward: ['dh', 'carry', 'h', 'dz'],
   lstmCell: ['pre', 'cPrev', 'c', 'h', 'si', 'sf', 'tg', 'so', 'tc'],
