@@ -141,8 +141,9 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dHPt = direct.view(dHP, t * B * G, B * G);
-      if (dHTotal) direct.cell('sum', { a: at(dH, t), b: t < T - 1 ? carry : zero, out: at(dHTotal, t) }, B, d);
-      direct.cell('gruCellBackward', { dh: at(dH, t), carry: t < T - 1 ? carry : zero, r: at(s.R, t), z: at(s.Z, t), n: at(s.N, t), hn: at(s.HN, t), hPrev: t > 0 ? at(s.H, t - 1) : zero, dXp: direct.view(dXP, t * B * G, B * G), dHp: dHPt, gz }, B, d);
+      const carryIn = t < T - 1 ? carry : zero;
+      if (dHTotal) direct.cell('sum', { a: at(dH, t), b: carryIn, out: at(dHTotal, t) }, B, d);
+      direct.cell('gruCellBackward', { dh: at(dH, t), carry: carryIn, r: at(s.R, t), z: at(s.Z, t), n: at(s.N, t), hn: at(s.HN, t), hPrev: t > 0 ? at(s.H, t - 1) : zero, dXp: direct.view(dXP, t * B * G, B * G), dHp: dHPt, gz }, B, d);
       if (t > 0) direct.matMulAdd(dHPt, B, G, w, d, gz, carry);
     }
   } finally {

@@ -147,8 +147,9 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dGt = direct.view(dG, t * B * G, B * G);
-      if (dHTotal) direct.cell('sum', { a: at(dH, t), b: t < T - 1 ? carryH : zero, out: at(dHTotal, t) }, B, d);
-      direct.cell('lstmCellBackward', { dh: at(dH, t), carryH: t < T - 1 ? carryH : zero, carryC, si: at(s.SI, t), sf: at(s.SF, t), tg: at(s.TG, t), so: at(s.SO, t), tc: at(s.TC, t), cPrev: t > 0 ? at(s.C, t - 1) : zero, dGates: dGt }, B, d);
+      const carryIn = t < T - 1 ? carryH : zero;
+      if (dHTotal) direct.cell('sum', { a: at(dH, t), b: carryIn, out: at(dHTotal, t) }, B, d);
+      direct.cell('lstmCellBackward', { dh: at(dH, t), carryH: carryIn, carryC, si: at(s.SI, t), sf: at(s.SF, t), tg: at(s.TG, t), so: at(s.SO, t), tc: at(s.TC, t), cPrev: t > 0 ? at(s.C, t - 1) : zero, dGates: dGt }, B, d);
       if (t > 0) direct.matMul(dGt, B, G, w, d, carryH);
     }
   } finally {

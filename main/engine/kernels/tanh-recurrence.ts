@@ -123,8 +123,10 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, H: tf.Tensor3D, W_h
     let carried = false;
     for (let t = T - 1; t >= 0; t--) {
       const dz = direct.view(dZ, t * n, n);
-      if (dHTotal) direct.cell('sum', { a: direct.view(dH, t * n, n), b: carried ? carry : zero, out: direct.view(dHTotal, t * n, n) }, B, d);
-      direct.cell('tanhCellBackward', { dh: direct.view(dH, t * n, n), carry: carried ? carry : zero, h: direct.view(H, t * n, n), dz }, B, d);
+      const dh = direct.view(dH, t * n, n);
+      const carryIn = carried ? carry : zero;
+      if (dHTotal) direct.cell('sum', { a: dh, b: carryIn, out: direct.view(dHTotal, t * n, n) }, B, d);
+      direct.cell('tanhCellBackward', { dh, carry: carryIn, h: direct.view(H, t * n, n), dz }, B, d);
       carried = t > 0 && !direct.isZero(dz, n);
       if (carried) direct.matMul(dz, B, d, w, d, carry);
     }

@@ -10,7 +10,7 @@ import { classifyLoss } from '../kernels/classify-loss.js';
 import { countTensors, modelParams } from '../params.js';
 import { PositionEncoder } from '../position.js';
 import { createRng, type Rng } from '../random.js';
-import type { ForwardOptions, SequenceCore } from './core.js';
+import { checkProbe, type ForwardOptions, type SequenceCore } from './core.js';
 import { Embedding, Head } from './heads.js';
 import { SharedRNN } from './shared-rnn.js';
 import { TemporalConv } from './temporal-conv.js';
@@ -111,6 +111,7 @@ export class SequenceModel {
   private states(batch: TensorBatch, opts: ForwardOptions): tf.Tensor3D {
     // raw features with no trainable encoder in front: the core need not differentiate its input
     const inputIsData = this.embedding === null && this.position.vars.size === 0;
+    checkProbe(this.core, batch.mask.shape[1], opts);
     return this.core.forward(this.encode(batch), { fullLengths: batch.fullLengths, inputIsData, ...opts, mask: opts.mask ?? batch.mask });
   }
 

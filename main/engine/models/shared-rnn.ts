@@ -12,7 +12,7 @@ import { lstmRecurrence } from '../kernels/lstm-recurrence.js';
 import { tanhRecurrence } from '../kernels/tanh-recurrence.js';
 import { recurrentParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, checkProbe, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 
 export interface RnnOptions {
@@ -55,7 +55,6 @@ export class SharedRNN implements SequenceCore {
 
   forward(x: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor3D {
     checkInput(x, this.options.input);
-    checkProbe(this, x.shape[1], opts);
     // taps (the dL/dh_t probe) need every step in the autodiff graph: reference path
     if (this.options.kernels === 'fast' && !opts.taps) return this.forwardFast(x, opts);
     const [batch, len, n] = x.shape;

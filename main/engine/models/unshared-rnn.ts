@@ -12,7 +12,7 @@ import { unsharedTanh } from '../kernels/unshared-tanh.js';
 import { WasmDirect } from '../kernels/wasm-direct.js';
 import { unsharedParams } from '../params.js';
 import type { Rng } from '../random.js';
-import { checkInput, checkProbe, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
+import { checkInput, fromBatchMajor, fromTimeMajor, runRecurrence, stepSlices, type ForwardOptions, type SequenceCore } from './core.js';
 import { createRecurrentWeights, hiddenProjection, namedWeights, weightList, type RecurrentWeights } from './recurrent-weights.js';
 import type { RnnOptions, SharedRNN } from './shared-rnn.js';
 
@@ -62,7 +62,6 @@ export class UnsharedRNN implements SequenceCore {
 
   forward(x: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor3D {
     checkInput(x, this.options.input);
-    checkProbe(this, x.shape[1], opts);
     const [batch, len] = x.shape;
     const { maxLen, beyondMax = 'refuse' } = this.options;
     if (len > maxLen && beyondMax === 'refuse') throw new SequenceTooLongError(len, maxLen);
