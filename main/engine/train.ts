@@ -116,17 +116,19 @@ export function applyStep(model: SequenceModel, optimizer: tf.Optimizer, lossVal
   // Every parameter gets an entry, zeros where the batch did not reach it (unshared weights
   // past the batch's length): tfjs optimizers keep their slots by position, so a changing
   // set of names would pair a parameter with another one's Adam moments.
+  // FusedAdam scales inside its pass; other optimizers get scaled copies
+  const fused = optimizer instanceof FusedAdam;
   const named: tf.NamedTensorMap = {};
   const made: tf.Tensor[] = [];
   const zero = new Set<string>();
   for (const [name, v] of model.vars) {
     const g = grads.get(name);
-    const applied = g ? (scale === 1 ? g : tf.mul(g, scale)) : tf.zerosLike(v);
+    const applied = g ? (scale === 1 || fused ? g : tf.mul(g, scale)) : tf.zerosLike(v);
     if (applied !== g) made.push(applied);
     named[v.name] = applied;
     if (!g || gradNorms[name] === 0) zero.add(v.name);
   }
-  if (optimizer instanceof FusedAdam) optimizer.applyGradients(named, zero);
+  if (fused) optimizer.applyGradients(named, zero, scale);
   else optimizer.applyGradients(named);
   tf.dispose([...[...grads.values()].filter((g): g is tf.Tensor => g !== undefined), ...made]);
   return { loss: lossValue, gradNorm, gradNormClipped: gradNorm * scale, gradNorms };

@@ -100,6 +100,26 @@ for (const backend of TEST_BACKENDS) {
       [p, q].forEach((x) => x.dispose());
     });
 
+    it('scales the gradients inside the pass as tf.train.adam does on scaled copies (a clip)', () => {
+      const [p, q] = [problem(5), problem(5)];
+      const [fused, stock] = [new FusedAdam(0.05), tf.train.adam(0.05)];
+      for (let i = 0; i < 10; i++) {
+        const scale = 0.3 / (i + 1);
+        for (const [x, apply] of [
+          [p, (g: tf.NamedTensorMap) => fused.applyGradients(g, undefined, scale)],
+          [q, (g: tf.NamedTensorMap) => tf.tidy(() => stock.applyGradients(Object.fromEntries(Object.entries(g).map(([k, t]) => [k, tf.mul(t, scale)]))))],
+        ] as const) {
+          const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.square(tf.sub(x.a, 0.5))) as tf.Scalar), [x.a]);
+          apply(grads);
+          tf.dispose([value, ...Object.values(grads)]);
+        }
+      }
+      const [da, qa] = [p.a.dataSync(), q.a.dataSync()];
+      da.forEach((x, k) => expect(Math.abs(x - qa[k])).toBeLessThan(1e-5));
+      [fused, stock].forEach((o) => o.dispose());
+      [p, q].forEach((x) => x.dispose());
+    });
+
     it('leaves no tensors behind, checkpoints included', async () => {
       const p = problem(3);
       const opt = new FusedAdam(0.01);
@@ -160,6 +180,56 @@ describe('the SIMD kernels (wasm)', () => {
       expect(tensors[2].dataSync()[i]).toBeCloseTo(mk, 6);
     }
     tf.dispose([...tensors, out]);
+  });
+  it('flushBelow clears magnitudes under 2^e in place, bit for bit otherwise, and says whether anything is left', () => {
+    const simd = SimdKernels.current()!;
+    const e = -100;
+    const edge = 2 ** e;
+    // 11 values: two groups of 4 and a tail of 3, each with values on both sides of the edge
+    const values = Float32Array.from([edge, -edge, edge * 0.75, 1e-40, -0, 0.5, -1e-35, Number.NaN, Number.POSITIVE_INFINITY, -edge * 0.999, 3]);
+    const t = tf.tensor1d(values);
+    expect(simd.flushBelow(t, e)).toBe(true);
+    const got = t.dataSync();
+    values.forEach((x, i) => {
+      if (Number.isNaN(x)) expect(got[i]).toBeNaN();
+      else if (Math.abs(x) >= edge) expect(got[i], `value ${i}`).toBe(x);
+      else expect(Math.abs(got[i]), `value ${i}`).toBe(0);
+    });
+    const small = tf.tensor1d([1e-31, -1e-33, 0, 1e-45, 2e-40]);
+    expect(simd.flushBelow(small, e)).toBe(false);
+    expect([...small.dataSync()].every((x) => x === 0)).toBe(true);
+    expect(() => simd.flushBelow(small, -127)).toThrow(/exponent/);
+    tf.dispose([t, small]);
+  });
+  it('Adam’s moments decaying without gradient are never stored subnormal, and end as zeros the optimizer skips', async () => {
+    const simd = SimdKernels.current()!;
+    const TINY = 2 ** -126;
+    const w = tf.variable(tf.ones([7]));
+    const opt = new FusedAdam(0.01);
+    // moments near the bottom of float32's normal range (as left by a gradient that has since vanished)
+    const m0 = tf.tensor1d([1e-29, -3e-33, 2e-37, 0, 5e-31, -1e-36, 4e-30]);
+    const v0 = tf.tensor1d([5e-31, 1e-37, 3e-38, 0, 2e-36, 1e-31, 6e-31]);
+    await opt.setWeights([{ name: 'iter', tensor: tf.scalar(0, 'int32') }, { name: `${w.name}/m`, tensor: m0 }, { name: `${w.name}/v`, tensor: v0 }]);
+    const zero = tf.zerosLike(w);
+    let calls = 0;
+    const adam = simd.adam.bind(simd);
+    simd.adam = (...args) => (calls++, adam(...args));
+    try {
+      for (let step = 1; step <= 3 * opt.flushEvery; step++) {
+        opt.applyGradients({ [w.name]: zero }, new Set([w.name]));
+        const [m, v] = (await opt.getWeights()).slice(1).map((x) => x.tensor.dataSync());
+        for (const x of [...m, ...v]) expect(x === 0 || Math.abs(x) >= TINY, `step ${step}`).toBe(true);
+      }
+    } finally {
+      simd.adam = adam;
+    }
+    const [m, v] = (await opt.getWeights()).slice(1).map((x) => [...x.tensor.dataSync()]);
+    expect(m.every((x) => x === 0) && v.every((x) => x === 0)).toBe(true);
+    // setWeights cleared what was under 2^−100; the rest (m's 1e−29 and 4e−30) decayed under it
+    // by the first flush, which left all zeros: the steps after it ran no pass
+    expect(calls).toBe(opt.flushEvery);
+    tf.dispose([w, zero]);
+    opt.dispose();
   });
   it('Adam kernel flushes what would be subnormal to zero (FTZ), and nothing else', () => {
     const simd = SimdKernels.current()!;

@@ -5,38 +5,38 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; Adam in one pass:  m ← b1·m + (1−b1)·g;  v ← b2·v + (1−b2)·g²;  out ← w − step·(m / (eps + k·√v))
-  ;; with step = lr / (1 − b1^t) and k = 1 / √(1 − b2^t) precomputed by the caller.
-  ;; Flush to zero: a term that would come out subnormal (below FLT_MIN = 2^−126) counts as 0,
-  ;; as on a CPU with FTZ/DAZ set. Wasm cannot set those, and subnormal arithmetic is slow: the
-  ;; vanishing gradients of a long unshared RNN put a quarter of its weights there (g ≈ 1e−20,
-  ;; g² ≈ 1e−40), which made this pass 2.3× slower. What is dropped is below 1.2e−38 in m or v.
+  ;; Adam in one pass, on the gradient times `scale` (a clip by global norm; 1 otherwise):
+  ;;   m ← b1·m + (1−b1)·s·g;  v ← b2·v + (1−b2)·s²·g²;  out ← w − step·(m / (eps + k·√v))
+  ;; with step = lr / (1 − b1^t) and k = 1 / √(1 − b2^t) precomputed by the caller. The scale is
+  ;; folded into the coefficients of g and g², so a clipped step costs what an unclipped one does.
+  ;; Flush to zero: a gradient term that would come out subnormal (below FLT_MIN = 2^−126) counts
+  ;; as 0, as on a CPU with FTZ/DAZ set. Wasm cannot set those, and subnormal arithmetic is slow:
+  ;; the vanishing gradients of a long unshared RNN put a quarter of its weights there (g ≈ 1e−20,
+  ;; g² ≈ 1e−40), which made this pass 2.3× slower. m and v themselves reach that range only by
+  ;; decaying over hundreds of steps without gradient: flushBelow clears them every so often
+  ;; (fused-adam.ts), which costs nothing a step, where masks here cost 20–30 % of the pass.
   (func (export "adam")
     (param $g i32) (param $w i32) (param $m i32) (param $v i32) (param $out i32) (param $n i32)
-    (param $b1 f32) (param $b2 f32) (param $eps f32) (param $step f32) (param $k f32)
+    (param $b1 f32) (param $b2 f32) (param $eps f32) (param $step f32) (param $k f32) (param $scale f32)
     (local $i i32) (local $end i32) (local $o i32)
+    (local $c1 f32) (local $c2 f32) (local $minGm f32) (local $minGv f32)
     (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128) (local $EPS v128) (local $STEP v128) (local $K v128)
-    (local $TINY v128) (local $MIN_M v128) (local $MIN_GM v128) (local $MIN_V v128) (local $MIN_GV v128)
+    (local $MIN_GM v128) (local $MIN_GV v128)
     (local $gv v128) (local $ga v128) (local $mv v128) (local $vv v128) (local $x v128)
-    (local $tiny f32) (local $minM f32) (local $minGm f32) (local $minV f32) (local $minGv f32)
     (local $gs f32) (local $ms f32) (local $vs f32) (local $xs f32)
-    (local.set $tiny (f32.const 0x1p-126))
-    ;; below these an operand's product with its coefficient would be subnormal
-    (local.set $minM (f32.div (local.get $tiny) (local.get $b1)))
-    (local.set $minGm (f32.div (local.get $tiny) (f32.sub (f32.const 1) (local.get $b1))))
-    (local.set $minV (f32.div (local.get $tiny) (local.get $b2)))
-    (local.set $minGv (f32.sqrt (f32.div (local.get $tiny) (f32.sub (f32.const 1) (local.get $b2)))))
+    (local.set $c1 (f32.mul (f32.sub (f32.const 1) (local.get $b1)) (local.get $scale)))
+    (local.set $c2 (f32.mul (f32.mul (f32.sub (f32.const 1) (local.get $b2)) (local.get $scale)) (local.get $scale)))
+    ;; below these |g|, c1·g or c2·g² would be subnormal
+    (local.set $minGm (f32.div (f32.const 0x1p-126) (local.get $c1)))
+    (local.set $minGv (f32.sqrt (f32.div (f32.const 0x1p-126) (local.get $c2))))
     (local.set $B1 (f32x4.splat (local.get $b1)))
-    (local.set $C1 (f32x4.splat (f32.sub (f32.const 1) (local.get $b1))))
+    (local.set $C1 (f32x4.splat (local.get $c1)))
     (local.set $B2 (f32x4.splat (local.get $b2)))
-    (local.set $C2 (f32x4.splat (f32.sub (f32.const 1) (local.get $b2))))
+    (local.set $C2 (f32x4.splat (local.get $c2)))
     (local.set $EPS (f32x4.splat (local.get $eps)))
     (local.set $STEP (f32x4.splat (local.get $step)))
     (local.set $K (f32x4.splat (local.get $k)))
-    (local.set $TINY (f32x4.splat (local.get $tiny)))
-    (local.set $MIN_M (f32x4.splat (local.get $minM)))
     (local.set $MIN_GM (f32x4.splat (local.get $minGm)))
-    (local.set $MIN_V (f32x4.splat (local.get $minV)))
     (local.set $MIN_GV (f32x4.splat (local.get $minGv)))
     (local.set $end (i32.and (local.get $n) (i32.const -4)))
     (block $vec_done
@@ -70,20 +70,15 @@
         (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $o (i32.shl (local.get $i) (i32.const 2)))
         (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
-        (local.set $xs (f32.load (i32.add (local.get $m) (local.get $o))))
         (local.set $ms
           (f32.add
-            (f32.mul (local.get $b1) (select (local.get $xs) (f32.const 0) (f32.ge (f32.abs (local.get $xs)) (local.get $minM))))
-            (f32.mul (f32.sub (f32.const 1) (local.get $b1)) (select (local.get $gs) (f32.const 0) (f32.ge (f32.abs (local.get $gs)) (local.get $minGm))))))
-        (local.set $ms (select (local.get $ms) (f32.const 0) (f32.ge (f32.abs (local.get $ms)) (local.get $tiny))))
-        (local.set $xs (f32.load (i32.add (local.get $v) (local.get $o))))
+            (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $o))))
+            (f32.mul (local.get $c1) (select (local.get $gs) (f32.const 0) (f32.ge (f32.abs (local.get $gs)) (local.get $minGm))))))
+        (local.set $xs (select (local.get $gs) (f32.const 0) (f32.ge (f32.abs (local.get $gs)) (local.get $minGv))))
         (local.set $vs
           (f32.add
-            (f32.mul (local.get $b2) (select (local.get $xs) (f32.const 0) (f32.ge (local.get $xs) (local.get $minV))))
-            (select
-              (f32.mul (f32.sub (f32.const 1) (local.get $b2)) (f32.mul (local.get $gs) (local.get $gs)))
-              (f32.const 0)
-              (f32.ge (f32.abs (local.get $gs)) (local.get $minGv)))))
+            (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $o))))
+            (f32.mul (local.get $c2) (f32.mul (local.get $xs) (local.get $xs)))))
         (f32.store (i32.add (local.get $m) (local.get $o)) (local.get $ms))
         (f32.store (i32.add (local.get $v) (local.get $o)) (local.get $vs))
         (f32.store (i32.add (local.get $out) (local.get $o))
@@ -94,6 +89,39 @@
                 (f32.add (local.get $eps) (f32.mul (local.get $k) (f32.sqrt (local.get $vs))))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail))))
+
+  ;; x ← 0 wherever |x| < 2^e for the float32 bit pattern `below` = (e + 127) << 23 (NaN and ±∞
+  ;; kept), compared as integers: no float arithmetic touches the subnormals it clears. Returns
+  ;; 1 if any value is left nonzero, else 0.
+  (func (export "flushBelow") (param $p i32) (param $n i32) (param $below i32) (result i32)
+    (local $i i32) (local $end i32) (local $at i32) (local $x v128) (local $kept v128) (local $any v128)
+    (local $BELOW v128) (local $MAGNITUDE v128) (local $xs i32) (local $anyTail i32)
+    (local.set $BELOW (i32x4.splat (local.get $below)))
+    (local.set $MAGNITUDE (i32x4.splat (i32.const 0x7fffffff)))
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $vec_done
+      (loop $vec
+        (br_if $vec_done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $at (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $x (v128.load align=4 (local.get $at)))
+        (local.set $kept (v128.and (local.get $x)
+          (i32x4.ge_u (v128.and (local.get $x) (local.get $MAGNITUDE)) (local.get $BELOW))))
+        (v128.store align=4 (local.get $at) (local.get $kept))
+        (local.set $any (v128.or (local.get $any) (v128.and (local.get $kept) (local.get $MAGNITUDE))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $xs (i32.load (local.get $at)))
+        (local.set $xs (select (local.get $xs) (i32.const 0)
+          (i32.ge_u (i32.and (local.get $xs) (i32.const 0x7fffffff)) (local.get $below))))
+        (i32.store (local.get $at) (local.get $xs))
+        (local.set $anyTail (i32.or (local.get $anyTail) (i32.and (local.get $xs) (i32.const 0x7fffffff))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (i32.or (v128.any_true (local.get $any)) (i32.ne (local.get $anyTail) (i32.const 0))))
 
   ;; Σ x² over n values, accumulated in float64 (each f32x4 as two f64x2 halves). Two
   ;; accumulators, 8 values a turn: one chain of f64 adds waited on its own latency (2.2 ms

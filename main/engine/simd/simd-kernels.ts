@@ -14,7 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { CELLS_WASM, GEMM_FMA_WASM, GEMM_WASM, KERNELS_WASM } from './kernels-wasm.js';
 
 interface Exports {
-  adam(g: number, w: number, m: number, v: number, out: number, n: number, b1: number, b2: number, eps: number, step: number, k: number): void;
+  adam(g: number, w: number, m: number, v: number, out: number, n: number, b1: number, b2: number, eps: number, step: number, k: number, scale: number): void;
+  flushBelow(p: number, n: number, below: number): number;
   sumSquares(p: number, n: number): number;
   columnSums(x: number, rows: number, cols: number, out: number): void;
   transpose(src: number, dst: number, rows: number, cols: number, batch: number): void;
@@ -158,10 +159,19 @@ export class SimdKernels {
    * Never w itself: tfjs-wasm's matMul keeps its packed right operand by tensor id (XNNPACK's
    * operator cache), so a variable changed in place would be multiplied with its old values.
    */
-  adam(g: tf.Tensor, w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, out: tf.Tensor, c: { b1: number; b2: number; eps: number; step: number; k: number }): void {
+  adam(g: tf.Tensor, w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, out: tf.Tensor, c: { b1: number; b2: number; eps: number; step: number; k: number; scale?: number }): void {
     const n = g.size;
     if (w.size !== n || m.size !== n || v.size !== n || out.size !== n) throw new Error('simd adam: sizes differ');
-    this.k.adam(this.offset(g), this.offset(w), this.offset(m), this.offset(v), this.offset(out), n, c.b1, c.b2, c.eps, c.step, c.k);
+    this.k.adam(this.offset(g), this.offset(w), this.offset(m), this.offset(v), this.offset(out), n, c.b1, c.b2, c.eps, c.step, c.k, c.scale ?? 1);
+  }
+
+  /**
+   * Sets every value of x whose magnitude is under 2^exponent to 0, in place (NaN and ±∞ kept).
+   * @returns whether any value is left nonzero
+   */
+  flushBelow(x: tf.Tensor, exponent: number): boolean {
+    if (!Number.isInteger(exponent) || exponent < -126 || exponent > 127) throw new Error(`simd flushBelow: exponent ${exponent} is not a normal float32 exponent`);
+    return this.k.flushBelow(this.offset(x), x.size, (exponent + 127) << 23) !== 0;
   }
 
   /** out[j] = Σ_i x[i, j] for a rows × cols float32 tensor x; out holds cols floats. */
