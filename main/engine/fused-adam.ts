@@ -28,6 +28,15 @@ export class FusedAdam extends tf.Optimizer {
     return 'Adam';
   }
 
+  /**
+   * tf.Optimizer answers `instanceof` by duck typing, so that every optimizer would pass
+   * `x instanceof FusedAdam` (and get the extra arguments of applyGradients that only this one
+   * reads); here it is the prototype chain, as for any class.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+
   /** moments by position in the gradient list (applyStep passes every parameter, in a fixed order) */
   private slots: Slot[] = [];
   private names: string[] = [];

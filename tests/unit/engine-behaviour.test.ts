@@ -137,9 +137,13 @@ describe.each(TEST_BACKENDS)('engine behaviour on %s', (backend) => {
     const model = new SequenceModel({ kind: 'shared', hidden: 8, input: { type: 'features', size: 1 }, head: { type: 'classify', classes: 2 } });
     const opt = createOptimizer({ name: 'sgd', lr: 0.1 });
     const batch = sumSignBatch(16, 9);
+    const before = [...model.vars.values()].map((v) => Float64Array.from(v.dataSync()));
     const r = trainStep(model, opt, batch, { clip: 1e-3 });
     expect(r.gradNorm).toBeGreaterThan(1e-3);
     expect(r.gradNormClipped).toBeCloseTo(1e-3, 8);
+    // and the step SGD took is lr × the clipped gradient: its global norm is 0.1 · 1e−3
+    const moved = Math.sqrt([...model.vars.values()].reduce((s, v, i) => s + (v.dataSync() as Float32Array).reduce((t: number, x: number, k: number) => t + (x - before[i][k]) ** 2, 0), 0));
+    expect(Math.abs(moved / 1e-4 - 1)).toBeLessThan(0.01);
     const mean = model.loss(batch, 'mean');
     const normed = model.loss(batch, 'length-normalized');
     expect(normed.dataSync()[0]).toBeLessThan(mean.dataSync()[0]);

@@ -120,6 +120,15 @@ for (const backend of TEST_BACKENDS) {
       [p, q].forEach((x) => x.dispose());
     });
 
+    it('is what instanceof FusedAdam matches, and only it (tf.Optimizer’s own instanceof is duck-typed)', () => {
+      const [fused, sgd, adam] = [new FusedAdam(0.1), tf.train.sgd(0.1), tf.train.adam(0.1)];
+      expect(fused instanceof FusedAdam).toBe(true);
+      expect(sgd instanceof FusedAdam).toBe(false);
+      expect(adam instanceof FusedAdam).toBe(false);
+      expect(fused instanceof tf.Optimizer).toBe(true);
+      [fused, sgd, adam].forEach((o) => o.dispose());
+    });
+
     it('leaves no tensors behind, checkpoints included', async () => {
       const p = problem(3);
       const opt = new FusedAdam(0.01);
