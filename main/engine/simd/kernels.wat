@@ -14,7 +14,7 @@
   ;; the vanishing gradients of a long unshared RNN put a quarter of its weights there (g ≈ 1e−20,
   ;; g² ≈ 1e−40), which made this pass 2.3× slower. m and v themselves reach that range only by
   ;; decaying over hundreds of steps without gradient: flushBelow clears them every so often
-  ;; (fused-adam.ts), which costs nothing a step, where masks here cost 20–30 % of the pass.
+  ;; (fused-adam.ts), which costs nothing a step, where masks here cost 25–35 % of the pass.
   (func (export "adam")
     (param $g i32) (param $w i32) (param $m i32) (param $v i32) (param $out i32) (param $n i32)
     (param $b1 f32) (param $b2 f32) (param $eps f32) (param $step f32) (param $k f32) (param $scale f32)
