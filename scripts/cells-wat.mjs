@@ -145,7 +145,7 @@ const tanhInline = (arg, k, lanes) => {
   const [x, c, x2] = TANH_LOCALS.map((n) => `$_${n}_${k}`);
   return `(block (result v128)
           (local.set ${x} ${arg})
-          (local.set ${c} (f32x4.min ${lanes(CLAMP)} (f32x4.max ${lanes(-CLAMP)} (local.get ${x}))))
+          (local.set ${c} (f32x4.pmin (f32x4.pmax (local.get ${x}) ${lanes(-CLAMP)}) ${lanes(CLAMP)}))
           (local.set ${x2} (f32x4.mul (local.get ${c}) (local.get ${c})))
           (v128.bitselect (local.get ${x})
             (f32x4.div (f32x4.mul (local.get ${c}) ${horner(ALPHA, `(local.get ${x2})`)}) ${horner(BETA, `(local.get ${x2})`)})

@@ -123,6 +123,23 @@ describe('flush to zero in the cell kernels (wasm)', () => {
   });
 });
 
+describe('the cells\' tanh at the edges of its range (wasm)', () => {
+  useBackend('wasm');
+
+  it('clamps ±∞ and large arguments to ±1 and keeps NaN, in the vector body and the tail', () => {
+    const simd = SimdKernels.current()!;
+    // 9 values: two groups of 4, then one in the scalar tail (a NaN there too)
+    const zs = [Infinity, -Infinity, 20, -9, NaN, 0.5, -3, 7.9, NaN];
+    const [z, h] = [tf.tensor(zs), tf.fill([zs.length], 7)];
+    simd.cell('tanhCell', { z: simd.offset(z), h: simd.offset(h) }, 1, zs.length);
+    Array.from(h.dataSync()).forEach((got, i) => {
+      if (Number.isNaN(zs[i])) expect(got, `tanh(${zs[i]})`).toBeNaN();
+      else expect(Math.abs(got - Math.tanh(zs[i])), `tanh(${zs[i]})`).toBeLessThan(1e-6);
+    });
+    tf.dispose([z, h]);
+  });
+});
+
 describe('relaxed SIMD in this process', () => {
   it('validates after enableRelaxedSimd (what the worker processes and the CLI call first)', async () => {
     const { enableRelaxedSimd, relaxedSimdValidates } = await import('../../main/runs/wasm-features.js');
