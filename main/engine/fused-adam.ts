@@ -6,9 +6,9 @@
  * tfjs's memory (simd/); elsewhere one JS loop over copies. Same rule, same defaults, and the
  * same getWeights/setWeights layout as tf.train.adam ([iter, m…, v…]), so checkpoints move
  * between the two (a run saved on a GPU machine resumes here and back). The SIMD kernel flushes
- * terms that would be subnormal to zero (kernels.wat: wasm cannot set FTZ), so it differs from
- * the JS loop and tf.train.adam only below 1.2e−38 in a moment; and every `flushEvery` steps
- * it clears moments under 2^−100 (see there).
+ * gradient terms that would be subnormal to zero (kernels.wat: wasm cannot set FTZ), and every
+ * `flushEvery` steps it clears moments under 2^−100 (see there), so it differs from the JS loop
+ * and tf.train.adam only in moments under ≈ 7.9e−31.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdKernels } from './simd/simd-kernels.js';
