@@ -59,9 +59,14 @@ export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: n
   if (mode === 'full') return { mode, threads, reason: `${threads} threads, each on a whole batch (a step covers ${threads} × ${batch} examples)` };
   if (batch < 2 * threads) return off(`one thread: a batch of ${batch} is too small to split over ${threads} threads`);
   const split: ParallelPlan = { mode: 'split', threads, reason: `${threads} threads, each step's batch split across them` };
-  if (mode === 'split') return split;
+  if (mode === 'split') {
+    // as asked, but say so where auto would not have split: the user may not know it is slower
+    const auto = resolveParallel('auto', model, batch, typicalLength, backend, cores);
+    return auto.mode === 'off' ? { ...split, reason: `${split.reason}, as asked (auto would not split: ${auto.reason.replace(/^one thread: /, '')})` } : split;
+  }
   // every step sends the weights to each helper: T sets of them for the unshared model, which
-  // measured slower split (bench A 40.5 → 27.7 steps/s); the conv model was not measured
+  // measured slower split (bench A 40.5 → 27.7 steps/s when first measured, 121–124 → 47–51
+  // with today's kernels); the conv model was not measured
   if (model.kind === 'unshared') return off('one thread: the unshared model trains slower split (its T weight sets travel every step)');
   if (model.kind !== 'shared') return off(`one thread: auto splits only the shared RNN (not measured for the ${model.kind} model)`);
   const work = stepWork(model, batch, typicalLength);

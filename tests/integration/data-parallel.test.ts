@@ -200,6 +200,12 @@ describe('resolveParallel: what auto picks, and why', () => {
     expect([plan.mode, plan.threads]).toEqual([want, threads]);
     expect(plan.reason.length).toBeGreaterThan(10);
   });
+  it('splits as asked where auto would not, and says why auto would not', () => {
+    const unshared = resolveParallel('split', { ...big, kind: 'unshared' }, 32, 50, 'wasm', 2);
+    expect(unshared).toMatchObject({ mode: 'split', threads: 2 });
+    expect(unshared.reason).toBe("2 threads, each step's batch split across them, as asked (auto would not split: the unshared model trains slower split (its T weight sets travel every step))");
+    expect(resolveParallel('split', big, 32, 50, 'wasm', 2).reason).toBe("2 threads, each step's batch split across them");
+  });
 });
 
 describe('a run with --parallel split', () => {
