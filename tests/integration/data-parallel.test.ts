@@ -115,6 +115,42 @@ describe('DataParallel (real worker threads)', () => {
     pair.dispose();
   });
 
+  it('unshared positions that only one shard reaches (either one) are summed right', async () => {
+    const cfg = config({ cell: 'tanh', kind: 'unshared', maxLen: 9 });
+    const pair = twins(cfg, { name: 'sgd', lr: 0.1 });
+    const [one, two] = pair.models;
+    const [optOne, optTwo] = pair.optimizers;
+    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
+    started.push(parallel);
+    const before = tf.memory().numTensors;
+    // a shard padded to its own longest sequence, as splitBatch makes them
+    const sequences = (lengths: number[]): PlainBatch => ({
+      x: lengths.map((len) => Array.from({ length: Math.max(...lengths) }, (_, t) => Array.from({ length: 5 }, () => (t < len ? rng.normal() : 0)))),
+      lengths,
+      y: lengths.map(() => rng.int(3)),
+    });
+    // this thread's shard short and the helper's long, then the other way round
+    for (const [mine, theirs] of [
+      [[3, 2, 4], [9, 7]],
+      [[9, 8], [2, 3, 4]],
+    ]) {
+      const shards = [sequences(mine), sequences(theirs)];
+      const T = Math.max(...mine, ...theirs);
+      const pad = (b: PlainBatch) => (b.x as number[][][]).map((seq) => [...seq, ...Array.from({ length: T - seq.length }, () => Array(5).fill(0))]);
+      const whole: PlainBatch = { x: [...pad(shards[0]), ...pad(shards[1])], lengths: [...mine, ...theirs], y: [...(shards[0].y as number[]), ...(shards[1].y as number[])] };
+      const batch = tensorBatch(whole);
+      const a = trainStep(one, optOne, batch);
+      disposeBatch(batch);
+      const b = await parallel.step(two, optTwo, shards);
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      for (const name of Object.keys(a.gradNorms)) expect(b.gradNorms[name], name).toBeCloseTo(a.gradNorms[name], 5);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const [wa, wb] = [weights(one), weights(two)];
+    wa.forEach((w, i) => w.forEach((v, k) => expect(Math.abs(wb[i][k] - v)).toBeLessThan(1e-5)));
+    pair.dispose();
+  });
+
   it('shards prepared once give the plain shards’ steps, step after step, and leave no tensors behind', async () => {
     const cfg = config({ cell: 'tanh' });
     const pair = twins(cfg, { name: 'adam', lr: 0.01 });

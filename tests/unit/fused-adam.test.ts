@@ -190,6 +190,21 @@ describe('the SIMD kernels (wasm)', () => {
     }
     tf.dispose([...tensors, out]);
   });
+  it('scaleAdd: y ← a·x + b·y over the vector body and the tail; with b = 0 whatever y held is ignored; x may be y', () => {
+    const simd = SimdKernels.current()!;
+    for (const n of [1, 4, 7, 13]) {
+      const xs = Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+      const ys = Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 3);
+      const [x, y, junk] = [tf.tensor1d(xs), tf.tensor1d(ys), tf.fill([n], Number.NaN)];
+      simd.scaleAdd(x, 0.25, y, 0.75);
+      y.dataSync().forEach((v, i) => expect(v).toBeCloseTo(0.25 * xs[i] + 0.75 * ys[i], 6));
+      simd.scaleAdd(x, -2, junk, 0);
+      junk.dataSync().forEach((v, i) => expect(v).toBeCloseTo(-2 * xs[i], 6));
+      simd.scaleAdd(x, 0.5, x, 0);
+      x.dataSync().forEach((v, i) => expect(v).toBeCloseTo(0.5 * xs[i], 6));
+      tf.dispose([x, y, junk]);
+    }
+  });
   it('flushBelow clears magnitudes under 2^e in place, bit for bit otherwise, and says whether anything is left', () => {
     const simd = SimdKernels.current()!;
     const e = -100;

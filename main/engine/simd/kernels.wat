@@ -90,6 +90,49 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail))))
 
+;; y ← a·x + b·y over n values; with b = 0, y ← a·x and y is not read (it may hold anything,
+  ;; NaN included). x may be y. A data-parallel step's weighted sum of its shards' gradients.
+  (func (export "scaleAdd") (param $x i32) (param $a f32) (param $y i32) (param $b f32) (param $n i32)
+    (local $i i32) (local $end i32) (local $o i32) (local $A v128) (local $B v128)
+    (local.set $A (f32x4.splat (local.get $a)))
+    (local.set $B (f32x4.splat (local.get $b)))
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (if (f32.eq (local.get $b) (f32.const 0))
+      (then
+        (block $done (loop $vec
+          (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+          (v128.store align=4 (i32.add (local.get $y) (local.get $o))
+            (f32x4.mul (local.get $A) (v128.load align=4 (i32.add (local.get $x) (local.get $o)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $vec)))
+        (block $done (loop $tail
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+          (f32.store (i32.add (local.get $y) (local.get $o))
+            (f32.mul (local.get $a) (f32.load (i32.add (local.get $x) (local.get $o)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $tail))))
+      (else
+        (block $done (loop $vec
+          (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+          (v128.store align=4 (i32.add (local.get $y) (local.get $o))
+            (f32x4.add
+              (f32x4.mul (local.get $A) (v128.load align=4 (i32.add (local.get $x) (local.get $o))))
+              (f32x4.mul (local.get $B) (v128.load align=4 (i32.add (local.get $y) (local.get $o))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $vec)))
+        (block $done (loop $tail
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+          (f32.store (i32.add (local.get $y) (local.get $o))
+            (f32.add
+              (f32.mul (local.get $a) (f32.load (i32.add (local.get $x) (local.get $o))))
+              (f32.mul (local.get $b) (f32.load (i32.add (local.get $y) (local.get $o))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $tail))))))
+
   ;; x ← 0 wherever |x| < 2^e for the float32 bit pattern `below` = (e + 127) << 23 (NaN and ±∞
   ;; kept), compared as integers: no float arithmetic touches the subnormals it clears. Returns
   ;; 1 if any value is left nonzero, else 0.

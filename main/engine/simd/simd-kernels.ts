@@ -16,6 +16,7 @@ import { CELLS_WASM, GEMM_FMA_WASM, GEMM_WASM, KERNELS_WASM } from './kernels-wa
 interface Exports {
   adam(g: number, w: number, m: number, v: number, out: number, n: number, b1: number, b2: number, eps: number, step: number, k: number, scale: number): void;
   flushBelow(p: number, n: number, below: number): number;
+  scaleAdd(x: number, a: number, y: number, b: number, n: number): void;
   sumSquares(p: number, n: number): number;
   columnSums(x: number, rows: number, cols: number, out: number): void;
   transpose(src: number, dst: number, rows: number, cols: number, batch: number): void;
@@ -163,6 +164,12 @@ export class SimdKernels {
     const n = g.size;
     if (w.size !== n || m.size !== n || v.size !== n || out.size !== n) throw new Error('simd adam: sizes differ');
     this.k.adam(this.offset(g), this.offset(w), this.offset(m), this.offset(v), this.offset(out), n, c.b1, c.b2, c.eps, c.step, c.k, c.scale ?? 1);
+  }
+
+  /** y ← a·x + b·y in place in y (x may be y); with b = 0, y ← a·x whatever y held. */
+  scaleAdd(x: tf.Tensor, a: number, y: tf.Tensor, b: number): void {
+    if (x.size !== y.size) throw new Error('simd scaleAdd: sizes differ');
+    this.k.scaleAdd(this.offset(x), a, this.offset(y), b, y.size);
   }
 
   /**
