@@ -2,7 +2,7 @@
 /**
  * Compiles the engine's wasm SIMD modules into main/engine/simd/kernels-wasm.ts (the bytes as
  * base64, so the engine needs no file access and no compiler at run time):
- * - KERNELS_WASM from kernels.wat (Adam, sums of squares);
+ * - KERNELS_WASM from kernels.wat (Adam, sums of squares and the other one-pass kernels);
  * - GEMM_FMA_WASM and GEMM_WASM from gemm-wat.mjs, with relaxed-SIMD FMA and without it;
  * - CELLS_WASM from cells-wat.mjs (the recurrent cells' fused pointwise steps).
  * `npm run build:wasm`; the unit tests fail if the committed bytes and the sources disagree.

@@ -90,7 +90,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail))))
 
-;; y ← a·x + b·y over n values; with b = 0, y ← a·x and y is not read (it may hold anything,
+  ;; y ← a·x + b·y over n values; with b = 0, y ← a·x and y is not read (it may hold anything,
   ;; NaN included). x may be y. A data-parallel step's weighted sum of its shards' gradients.
   (func (export "scaleAdd") (param $x i32) (param $a f32) (param $y i32) (param $b f32) (param $n i32)
     (local $i i32) (local $end i32) (local $o i32) (local $A v128) (local $B v128)

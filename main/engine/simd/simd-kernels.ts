@@ -2,7 +2,8 @@
  * The engine's wasm SIMD kernels, instantiated on tfjs-wasm's own memory, so they read and
  * write tensors where they lie: no copies in or out. Three modules (scripts/build-wasm.mjs):
  * - kernels.wat: Adam, sums of squares (gradient norms), column sums (bias gradients), batched
- *   transposes, the first nonzero value (underflowed gradients): one pass over memory each,
+ *   transposes, the first nonzero value (underflowed gradients), clearing tiny values (Adam's
+ *   moments), weighted sums (data-parallel shards): one pass over memory each,
  *   where tfjs ops took ~10 dispatches per parameter tensor (40 % of an unshared step) and
  *   plain JS (fused-adam.ts's fallback) ≈ 6 ns a value plus two copies;
  * - the matrix multiply (scripts/gemm-wat.mjs), with relaxed-SIMD FMA where it validates;
