@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ModelConfigSchema, SessionFileSchema, type ModelConfigInput } from '../../main/contract.js';
 import type { PlainBatch } from '../../main/data/batches.js';
 import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
-import { SequenceModel } from '../../main/engine/models/sequence-model.js';
+import { SequenceModel, type LossMode } from '../../main/engine/models/sequence-model.js';
 import { createRng } from '../../main/engine/random.js';
 import { createOptimizer, trainStep } from '../../main/engine/train.js';
 import { DataParallel, disposeShards, prepareShards, splitBatch } from '../../main/runs/data-parallel.js';
@@ -56,6 +56,35 @@ function twins(cfg: ReturnType<typeof config>, optimizer: { name: 'adam' | 'sgd'
 const started: DataParallel[] = [];
 afterAll(async () => Promise.all(started.map((p) => p.dispose())));
 
+/**
+ * Twin unshared tanh models (SGD): each step trains one on the whole batch on this thread and
+ * the other on the batch's shards over a 2-thread split run. Losses and gradient norms agree
+ * step by step, the weights at the end (to float rounding), and no tensors are left behind.
+ */
+async function expectSplitMatchesWhole(steps: { whole: PlainBatch; shards: PlainBatch[] }[], loss: LossMode) {
+  const cfg = config({ cell: 'tanh', kind: 'unshared', maxLen: 9 });
+  const pair = twins(cfg, { name: 'sgd', lr: 0.1 });
+  const [one, two] = pair.models;
+  const [optOne, optTwo] = pair.optimizers;
+  const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
+  started.push(parallel);
+  const before = tf.memory().numTensors;
+  for (const { whole, shards } of steps) {
+    const batch = tensorBatch(whole);
+    const a = trainStep(one, optOne, batch, { loss });
+    disposeBatch(batch);
+    const b = await parallel.step(two, optTwo, shards, { loss });
+    expect(b.loss).toBeCloseTo(a.loss, 5);
+    expect(b.gradNorm / a.gradNorm).toBeCloseTo(1, 5);
+    // unshared weights past a shard's longest sequence get no gradient there: norms still agree
+    for (const name of Object.keys(a.gradNorms)) expect(b.gradNorms[name], name).toBeCloseTo(a.gradNorms[name], 5);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  const [wa, wb] = [weights(one), weights(two)];
+  wa.forEach((w, i) => w.forEach((v, k) => expect(Math.abs(wb[i][k] - v)).toBeLessThan(1e-5)));
+  pair.dispose();
+}
+
 /** A model, its optimizer and a started 2-thread split run for it (the run is disposed after all). */
 async function splitRun() {
   const cfg = config();
@@ -89,40 +118,15 @@ describe('DataParallel (real worker threads)', () => {
   });
 
   it('a split batch gives the whole batch’s loss and gradient (to float rounding), no tensors left behind', async () => {
-    const cfg = config({ cell: 'tanh', kind: 'unshared', maxLen: 9 });
-    const pair = twins(cfg, { name: 'sgd', lr: 0.1 });
-    const [one, two] = pair.models;
-    const [optOne, optTwo] = pair.optimizers;
-    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
-    started.push(parallel);
-    const before = tf.memory().numTensors;
-    for (let step = 0; step < 4; step++) {
-      const plain = featureBatch(11, 9, 5);
-      const shards = splitBatch(plain, 2);
-      expect(shards.map((s) => s.lengths.length)).toEqual([6, 5]);
-      const batch = tensorBatch(plain);
-      const a = trainStep(one, optOne, batch, { loss: 'length-normalized' });
-      disposeBatch(batch);
-      const b = await parallel.step(two, optTwo, shards, { loss: 'length-normalized' });
-      expect(b.loss).toBeCloseTo(a.loss, 5);
-      expect(b.gradNorm / a.gradNorm).toBeCloseTo(1, 5);
-      // unshared weights past a shard's longest sequence get no gradient there: norms still agree
-      for (const name of Object.keys(a.gradNorms)) expect(b.gradNorms[name]).toBeCloseTo(a.gradNorms[name], 5);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    const [wa, wb] = [weights(one), weights(two)];
-    wa.forEach((w, i) => w.forEach((v, k) => expect(Math.abs(wb[i][k] - v)).toBeLessThan(1e-5)));
-    pair.dispose();
+    const steps = Array.from({ length: 4 }, () => {
+      const whole = featureBatch(11, 9, 5);
+      return { whole, shards: splitBatch(whole, 2) };
+    });
+    expect(steps.map((s) => s.shards.map((shard) => shard.lengths.length))).toEqual(Array(4).fill([6, 5]));
+    await expectSplitMatchesWhole(steps, 'length-normalized');
   });
 
   it('unshared positions that only one shard reaches (either one) are summed right', async () => {
-    const cfg = config({ cell: 'tanh', kind: 'unshared', maxLen: 9 });
-    const pair = twins(cfg, { name: 'sgd', lr: 0.1 });
-    const [one, two] = pair.models;
-    const [optOne, optTwo] = pair.optimizers;
-    const parallel = await DataParallel.start(cfg, 'wasm', 'split', 2);
-    started.push(parallel);
-    const before = tf.memory().numTensors;
     // a shard padded to its own longest sequence, as splitBatch makes them
     const sequences = (lengths: number[]): PlainBatch => ({
       x: lengths.map((len) => Array.from({ length: Math.max(...lengths) }, (_, t) => Array.from({ length: 5 }, () => (t < len ? rng.normal() : 0)))),
@@ -130,25 +134,17 @@ describe('DataParallel (real worker threads)', () => {
       y: lengths.map(() => rng.int(3)),
     });
     // this thread's shard short and the helper's long, then the other way round
-    for (const [mine, theirs] of [
+    const steps = [
       [[3, 2, 4], [9, 7]],
       [[9, 8], [2, 3, 4]],
-    ]) {
+    ].map(([mine, theirs]) => {
       const shards = [sequences(mine), sequences(theirs)];
       const T = Math.max(...mine, ...theirs);
       const pad = (b: PlainBatch) => (b.x as number[][][]).map((seq) => [...seq, ...Array.from({ length: T - seq.length }, () => Array(5).fill(0))]);
       const whole: PlainBatch = { x: [...pad(shards[0]), ...pad(shards[1])], lengths: [...mine, ...theirs], y: [...(shards[0].y as number[]), ...(shards[1].y as number[])] };
-      const batch = tensorBatch(whole);
-      const a = trainStep(one, optOne, batch);
-      disposeBatch(batch);
-      const b = await parallel.step(two, optTwo, shards);
-      expect(b.loss).toBeCloseTo(a.loss, 5);
-      for (const name of Object.keys(a.gradNorms)) expect(b.gradNorms[name], name).toBeCloseTo(a.gradNorms[name], 5);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    const [wa, wb] = [weights(one), weights(two)];
-    wa.forEach((w, i) => w.forEach((v, k) => expect(Math.abs(wb[i][k] - v)).toBeLessThan(1e-5)));
-    pair.dispose();
+      return { whole, shards };
+    });
+    await expectSplitMatchesWhole(steps, 'mean');
   });
 
   it('shards prepared once give the plain shards’ steps, step after step, and leave no tensors behind', async () => {
