@@ -26,7 +26,7 @@ export function score(model: SequenceModel, items: SequenceItem[], mode: LossMod
   for (let s = 0; s < items.length; s += EVAL_BATCH) {
     const chunk = items.slice(s, s + EVAL_BATCH);
     const batch = tensorBatch(toPlainBatch(chunk));
-    const [l, m] = tf.tidy(() => [model.loss(batch, mode, { inference: true }).dataSync()[0], model.metric(batch, { inference: true }).dataSync()[0]]);
+    const [l, m] = tf.tidy(() => model.lossAndMetric(batch, mode, { inference: true }).map((t) => t.dataSync()[0]));
     disposeBatch(batch);
     loss += l * chunk.length;
     metric += m * chunk.length;

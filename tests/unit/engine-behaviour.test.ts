@@ -261,6 +261,23 @@ describe.each(TEST_BACKENDS)('hand-written kernels equal autodiff on %s (masked 
     auto.dispose();
   });
 
+  it.each(['classify', 'regress'] as const)('%s head: lossAndMetric gives loss and metric from one forward pass, exactly as loss() and metric()', (head) => {
+    const model = new SequenceModel({ kind: 'shared', cell: 'gru', hidden: 5, seed: 3, input: { type: 'features', size: 2 }, head: head === 'classify' ? { type: 'classify', classes: 3 } : { type: 'regress', outputs: 2 } });
+    const rng = createRng(6);
+    const lengths = [6, 2, 4];
+    const x = lengths.map((len) => Array.from({ length: 6 }, (_, t) => [0, 1].map(() => (t < len ? rng.normal() : 0))));
+    const y = head === 'classify' ? [2, 0, 1] : lengths.map(() => Array.from({ length: 6 }, () => [rng.normal(), rng.normal()]));
+    const batch = tensorBatch({ x, lengths, y });
+    const before = tf.memory().numTensors;
+    for (const mode of ['mean', 'length-normalized'] as const) {
+      const [both, apart] = tf.tidy(() => [model.lossAndMetric(batch, mode, { inference: true }).map((t) => t.dataSync()[0]), [model.loss(batch, mode, { inference: true }), model.metric(batch, { inference: true })].map((t) => t.dataSync()[0])]);
+      expect(both).toEqual(apart);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBatch(batch);
+    model.dispose();
+  });
+
   it('a core refuses a probe it cannot give (it would read as zeros)', () => {
     const model = new SequenceModel({ kind: 'shared', cell: 'tanh', kernels: 'autodiff', hidden: 4, maxLen: 5, input: { type: 'features', size: 2 }, head: { type: 'classify', classes: 2 } });
     const batch = tensorBatch({ x: [[[1, 2], [3, 4]]], lengths: [2], y: [1] });

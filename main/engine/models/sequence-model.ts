@@ -117,7 +117,21 @@ export class SequenceModel {
 
   /** Scalar training loss (see LossMode). */
   loss(batch: TensorBatch, mode: LossMode = 'mean', opts: ForwardOptions = {}): tf.Scalar {
+    return this.lossOf(this.output(batch, opts), batch, mode);
+  }
+
+  /** Accuracy (classify) or mean squared error over valid steps (regress), as a scalar. */
+  metric(batch: TensorBatch, opts: ForwardOptions = {}): tf.Scalar {
+    return this.metricOf(this.output(batch, opts), batch);
+  }
+
+  /** Loss and metric from one forward pass: evaluation needs both, and the pass is its cost. */
+  lossAndMetric(batch: TensorBatch, mode: LossMode = 'mean', opts: ForwardOptions = {}): [tf.Scalar, tf.Scalar] {
     const output = this.output(batch, opts);
+    return [this.lossOf(output, batch, mode), this.metricOf(output, batch)];
+  }
+
+  private lossOf(output: tf.Tensor, batch: TensorBatch, mode: LossMode): tf.Scalar {
     if (this.config.head.type === 'classify' && tensorsInProcessMemory()) {
       const B = output.shape[0];
       const lengths = batch.lengths.dataSync();
@@ -136,9 +150,7 @@ export class SequenceModel {
     return tf.mean(tf.div(tf.sum(perStep, 1), lengths)) as tf.Scalar;
   }
 
-  /** Accuracy (classify) or mean squared error over valid steps (regress), as a scalar. */
-  metric(batch: TensorBatch, opts: ForwardOptions = {}): tf.Scalar {
-    const output = this.output(batch, opts);
+  private metricOf(output: tf.Tensor, batch: TensorBatch): tf.Scalar {
     if (this.config.head.type === 'classify') {
       return tf.mean(tf.cast(tf.equal(tf.argMax(output, 1), tf.cast(batch.y, 'int32')), 'float32')) as tf.Scalar;
     }
