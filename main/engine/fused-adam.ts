@@ -13,6 +13,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { SimdKernels } from './simd/simd-kernels.js';
 
+/**
+ * Moments under 2^MOMENT_FLUSH_EXPONENT are cleared (flushEvery): the level the cell kernels
+ * flush their values at (scripts/cells-wat.mjs FLUSH_BELOW), 26 binary orders above the
+ * subnormals (2^−126).
+ */
+const MOMENT_FLUSH_EXPONENT = -100;
+const SUBNORMAL_EXPONENT = -126;
+
 /** tf.NamedTensor is not re-exported by @tensorflow/tfjs */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -61,7 +69,8 @@ export class FusedAdam extends tf.Optimizer {
   ) {
     super();
     const decay = -Math.log(Math.min(beta1, beta2));
-    this.flushEvery = Math.max(1, Math.min(10_000, Math.floor((26 * Math.LN2) / decay)));
+    const margin = (MOMENT_FLUSH_EXPONENT - SUBNORMAL_EXPONENT) * Math.LN2;
+    this.flushEvery = Math.max(1, Math.min(10_000, Math.floor(margin / decay)));
   }
 
   /**
@@ -118,8 +127,8 @@ export class FusedAdam extends tf.Optimizer {
   private flushMoments(simd: SimdKernels): void {
     for (const slot of this.slots) {
       if (slot.zero || !(slot.m instanceof tf.Tensor)) continue;
-      const mLeft = simd.flushBelow(slot.m, -100);
-      const vLeft = simd.flushBelow(slot.v as tf.Tensor, -100);
+      const mLeft = simd.flushBelow(slot.m, MOMENT_FLUSH_EXPONENT);
+      const vLeft = simd.flushBelow(slot.v as tf.Tensor, MOMENT_FLUSH_EXPONENT);
       slot.zero = !mLeft && !vLeft;
     }
   }
