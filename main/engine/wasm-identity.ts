@@ -8,8 +8,8 @@
  *
  * What it relies on: nothing writes into a tensor's memory once another tensor could share it.
  * The engine's SIMD kernels write only into tensors they have just made (SimdKernels.empty,
- * tf.zeros) or into scratch and Adam moments that no one else sees, and never update a variable
- * in place (see SimdKernels.adam).
+ * tf.zeros), into scratch and Adam moments that no one else sees, and into a variable only
+ * while its reference count says nothing shares it (SimdKernels.soleOwner, FusedAdam).
  */
 import * as tf from '@tensorflow/tfjs';
 

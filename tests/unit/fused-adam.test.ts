@@ -255,6 +255,47 @@ describe('the SIMD kernels (wasm)', () => {
     tf.dispose([w, zero]);
     opt.dispose();
   });
+  it('Adam writes a variable in place once nothing shares its memory, and tf.matMul then sees the new values', () => {
+    const simd = SimdKernels.current()!;
+    const rng = createRng(3);
+    const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+    const initial = tf.tensor2d(values(24), [4, 6]);
+    const w = tf.variable(initial);
+    const x = tf.tensor2d(values(8), [2, 4]);
+    const opt = new FusedAdam(0.1);
+    const offsets: number[] = [];
+    // matMul(x, w) reads w through XNNPACK, which keeps a packed copy of w by tensor id
+    const viaMatMul = () => tf.tidy(() => tf.matMul(x, w).dataSync());
+    const viaCopy = () => tf.tidy(() => tf.matMul(x, tf.tensor2d(w.dataSync(), [4, 6])).dataSync());
+    for (let step = 0; step < 4; step++) {
+      viaMatMul();
+      // a clone shares w's memory: it must keep the values it was taken with
+      const clone = step === 2 ? w.clone() : null;
+      const before = w.dataSync().slice();
+      const g = tf.tensor2d(values(24), [4, 6]);
+      opt.applyGradients({ [w.name]: g });
+      offsets.push(simd.offset(w));
+      expect([...w.dataSync()]).not.toEqual([...before]);
+      expect([...viaMatMul()]).toEqual([...viaCopy()]);
+      if (clone) expect([...clone.dataSync()]).toEqual([...before]);
+      tf.dispose([g, clone ?? []].flat());
+      // the initial value shares w's memory until it is gone: the first step writes a fresh tensor
+      if (step === 0) initial.dispose();
+    }
+    // fresh memory while shared (step 0 with `initial`, step 2 with the clone), the same memory otherwise
+    expect(offsets[1]).toBe(offsets[0]);
+    expect(offsets[3]).toBe(offsets[2]);
+    expect(() => {
+      const shared = w.clone();
+      try {
+        simd.adam(w, w, w, w, w, { b1: 0.9, b2: 0.999, eps: 1e-7, step: 0.01, k: 1 });
+      } finally {
+        shared.dispose();
+      }
+    }).toThrow(/shares its memory/);
+    tf.dispose([w, x]);
+    opt.dispose();
+  });
   it('Adam kernel flushes what would be subnormal to zero (FTZ), and nothing else', () => {
     const simd = SimdKernels.current()!;
     const c = { b1: 0.9, b2: 0.999, eps: 1e-7, step: 0.01, k: 1 };

@@ -74,8 +74,14 @@ const PACK_A_FROM_ROWS = 16;
 const M_CHUNK = 128;
 
 interface WasmBackend {
-  wasm?: { asm?: { memory?: unknown }; _malloc?(bytes: number): number; _free?(ptr: number): void };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm?: {
+    asm?: { memory?: unknown };
+    _malloc?(bytes: number): number;
+    _free?(ptr: number): void;
+    tfjs?: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+  };
+  /** id: the tensor's number in the C++ side of tfjs-wasm; refCount: tensors sharing this memory */
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number; refCount: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
@@ -157,14 +163,39 @@ export class SimdKernels {
 
   /**
    * One Adam step for one parameter: m and v are updated in place (tensors owned by the
-   * optimizer, never shared); the new weights go to `out`, a fresh tensor of the same size.
-   * Never w itself: tfjs-wasm's matMul keeps its packed right operand by tensor id (XNNPACK's
-   * operator cache), so a variable changed in place would be multiplied with its old values.
+   * optimizer, never shared); the new weights go to `out`, a fresh tensor of the same size, or
+   * w itself where soleOwner(w) says no other tensor shares w's memory (then what tfjs-wasm
+   * cached from w's old values is dropped: see changedInPlace).
    */
   adam(g: tf.Tensor, w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, out: tf.Tensor, c: { b1: number; b2: number; eps: number; step: number; k: number; scale?: number }): void {
     const n = g.size;
     if (w.size !== n || m.size !== n || v.size !== n || out.size !== n) throw new Error('simd adam: sizes differ');
+    if (out === w && !this.soleOwner(w)) throw new Error('simd adam: w shares its memory with another tensor; write the step to a fresh tensor');
     this.k.adam(this.offset(g), this.offset(w), this.offset(m), this.offset(v), this.offset(out), n, c.b1, c.b2, c.eps, c.step, c.k, c.scale ?? 1);
+    if (out === w) this.changedInPlace(w);
+  }
+
+  /**
+   * Whether t alone refers to its memory. tfjs shares one tensor's memory among several under a
+   * reference count (clones, reshapes, inputs a custom gradient saved, a variable's initial
+   * value while it lives), and each of them must keep the values it was made with.
+   */
+  soleOwner(t: tf.Tensor): boolean {
+    return this.be.dataIdMap.get(t.dataId)?.refCount === 1;
+  }
+
+  /**
+   * After t's values were changed in place: tfjs-wasm caches XNNPACK operators with a packed
+   * copy of a matMul's right operand (and a conv's filter) by the tensor's id, and drops them
+   * only when the tensor is disposed, so the next tf.matMul with t would use its old values.
+   * Disposing and registering the id again on the C++ side (memory untouched) drops them.
+   */
+  private changedInPlace(t: tf.Tensor): void {
+    const info = this.be.dataIdMap.get(t.dataId);
+    const cpp = this.be.wasm?.tfjs;
+    if (!info || !cpp) throw new Error('simd kernels: cannot reach tfjs-wasm’s tensor registry');
+    cpp.disposeData(info.id);
+    cpp.registerTensor(info.id, t.size, info.memoryOffset);
   }
 
   /** y ← a·x + b·y in place in y (x may be y); with b = 0, y ← a·x whatever y held. */
