@@ -5,7 +5,8 @@
  * JSON line. With split/full the step runs over that many threads (runs/data-parallel.ts): the
  * helpers' shards are packed once and sent every step (a copy, as in a real run), the training
  * thread's shard made into tensors once, as the one-thread batch is; 'full' takes a batch per
- * thread a step.
+ * thread a step. `cores`: the process's CPU time over wall time while timed (helper threads
+ * included).
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendNameSchema, ModelConfigSchema, type ModelConfigInput } from '../main/contract.js';
@@ -67,12 +68,16 @@ const tensorsBefore = tf.memory().numTensors;
 const seconds = Number(secondsArg ?? 3);
 let steps = 0;
 const start = performance.now();
+// CPU time of the whole process (helper threads included) over wall time: the cores a case keeps busy
+const cpuBefore = process.cpuUsage();
 while (performance.now() - start < seconds * 1000 || steps < 3) {
   await step();
   steps++;
   peak = Math.max(peak, process.memoryUsage().rss);
 }
 const elapsed = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const cores = (cpu.user + cpu.system) / 1e6 / elapsed;
 clearInterval(sample);
 const tensorsAfter = tf.memory().numTensors;
 disposeBatch(batch);
@@ -80,5 +85,5 @@ if (shards) disposeShards(shards);
 await parallel?.dispose();
 const examples = steps * cfg.B * (parallelArg === 'full' ? threads : 1);
 process.stdout.write(
-  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, threads, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
+  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, threads, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, cores, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
 );

@@ -85,7 +85,7 @@ def bench(kind, name, cfg, seconds, device):
     for _ in range(3):  # warm-up: cuDNN plans, allocator, OpenBLAS threads
         step()
     sync()
-    steps, start = 0, time.perf_counter()
+    steps, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds or steps < 3:
         step()
         steps += 1
@@ -93,7 +93,10 @@ def bench(kind, name, cfg, seconds, device):
             sync()  # the clock must not run far ahead of the GPU
     sync()
     elapsed = time.perf_counter() - start
-    row = {"impl": kind, "config": name, "device": device, "stepsPerSec": steps / elapsed, "msPerStep": 1000 * elapsed / steps, "threads": torch.get_num_threads()}
+    # cores: CPU time over wall time. torch's own thread count (1 here) does not say it: its
+    # matmuls run in OpenBLAS, which has a pthread pool of its own (both cores here)
+    cores = (time.process_time() - cpu) / elapsed
+    row = {"impl": kind, "config": name, "device": device, "stepsPerSec": steps / elapsed, "msPerStep": 1000 * elapsed / steps, "torchThreads": torch.get_num_threads(), "cores": cores}
     if device == "cuda":
         row["gpu"] = torch.cuda.get_device_name(0)
     return row

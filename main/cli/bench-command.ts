@@ -27,6 +27,8 @@ interface CaseResult {
   /** on wasm: the engine's SIMD matmul variant ('relaxed-simd-fma' or 'simd'); else 'backend' */
   matmul: string;
   stepsPerSec: number;
+  /** CPU time over wall time while timed: the cores the case kept busy */
+  cores: number;
   msPerStep: number;
   examplesPerSec: number;
   peakRssMB: number;
@@ -63,7 +65,7 @@ function pytorchBestOf(before: ReturnType<typeof pytorch>, after: ReturnType<typ
 }
 
 /** One PyTorch case; device 'cuda' where PyTorch found a GPU (absent in older output: the CPU). */
-type TorchResult = { impl: string; config: string; stepsPerSec: number; device?: 'cpu' | 'cuda'; gpu?: string };
+type TorchResult = { impl: string; config: string; stepsPerSec: number; device?: 'cpu' | 'cuda'; gpu?: string; cores?: number };
 
 /** Our cases run on the CPU: their ratios stand against PyTorch on the same CPU. */
 const onCpu = (torch: TorchResult[]) => torch.filter((t) => (t.device ?? 'cpu') === 'cpu');
@@ -152,8 +154,8 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
     io.out(JSON.stringify({ configs: BENCH_CONFIGS, results: rows, costs, pytorch: torch, skipped }));
     return;
   }
-  const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× page loop'];
-  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `${r.threads} ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—']);
+  const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'cores', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× page loop'];
+  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `${r.threads} ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.cores.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—']);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   io.out(Object.entries(BENCH_CONFIGS).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
   io.out(`threads "${threads} full": each step takes a batch per thread (${threads} × B examples); × PyTorch compares examples/s with the same model in PyTorch (the page's loop: shared or unshared) on the CPU.`);
@@ -162,7 +164,7 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   io.out([head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n'));
   for (const c of costs) io.out(`${c.backend} ${c.config} ${c.model} costs ${c.ours.toFixed(2)}× a ${c.baseline} step (1 thread)${c.torch === null ? '' : `; PyTorch's page loops ${c.torch.toFixed(2)}×`}`);
   if (Array.isArray(torch)) {
-    const list = (rows: TorchResult[]) => rows.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s`).join('; ');
+    const list = (rows: TorchResult[]) => rows.map((t) => `${t.config} ${t.impl}: ${t.stepsPerSec.toFixed(1)} steps/s${t.cores === undefined ? '' : ` (${t.cores.toFixed(1)} cores)`}`).join('; ');
     io.out(`PyTorch on the CPU (faster of a run before and after ours) ${list(onCpu(torch))}`);
     const gpu = torch.filter((t) => t.device === 'cuda');
     if (gpu.length) io.out(`PyTorch on the GPU (${gpu[0].gpu ?? 'cuda'}) ${list(gpu)}`);
