@@ -9,7 +9,7 @@
  * What it relies on: nothing writes into a tensor's memory once another tensor could share it.
  * The engine's SIMD kernels write only into tensors they have just made (SimdKernels.empty,
  * tf.zeros), into scratch and Adam moments that no one else sees, and into a variable only
- * while its reference count says nothing shares it (SimdKernels.soleOwner, FusedAdam).
+ * while its reference count says nothing shares it (SimdKernels.writableInPlace, FusedAdam).
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -164,24 +164,25 @@ export class SimdKernels {
   /**
    * One Adam step for one parameter: m and v are updated in place (tensors owned by the
    * optimizer, never shared); the new weights go to `out`, a fresh tensor of the same size, or
-   * w itself where soleOwner(w) says no other tensor shares w's memory (then what tfjs-wasm
-   * cached from w's old values is dropped: see changedInPlace).
+   * w itself where writableInPlace(w) (then what tfjs-wasm cached from w's old values is
+   * dropped: see changedInPlace).
    */
   adam(g: tf.Tensor, w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, out: tf.Tensor, c: { b1: number; b2: number; eps: number; step: number; k: number; scale?: number }): void {
     const n = g.size;
     if (w.size !== n || m.size !== n || v.size !== n || out.size !== n) throw new Error('simd adam: sizes differ');
-    if (out === w && !this.soleOwner(w)) throw new Error('simd adam: w shares its memory with another tensor; write the step to a fresh tensor');
+    if (out === w && !this.writableInPlace(w)) throw new Error('simd adam: w shares its memory with another tensor; write the step to a fresh tensor');
     this.k.adam(this.offset(g), this.offset(w), this.offset(m), this.offset(v), this.offset(out), n, c.b1, c.b2, c.eps, c.step, c.k, c.scale ?? 1);
     if (out === w) this.changedInPlace(w);
   }
 
   /**
-   * Whether t alone refers to its memory. tfjs shares one tensor's memory among several under a
-   * reference count (clones, reshapes, inputs a custom gradient saved, a variable's initial
-   * value while it lives), and each of them must keep the values it was made with.
+   * Whether a kernel may change t's values in place: t alone refers to its memory (tfjs shares
+   * one tensor's memory among several under a reference count: clones, reshapes, inputs a
+   * custom gradient saved, a variable's initial value while it lives, and each must keep the
+   * values it was made with), and tfjs-wasm's tensor registry is there for changedInPlace.
    */
-  soleOwner(t: tf.Tensor): boolean {
-    return this.be.dataIdMap.get(t.dataId)?.refCount === 1;
+  writableInPlace(t: tf.Tensor): boolean {
+    return this.be.dataIdMap.get(t.dataId)?.refCount === 1 && this.be.wasm?.tfjs !== undefined;
   }
 
   /**
@@ -191,9 +192,8 @@ export class SimdKernels {
    * Disposing and registering the id again on the C++ side (memory untouched) drops them.
    */
   private changedInPlace(t: tf.Tensor): void {
-    const info = this.be.dataIdMap.get(t.dataId);
-    const cpp = this.be.wasm?.tfjs;
-    if (!info || !cpp) throw new Error('simd kernels: cannot reach tfjs-wasm’s tensor registry');
+    const info = this.be.dataIdMap.get(t.dataId)!;
+    const cpp = this.be.wasm!.tfjs!;
     cpp.disposeData(info.id);
     cpp.registerTensor(info.id, t.size, info.memoryOffset);
   }
