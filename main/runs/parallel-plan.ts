@@ -65,8 +65,8 @@ export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: n
     return auto.mode === 'off' ? { ...split, reason: `${split.reason}, as asked (auto would not split: ${auto.reason.replace(/^one thread: /, '')})` } : split;
   }
   // every step sends the weights to each helper: T sets of them for the unshared model, which
-  // measured slower split (bench A 40.5 → 27.7 steps/s when first measured; 121–124 → 77–80
-  // with today's kernels and the shards' sums in wasm); the conv model was not measured
+  // measured slower split (bench A 40.5 → 27.7 steps/s when first measured; 141 → 87 with
+  // the SIMD kernels, the shards' sums in wasm and Adam in place); the conv model was not measured
   if (model.kind === 'unshared') return off('one thread: the unshared model trains slower split (its T weight sets travel every step)');
   if (model.kind !== 'shared') return off(`one thread: auto splits only the shared RNN (not measured for the ${model.kind} model)`);
   const work = stepWork(model, batch, typicalLength);
