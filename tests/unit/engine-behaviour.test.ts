@@ -169,17 +169,30 @@ describe.each(TEST_BACKENDS)('engine behaviour on %s', (backend) => {
   });
 });
 
-describe('embedding gradient (scatter-add) equals tf.gather autodiff', () => {
-  useBackend('cpu'); // the cpu backend has UnsortedSegmentSum, gather's own gradient
-  it('for repeated ids', async () => {
+describe.each(TEST_BACKENDS)('embedding lookup and its scatter-add gradient on %s', (backend) => {
+  useBackend(backend);
+  it('rows of E forward; repeated ids add up backward', async () => {
     const { Embedding } = await import('../../main/engine/models/heads.js');
     const emb = new Embedding(7, 3, createRng(4));
-    const ids = tf.tensor2d([[1, 2, 1], [6, 1, 0]], undefined, 'int32');
-    const w = tf.tensor3d(Array.from({ length: 18 }, (_, i) => [(i % 5) - 2]).flat(), [2, 3, 3]);
-    const ours = tf.grad(() => tf.sum(tf.mul(emb.apply(ids), w)))(emb.E);
-    const reference = tf.grad((E: tf.Tensor) => tf.sum(tf.mul(tf.gather(E, ids), w)))(emb.E);
-    expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
-    tf.dispose([ids, w, ours, reference, emb.E]);
+    const idRows = [[1, 2, 1], [6, 1, 0]];
+    const ids = tf.tensor2d(idRows, undefined, 'int32');
+    const wValues = Array.from({ length: 18 }, (_, i) => (i % 5) - 2);
+    const w = tf.tensor3d(wValues, [2, 3, 3]);
+    const E = Array.from(emb.E.dataSync());
+    // dE[row] = Σ over the positions holding that id of w at that position
+    const expected = new Array(21).fill(0);
+    idRows.flat().forEach((id, p) => [0, 1, 2].forEach((k) => (expected[id * 3 + k] += wValues[p * 3 + k])));
+    const looked = emb.apply(ids);
+    const grad = tf.grad(() => tf.sum(tf.mul(emb.apply(ids), w)))(emb.E);
+    expect(Array.from(looked.dataSync())).toEqual(idRows.flat().flatMap((id) => E.slice(id * 3, id * 3 + 3)));
+    expect(Array.from(grad.dataSync())).toEqual(expected);
+    if (backend === 'cpu') {
+      // and equal to tf.gather's own gradient where the backend has one (UnsortedSegmentSum)
+      const reference = tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, ids), w)))(emb.E);
+      expect(Array.from(reference.dataSync())).toEqual(expected);
+      reference.dispose();
+    }
+    tf.dispose([ids, w, looked, grad, emb.E]);
   });
 });
 
