@@ -347,6 +347,17 @@ export const MetricRecordSchema = z.object({
 });
 export type MetricRecord = z.infer<typeof MetricRecordSchema>;
 
+/**
+ * Time left at the latest rate (steps/s over the last seconds, validation included), as m:ss or
+ * 1h05m; '' before there is a rate. The rate, not the time since start: that counts the data
+ * load and the worker's start-up, so the first ETA of a long run read 26 minutes instead of 1:28.
+ */
+export function etaText(step: number, totalSteps: number, stepsPerSec: number): string {
+  if (!(stepsPerSec > 0) || !(totalSteps > 0)) return '';
+  const s = Math.round(Math.max(0, totalSteps - step) / stepsPerSec);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
 export const LengthPointSchema = z.object({
   length: z.number().int().positive(),
   /** ok: measured; no-weights: the unshared model has no weights this far */

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
+import { CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
 import { nodeSpawner, RunHandle } from '../runs/host.js';
 import { createRunSession } from '../sessions/new-session.js';
 import { readSessionFile } from '../sessions/store.js';
@@ -101,12 +101,6 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
   return config;
 }
 
-function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--:--';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 export function formatCurve(curve: LengthCurve): string {
   const name = curve.metricName === 'accuracy' ? 'accuracy' : 'MSE';
   const rows = curve.points.map((p) => {
@@ -132,7 +126,6 @@ export async function trainCommand(values: Record<string, unknown>, io: CliIo, t
     createRunSession(dir, configFromFlags(values));
   }
   const run = new RunHandle(dir, nodeSpawner(), Boolean(values.resume));
-  const started = Date.now();
   let interrupted = 0;
   const onSigint = () => {
     if (++interrupted === 1) {
@@ -155,9 +148,8 @@ export async function trainCommand(values: Record<string, unknown>, io: CliIo, t
     if (e.type === 'metrics') {
       const r = e.records.at(-1)!;
       const total = run.totalSteps || r.step;
-      const eta = ((Date.now() - started) / r.step) * (total - r.step) / 1000;
       const val = [...e.records].reverse().find((x) => x.valLoss !== null);
-      const text = `step ${r.step}/${total}  epoch ${r.epoch + 1}  loss ${r.loss.toFixed(4)}${val ? `  val ${val.valLoss!.toFixed(4)} ${val.valMetric!.toFixed(3)}` : ''}  ${r.stepsPerSec.toFixed(1)} steps/s  ETA ${formatEta(eta)}`;
+      const text = `step ${r.step}/${total}  epoch ${r.epoch + 1}  loss ${r.loss.toFixed(4)}${val ? `  val ${val.valLoss!.toFixed(4)} ${val.valMetric!.toFixed(3)}` : ''}  ${r.stepsPerSec.toFixed(1)} steps/s  ETA ${etaText(r.step, total, r.stepsPerSec) || '--:--'}`;
       if (tty) {
         const width = 24;
         const filled = Math.round((width * r.step) / Math.max(1, total));
