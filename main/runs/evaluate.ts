@@ -4,9 +4,9 @@
  * "no-weights" point rather than a failure.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LengthCurve, LengthPoint } from '../contract.js';
+import type { LengthCurve, LengthPoint, PackedBatch } from '../contract.js';
 import { itemLength, toPlainBatch, type SequenceItem } from '../data/batches.js';
-import { disposeBatch, tensorBatch } from '../engine/batch.js';
+import { disposeBatch, packBatch, unpackBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
 import { lossWeight } from '../engine/train.js';
 
@@ -27,14 +27,25 @@ export interface Score {
  * tokens).
  */
 export function score(model: SequenceModel, items: SequenceItem[], mode: LossMode = 'mean'): Score | null {
-  if (items.length === 0) return null;
+  return scoreSet(model, evalSet(items), mode);
+}
+
+/** Items as score() batches them, packed: made once for a set scored again and again (validation). */
+export function evalSet(items: SequenceItem[]): PackedBatch[] {
   const byLength = items.map((item, i) => ({ item, len: itemLength(item), i })).sort((a, b) => a.len - b.len || a.i - b.i);
+  const batches: PackedBatch[] = [];
+  for (let s = 0; s < byLength.length; s += EVAL_BATCH) batches.push(packBatch(toPlainBatch(byLength.slice(s, s + EVAL_BATCH).map((c) => c.item))));
+  return batches;
+}
+
+/** score() over an evalSet: on the training thread, or on a validation helper (background-scorer.ts). */
+export function scoreSet(model: SequenceModel, set: PackedBatch[], mode: LossMode = 'mean'): Score | null {
+  if (set.length === 0) return null;
   const perStep = model.config.head.type === 'regress';
-  const sum = { loss: 0, lossWeight: 0, metric: 0, metricWeight: 0 };
-  for (let s = 0; s < byLength.length; s += EVAL_BATCH) {
-    const chunk = byLength.slice(s, s + EVAL_BATCH);
-    const lengths = chunk.map((c) => c.len);
-    const batch = tensorBatch(toPlainBatch(chunk.map((c) => c.item)));
+  const sum = { loss: 0, lossWeight: 0, metric: 0, metricWeight: 0, n: 0 };
+  for (const packed of set) {
+    const lengths = Array.from(packed.lengths);
+    const batch = unpackBatch(packed);
     const [l, m] = tf.tidy(() => model.lossAndMetric(batch, mode, { inference: true }).map((t) => t.dataSync()[0]));
     disposeBatch(batch);
     const [wl, wm] = [lossWeight(model, lengths, mode), perStep ? lengths.reduce((a, b) => a + b, 0) : lengths.length];
@@ -42,8 +53,9 @@ export function score(model: SequenceModel, items: SequenceItem[], mode: LossMod
     sum.lossWeight += wl;
     sum.metric += m * wm;
     sum.metricWeight += wm;
+    sum.n += lengths.length;
   }
-  return { loss: sum.loss / sum.lossWeight, metric: sum.metric / Math.max(sum.metricWeight, 1), n: items.length };
+  return { loss: sum.loss / sum.lossWeight, metric: sum.metric / Math.max(sum.metricWeight, 1), n: sum.n };
 }
 
 /** Longest length the model has weights for (unshared core, learned position table), else ∞. */
