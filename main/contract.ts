@@ -419,7 +419,7 @@ export const PackedBatchSchema = z.object({
 });
 export type PackedBatch = z.infer<typeof PackedBatchSchema>;
 
-/** Training worker → its gradient helper thread. */
+/** Training worker → its helper thread (gradients of a shard, or validation scores). */
 export const HelperCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), model: ModelConfigSchema, backend: BackendNameSchema }),
   /** the current weights (in the model's parameter order) and this thread's shard */
@@ -430,14 +430,20 @@ export const HelperCommandSchema = z.discriminatedUnion('type', [
     batch: PackedBatchSchema,
     loss: z.enum(['mean', 'length-normalized']),
   }),
+  /** the validation set, as batches of similar length (evaluate.ts), kept for every 'score' */
+  z.object({ type: z.literal('score-set'), batches: z.array(PackedBatchSchema) }),
+  /** loss and metric of the kept validation set at these weights */
+  z.object({ type: z.literal('score'), id: z.number().int(), weights: z.array(z.instanceof(Float32Array)), loss: z.enum(['mean', 'length-normalized']) }),
 ]);
 export type HelperCommand = z.infer<typeof HelperCommandSchema>;
 
-/** Gradient helper thread → training worker. */
+/** Helper thread → training worker. */
 export const HelperEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: BackendNameSchema }),
   /** grads in parameter order; null where the shard did not reach a parameter */
   z.object({ type: z.literal('gradients'), id: z.number().int(), loss: z.number(), grads: z.array(z.instanceof(Float32Array).nullable()) }),
+  /** loss and metric as the training thread would compute them: NaN or ±∞ included (a diverged model) */
+  z.object({ type: z.literal('scored'), id: z.number().int(), loss: z.custom<number>((v) => typeof v === 'number'), metric: z.custom<number>((v) => typeof v === 'number'), n: z.number().int() }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type HelperEvent = z.infer<typeof HelperEventSchema>;

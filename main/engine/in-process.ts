@@ -5,3 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 export function tensorsInProcessMemory(): boolean {
   return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
 }
+
+/** A tensor's values in an array this code owns (the cpu backend hands out its own storage). */
+export function ownedValues(t: tf.Tensor): Float32Array<ArrayBuffer> {
+  const values = t.dataSync() as Float32Array<ArrayBuffer>;
+  return tf.getBackend() === 'wasm' ? values : values.slice();
+}

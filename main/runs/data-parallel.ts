@@ -6,24 +6,16 @@
  * over — exactly the whole batch's gradient, up to float rounding — and applies one update.
  * Helpers never update weights, so replicas cannot drift: they are overwritten every step.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { HelperEventSchema, type BackendName, type HelperCommand, type HelperEvent, type ModelConfig, type PackedBatch } from '../contract.js';
+import type { BackendName, ModelConfig, PackedBatch } from '../contract.js';
 import type { PlainBatch } from '../data/batches.js';
 import { disposeBatch, packBatch, tensorBatch, unpackBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel, TensorBatch } from '../engine/models/sequence-model.js';
 import { applyStep, computeGradients, lossWeight, type StepOptions, type StepResult } from '../engine/train.js';
+import { ownedValues } from '../engine/in-process.js';
 import { SimdKernels } from '../engine/simd/simd-kernels.js';
+import { HelperThread } from './helper-thread.js';
 import type { SplitCheck } from './split-check.js';
-
-/** A tensor's values in an array this code owns (the cpu backend hands out its own storage). */
-export function ownedValues(t: tf.Tensor): Float32Array<ArrayBuffer> {
-  const values = t.dataSync() as Float32Array<ArrayBuffer>;
-  return tf.getBackend() === 'wasm' ? values : values.slice();
-}
 
 /**
  * A parameter's weighted sum of its shards' gradients, Σ c_i·g_i, built one shard at a time: on
@@ -88,62 +80,14 @@ export function splitBatch(batch: PlainBatch, parts: number): PlainBatch[] {
   return out;
 }
 
-/** Where the helper's entry is: the .ts source under tsx, or the built .js beside the bundle. */
-function helperEntry(): { url: URL; typescript: boolean } {
-  const here = fileURLToPath(import.meta.url);
-  const dir = dirname(here);
-  if (here.endsWith('.ts')) return { url: pathToFileURL(join(dir, 'gradient-helper.ts')), typescript: true };
-  for (const candidate of [join(dir, 'gradient-helper.js'), join(dir, '..', 'gradient-helper.js')]) {
-    if (existsSync(candidate)) return { url: pathToFileURL(candidate), typescript: false };
-  }
-  throw new Error(`the gradient helper is missing beside ${here}`);
-}
-
-class HelperThread {
-  private waiting = new Map<number, { resolve: (e: HelperEvent & { type: 'gradients' }) => void; reject: (e: Error) => void }>();
-  private ready: Promise<void>;
-  private failure: Error | null = null;
-
-  constructor(readonly worker: Worker, init: HelperCommand) {
-    let readyResolve!: () => void;
-    let readyReject!: (e: Error) => void;
-    this.ready = new Promise((res, rej) => ((readyResolve = res), (readyReject = rej)));
-    const fail = (e: Error) => {
-      this.failure ??= e;
-      readyReject(e);
-      for (const w of this.waiting.values()) w.reject(e);
-      this.waiting.clear();
-    };
-    worker.on('message', (raw: unknown) => {
-      const parsed = HelperEventSchema.safeParse(raw);
-      if (!parsed.success) return fail(new Error(`a gradient helper sent a malformed message: ${parsed.error.issues[0]?.message}`));
-      const event = parsed.data;
-      if (event.type === 'ready') readyResolve();
-      else if (event.type === 'error') fail(new Error(`a gradient helper thread failed: ${event.message}`));
-      else {
-        this.waiting.get(event.id)?.resolve(event);
-        this.waiting.delete(event.id);
-      }
-    });
-    worker.on('error', (e) => fail(new Error(`a gradient helper thread failed: ${e.message}`)));
-    worker.on('exit', (code) => fail(new Error(`a gradient helper thread exited (code ${code})`)));
-    worker.postMessage(init);
-  }
-
-  whenReady(): Promise<void> {
-    return this.ready;
-  }
-
-  /** `move`: which arrays' buffers go to the helper instead of copies (the sender is done with them). */
-  gradients(id: number, weights: Float32Array<ArrayBuffer>[], packed: PackedBatch, loss: LossMode, move: { weights: boolean; batch: boolean }): Promise<HelperEvent & { type: 'gradients' }> {
-    if (this.failure) return Promise.reject(this.failure);
-    const batchBuffers = move.batch ? [packed.x.buffer, packed.lengths.buffer, packed.y.buffer, ...(packed.time ? [packed.time.buffer] : [])] : [];
-    const buffers = [...batchBuffers, ...(move.weights ? weights.map((w) => w.buffer) : [])];
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'gradients', id, weights, batch: packed, loss } satisfies HelperCommand, buffers as ArrayBuffer[]);
-    });
-  }
+/**
+ * A helper's loss and gradients of its shard at these weights. `move`: which arrays' buffers go
+ * to the helper instead of copies (the sender is done with them).
+ */
+function gradientsOf(helper: HelperThread, weights: Float32Array<ArrayBuffer>[], packed: PackedBatch, loss: LossMode, move: { weights: boolean; batch: boolean }) {
+  const batchBuffers = move.batch ? [packed.x.buffer, packed.lengths.buffer, packed.y.buffer, ...(packed.time ? [packed.time.buffer] : [])] : [];
+  const buffers = [...batchBuffers, ...(move.weights ? weights.map((w) => w.buffer) : [])];
+  return helper.ask<'gradients'>((id) => ({ type: 'gradients', id, weights, batch: packed, loss }), buffers as ArrayBuffer[]);
 }
 
 /**
@@ -167,7 +111,6 @@ export function disposeShards(prepared: PreparedShards): void {
 }
 
 export class DataParallel {
-  private nextId = 0;
   /** set for a run that auto split: it times split against one thread first (split-check.ts) */
   check?: SplitCheck;
 
@@ -178,14 +121,7 @@ export class DataParallel {
 
   /** Starts `threads − 1` helpers, each with the model's config on the given backend. */
   static async start(model: ModelConfig, backend: BackendName, mode: 'split' | 'full', threads: number): Promise<DataParallel> {
-    const entry = helperEntry();
-    const helpers = Array.from({ length: threads - 1 }, () => {
-      // a worker thread does not inherit tsx's loader: the .ts entry registers it first
-      const worker = entry.typescript
-        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.url.href)}); })`, { eval: true })
-        : new Worker(entry.url);
-      return new HelperThread(worker, { type: 'init', model, backend });
-    });
+    const helpers = Array.from({ length: threads - 1 }, () => new HelperThread({ type: 'init', model, backend }, 'gradient helper'));
     const parallel = new DataParallel(mode, helpers);
     try {
       await Promise.all(helpers.map((h) => h.whenReady()));
@@ -221,7 +157,7 @@ export class DataParallel {
       const last = i === packed.length - 1;
       // the last helper may take the weight arrays themselves, the others get copies; prepared
       // shards are sent again next step, so they are copied
-      return this.helpers[i].gradients(this.nextId++, last ? weights : weights.map((w) => w.slice()), shard, mode, { weights: last, batch: !prepared });
+      return gradientsOf(this.helpers[i], last ? weights : weights.map((w) => w.slice()), shard, mode, { weights: last, batch: !prepared });
     });
     // if this thread fails first, the helpers' answers are still awaited (no unhandled rejection)
     const settled = Promise.allSettled(remote);
@@ -267,6 +203,6 @@ export class DataParallel {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.helpers.map((h) => h.worker.terminate()));
+    await Promise.all(this.helpers.map((h) => h.terminate()));
   }
 }

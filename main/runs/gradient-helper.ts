@@ -1,17 +1,20 @@
 /**
- * A gradient helper thread (worker_threads) of a data-parallel run: it holds a replica of the
- * model, and for every step takes the current weights and its shard of the batch and returns
- * that shard's loss and gradients. It never updates weights itself: the training thread sends
- * them each step, so every replica is bit-identical to the trained model by construction.
+ * A helper thread (worker_threads; helper-thread.ts starts it) of a training worker. It holds a
+ * replica of the model and, for each request, takes the current weights and returns either a
+ * shard's loss and gradients (a data-parallel step) or the loss and metric of the validation set
+ * it keeps (validation on a spare core). It never updates weights itself: the training thread
+ * sends them with every request, so the replica is bit-identical to the trained model by
+ * construction.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { HelperCommandSchema, type HelperCommand, type HelperEvent } from '../contract.js';
+import { HelperCommandSchema, type HelperCommand, type HelperEvent, type PackedBatch } from '../contract.js';
 import { initBackend } from '../engine/backend.js';
 import { unpackBatch, disposeBatch } from '../engine/batch.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
 import { computeGradients } from '../engine/train.js';
-import { ownedValues } from './data-parallel.js';
+import { ownedValues } from '../engine/in-process.js';
+import { scoreSet } from './evaluate.js';
 import { enableRelaxedSimd } from './wasm-features.js';
 
 enableRelaxedSimd();
@@ -19,6 +22,8 @@ enableRelaxedSimd();
 const port = parentPort;
 if (!port) throw new Error('gradient-helper runs as a worker thread');
 let model: SequenceModel | null = null;
+/** the validation set, for 'score' */
+let scoreSetKept: PackedBatch[] | null = null;
 
 function post(event: HelperEvent, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(event, transfer);
@@ -31,11 +36,21 @@ async function handle(cmd: HelperCommand): Promise<void> {
     post({ type: 'ready', backend: report.backend });
     return;
   }
-  if (!model) throw new Error('gradients asked for before init');
+  if (cmd.type === 'score-set') {
+    scoreSetKept = cmd.batches;
+    return;
+  }
+  if (!model) throw new Error(`${cmd.type} asked for before init`);
   const m = model;
   const vars = [...m.vars.values()];
   if (cmd.weights.length !== vars.length) throw new Error(`expected ${vars.length} weight tensors, got ${cmd.weights.length}`);
   vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(cmd.weights[i], v.shape))));
+  if (cmd.type === 'score') {
+    if (!scoreSetKept) throw new Error('score asked for before the validation set');
+    const s = scoreSet(m, scoreSetKept, cmd.loss);
+    post({ type: 'scored', id: cmd.id, loss: s?.loss ?? Number.NaN, metric: s?.metric ?? Number.NaN, n: s?.n ?? 0 });
+    return;
+  }
   const batch = unpackBatch(cmd.batch);
   try {
     const { loss, grads } = computeGradients(m, batch, cmd.loss);

@@ -12,7 +12,9 @@ import { SequenceModel } from '../engine/models/sequence-model.js';
 import { timestepGradNorms } from '../engine/probes.js';
 import { createRng } from '../engine/random.js';
 import { createOptimizer, trainStep, type StepOptions, type StepResult } from '../engine/train.js';
-import { lengthCurve, score } from './evaluate.js';
+import type { BackgroundScorer } from './background-scorer.js';
+import { ownedValues } from '../engine/in-process.js';
+import { evalSet, lengthCurve, scoreSet } from './evaluate.js';
 import type { PreparedData } from './run-data.js';
 import { splitCheckReason, type SplitCheck } from './split-check.js';
 
@@ -75,7 +77,12 @@ async function snapshot(model: SequenceModel, optimizer: tf.Optimizer, step: num
   return { step, epoch, batchInEpoch, weights: model.getWeights(), optimizer: optimizerState, bestValLoss: best, sinceBest };
 }
 
-export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint, threads: ParallelSteps | null = null): Promise<RunStatus> {
+/**
+ * @param threads data-parallel steps over helper threads, or null for one thread
+ * @param scorer validation on a spare core (background-scorer.ts), or null to validate here;
+ *   never used with early stopping, whose decision must come at the step it belongs to
+ */
+export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint, threads: ParallelSteps | null = null, scorer: BackgroundScorer | null = null): Promise<RunStatus> {
   const t = config.train;
   // null once auto's check (split-check.ts) finds one thread faster here
   let parallel = threads;
@@ -92,12 +99,54 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   let lastFlush = Date.now();
   let lastCheckpoint = Date.now();
   let rateWindow = { time: Date.now(), step };
+  const valSet = evalSet(data.val);
+  let background = t.earlyStopping === null ? scorer : null;
+  // a validation scoring on the helper: its step's record, and the records after it, wait in
+  // `pending` until its loss and metric are filed (the metrics stay in step order)
+  let held: MetricRecord | null = null;
+  let inflight: Promise<void> | null = null;
   const flush = () => {
-    if (pending.length) sink.metrics(pending);
-    pending = [];
+    const upto = held ? pending.indexOf(held) : pending.length;
+    if (upto > 0) sink.metrics(pending.slice(0, upto));
+    pending = pending.slice(upto);
     lastFlush = Date.now();
   };
+  /** Scores the weights as they are now on the helper, filed into `record` when done. */
+  const validateInBackground = (record: MetricRecord, on: BackgroundScorer) => {
+    // our own copy: the helper gets one, and a failed helper's validation runs here from this one
+    const weights = Object.fromEntries([...model.vars].map(([name, v]) => [name, { shape: v.shape.slice(), values: ownedValues(v) }]));
+    held = record;
+    inflight = on
+      .score([...model.vars.keys()].map((name) => weights[name].values), t.loss)
+      .catch((e: Error) => {
+        // the helper failed: this validation and the later ones run here, with the same weights
+        background = null;
+        sink.status('running', step, total, `validation back on the training thread: ${e.message}`);
+        const replica = new SequenceModel(data.model);
+        try {
+          replica.setWeights(weights);
+          return scoreSet(replica, valSet, t.loss);
+        } finally {
+          replica.dispose();
+        }
+      })
+      .then((s) => {
+        record.valLoss = s?.loss ?? null;
+        record.valMetric = s?.metric ?? null;
+      })
+      .finally(() => {
+        held = null;
+        inflight = null;
+        flush();
+      });
+    inflight.catch(() => {}); // awaited by settle(); never an unhandled rejection meanwhile
+  };
+  /** Waits for the validation in flight, if any (before the next one, a checkpoint, the end). */
+  const settle = async (quietly = false) => {
+    if (inflight) await (quietly ? inflight.catch(() => {}) : inflight);
+  };
   const save = async (epoch: number, batchInEpoch: number) => {
+    await settle();
     flush();
     await sink.checkpoint(await snapshot(model, optimizer, step, epoch, batchInEpoch, best, sinceBest));
     lastCheckpoint = Date.now();
@@ -110,7 +159,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
         await optimizer.setWeights(resume.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })));
       }
     }
-    sink.status('running', step, total);
+    sink.status('running', step, total, background ? 'validation runs on a second thread while training goes on' : undefined);
     // a checkpoint before the first step: a run killed early can still be resumed
     if (!resume) await save(0, 0);
     let stopped = false;
@@ -153,13 +202,15 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
           }
           const probe = step % t.timestepGradEvery === 0 || step === 1;
           const validate = step % t.validateEvery === 0 || b + group >= batches.length || step === total;
-          const val = validate ? score(model, data.val, t.loss) : null;
+          const elsewhere = validate && background?.ready ? background : null;
+          if (elsewhere) await settle(); // one validation in flight at a time
+          const val = validate && !elsewhere ? scoreSet(model, valSet, t.loss) : null;
           // (batch() outside the tidy: tensors it makes must outlive it)
           const acc = validate && data.metricName === 'accuracy' ? ((b) => tf.tidy(() => model.metric(b).dataSync()[0]))(batch()) : null;
           const now = Date.now();
           const rate = now > rateWindow.time ? ((step - rateWindow.step) * 1000) / (now - rateWindow.time) : 0;
           if (now - rateWindow.time > 2000) rateWindow = { time: now, step };
-          pending.push({
+          const record: MetricRecord = {
             step,
             epoch,
             time: now - started,
@@ -174,7 +225,9 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
             lr: t.lr,
             stepsPerSec: rate,
             examplesPerSec: rate * t.batch * group,
-          });
+          };
+          pending.push(record);
+          if (elsewhere) validateInBackground(record, elsewhere);
           if (val && t.earlyStopping !== null) {
             if (best === null || val.loss < best - 1e-6) {
               best = val.loss;
@@ -197,12 +250,15 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       }
       if (!stopped) await save(epoch + 1, 0);
     }
+    await settle();
     flush();
     sink.evaluation(lengthCurve(model, config.evalLengths, data.evalAt, { step, trainedMax: data.trainedMax, metricName: data.metricName }));
     const status: RunStatus = userStopped ? 'stopped' : 'completed';
     sink.status(status, step, total);
     return status;
   } finally {
+    // a failed run still files the validation in flight and the records after it
+    await settle(true);
     flush();
     optimizer.dispose();
     model.dispose();

@@ -3,8 +3,9 @@
  * command, trains one session, writes it to disk as it goes (so a kill -9 loses at most the
  * last flush), and reports metrics, status and evaluation back.
  */
+import { availableParallelism } from 'node:os';
 import { WorkerCommandSchema, type BackendName, type ParallelPlan, type RunConfig, type RunStatus, type WorkerEvent } from '../contract.js';
-import { itemLength } from '../data/batches.js';
+import { itemLength, type SequenceItem } from '../data/batches.js';
 import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
@@ -13,7 +14,9 @@ import { readFileDataset } from './data-files.js';
 import { exampleLoader } from './example-data.js';
 import { parentPort } from './port.js';
 import { backendForRun } from './backend-choice.js';
+import { BackgroundScorer, validatesOnHelper } from './background-scorer.js';
 import { DataParallel } from './data-parallel.js';
+import { evalSet } from './evaluate.js';
 import { SplitCheck } from './split-check.js';
 import { resolveParallel } from './parallel-plan.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
@@ -61,6 +64,7 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
   if (checkpoint) truncateMetrics(dir, checkpoint.step);
   const { plan, parallel } = await startParallel(config, data, chosen.backend, cores);
   send({ type: 'parallel', plan });
+  const scorer = startScorer(config, data, chosen.backend, plan, cores);
   const total = totalSteps(config, data.train.length, plan.mode === 'full' ? plan.threads : 1);
   updateSession(dir, {
     parallel: plan,
@@ -100,7 +104,24 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
     control,
     checkpoint ?? undefined,
     parallel,
-  ).finally(() => parallel?.dispose());
+    scorer,
+  ).finally(() => Promise.all([parallel?.dispose(), scorer?.dispose()]));
+}
+
+/** Validation on a spare core where it pays (validatesOnHelper); it starts while training does. */
+function startScorer(config: RunConfig, data: PreparedData, backend: BackendName, plan: ParallelPlan, cores?: number): BackgroundScorer | null {
+  const tokens = (items: SequenceItem[]) => items.reduce((s, e) => s + itemLength(e), 0);
+  const typical = tokens(data.train) / Math.max(1, data.train.length);
+  const t = config.train;
+  const helps = validatesOnHelper({
+    threads: plan.threads,
+    cores: cores ?? availableParallelism(),
+    backend,
+    earlyStopping: t.earlyStopping,
+    valTokens: tokens(data.val),
+    trainTokensPerCheck: t.validateEvery * t.batch * typical,
+  });
+  return helps ? BackgroundScorer.start(data.model, backend, evalSet(data.val)) : null;
 }
 
 /** The run's threads (see resolveParallel); if helpers cannot start, one thread, saying why. */

@@ -1,0 +1,117 @@
+/**
+ * Validation on a spare core (background-scorer.ts) with a real helper thread: the same loss and
+ * metric under the same steps as validating on the training thread, records in step order, a
+ * helper that dies mid-run costing nothing, and a CLI run that says where it validates.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RunConfigSchema, type MetricRecord, type RunConfigInput } from '../../main/contract.js';
+import { BackgroundScorer, validatesOnHelper } from '../../main/runs/background-scorer.js';
+import { evalSet } from '../../main/runs/evaluate.js';
+import { prepareRunData } from '../../main/runs/run-data.js';
+import { runTraining } from '../../main/runs/training-loop.js';
+import { useBackend } from '../helpers/backend.js';
+
+const noFiles = async () => {
+  throw new Error('no files in this test');
+};
+
+const base: RunConfigInput = {
+  data: { type: 'task', task: 'parity', count: 1500, minLen: 2, maxLen: 16 },
+  model: { kind: 'shared', cell: 'gru', hidden: 16 },
+  train: { maxSteps: 120, lr: 0.01, validateEvery: 10, parallel: 'off' },
+  evalLengths: [4],
+  seed: 7,
+};
+
+/** A run's records and status messages; `scorer` as the worker would hand it over. */
+async function run(scorerFor: ((d: Awaited<ReturnType<typeof prepareRunData>>) => BackgroundScorer) | null) {
+  const config = RunConfigSchema.parse(base);
+  const data = await prepareRunData(config, noFiles);
+  const scorer = scorerFor?.(data) ?? null;
+  await scorer?.whenReady();
+  const records: MetricRecord[] = [];
+  const messages: string[] = [];
+  await runTraining(
+    config,
+    data,
+    { metrics: (r) => records.push(...r), status: (_s, _step, _total, m) => void (m && messages.push(m)), checkpoint: () => {}, evaluation: () => {} },
+    // as the worker's gate: a turn of the event loop between steps, where the helper's answers come in
+    { gate: async () => (await new Promise((r) => setImmediate(r)), 'go') },
+    undefined,
+    null,
+    scorer,
+  );
+  await scorer?.dispose();
+  return { records, messages, scorer };
+}
+
+const valOf = (records: MetricRecord[]) => records.map((r) => [r.step, r.loss, r.valLoss, r.valMetric]);
+
+describe('validation on a helper thread (wasm, real worker thread)', () => {
+  useBackend('wasm');
+
+  it('files the same loss and metric under the same steps as validating here, records in order', async () => {
+    const here = await run(null);
+    const there = await run((d) => BackgroundScorer.start(d.model, 'wasm', evalSet(d.val)));
+    const validated = here.records.filter((r) => r.valLoss !== null).map((r) => r.step);
+    expect(validated).toEqual(expect.arrayContaining([10, 20, 110, 120])); // every 10 steps, and at each epoch's end
+    expect(there.scorer!.answered).toBe(validated.length); // every one of them ran there
+    expect(there.messages).toContain('validation runs on a second thread while training goes on');
+    expect(there.records.map((r) => r.step)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(valOf(there.records)).toEqual(valOf(here.records));
+  });
+
+  it('a helper that dies with a validation in flight costs nothing: that one and the rest run here', async () => {
+    const here = await run(null);
+    let killed = false;
+    const there = await run((d) => {
+      const scorer = BackgroundScorer.start(d.model, 'wasm', evalSet(d.val));
+      const ask = scorer.score.bind(scorer);
+      scorer.score = (weights, mode) => {
+        const answer = ask(weights, mode);
+        if (scorer.answered === 3 && !killed) {
+          killed = true;
+          void scorer.dispose(); // the thread exits while this fourth validation is asked of it
+        }
+        return answer;
+      };
+      return scorer;
+    });
+    expect(killed).toBe(true);
+    expect(there.scorer!.answered).toBe(3);
+    expect(there.messages).toContain('validation back on the training thread: a validation helper thread exited (code 1)');
+    expect(valOf(there.records)).toEqual(valOf(here.records));
+  });
+});
+
+describe('validatesOnHelper: where validation moves to a spare core', () => {
+  const sst2 = { threads: 1, cores: 2, backend: 'wasm' as const, earlyStopping: null, valTokens: 63_000, trainTokensPerCheck: 50 * 32 * 9.4 };
+  it('a big validation set on one thread with a core to spare', () => {
+    expect(validatesOnHelper(sst2)).toBe(true);
+  });
+  it('not where it would cost more than it saves, nor where early stopping needs the answer at its step', () => {
+    expect(validatesOnHelper({ ...sst2, valTokens: 1_000 })).toBe(false); // < a tenth of the training between checks
+    expect(validatesOnHelper({ ...sst2, threads: 2 })).toBe(false); // a split run's helper has the other core
+    expect(validatesOnHelper({ ...sst2, cores: 1 })).toBe(false);
+    expect(validatesOnHelper({ ...sst2, backend: 'tensorflow' })).toBe(false);
+    expect(validatesOnHelper({ ...sst2, earlyStopping: 5 })).toBe(false);
+  });
+});
+
+describe('a CLI run on SST-2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnwb-bgval-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it.runIf(availableParallelism() >= 2)('validates its 6,735 held-out phrases on a second thread and records every step', () => {
+    const session = join(dir, 'sst2');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'train', '--data', '../shared/datasets/sst2-train.tsv', '--cell', 'gru', '--hidden', '32', '--steps', '150', '--session', session], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('validation runs on a second thread while training goes on');
+    const records = readFileSync(join(session, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
+    expect(records.map((m) => m.step)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(records.filter((m) => m.valLoss !== null).map((m) => m.step)).toEqual([50, 100, 150]);
+  });
+});
