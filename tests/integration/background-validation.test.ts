@@ -12,7 +12,7 @@ import { RunConfigSchema, type MetricRecord, type RunConfigInput } from '../../m
 import { BackgroundScorer, validatesOnHelper } from '../../main/runs/background-scorer.js';
 import { evalSet } from '../../main/runs/evaluate.js';
 import { prepareRunData } from '../../main/runs/run-data.js';
-import { runTraining } from '../../main/runs/training-loop.js';
+import { runTraining, type Checkpoint } from '../../main/runs/training-loop.js';
 import { useBackend } from '../helpers/backend.js';
 
 const noFiles = async () => {
@@ -27,26 +27,34 @@ const base: RunConfigInput = {
   seed: 7,
 };
 
-/** A run's records and status messages; `scorer` as the worker would hand it over. */
-async function run(scorerFor: ((d: Awaited<ReturnType<typeof prepareRunData>>) => BackgroundScorer) | null) {
+/** A run's records and status messages; `scorer` as the worker would hand it over; `stopAt`: the user's stop before that step. */
+async function run(scorerFor: ((d: Awaited<ReturnType<typeof prepareRunData>>) => BackgroundScorer) | null, stopAt = Infinity) {
   const config = RunConfigSchema.parse(base);
   const data = await prepareRunData(config, noFiles);
   const scorer = scorerFor?.(data) ?? null;
   await scorer?.whenReady();
   const records: MetricRecord[] = [];
   const messages: string[] = [];
-  await runTraining(
+  const checkpoints: Checkpoint[] = [];
+  let steps = 0;
+  const status = await runTraining(
     config,
     data,
-    { metrics: (r) => records.push(...r), status: (_s, _step, _total, m) => void (m && messages.push(m)), checkpoint: () => {}, evaluation: () => {} },
+    {
+      metrics: (r) => records.push(...r),
+      status: (_s, _step, _total, m) => void (m && messages.push(m)),
+      // what the worker writes: the records filed so far, beside the checkpoint
+      checkpoint: (c) => void checkpoints.push({ ...c, filed: records.length } as Checkpoint),
+      evaluation: () => {},
+    },
     // as the worker's gate: a turn of the event loop between steps, where the helper's answers come in
-    { gate: async () => (await new Promise((r) => setImmediate(r)), 'go') },
+    { gate: async () => (await new Promise((r) => setImmediate(r)), ++steps > stopAt ? 'stop' : 'go') },
     undefined,
     null,
     scorer,
   );
   await scorer?.dispose();
-  return { records, messages, scorer };
+  return { records, messages, scorer, status, checkpoints: checkpoints as (Checkpoint & { filed: number })[] };
 }
 
 const valOf = (records: MetricRecord[]) => records.map((r) => [r.step, r.loss, r.valLoss, r.valMetric]);
@@ -85,6 +93,17 @@ describe('validation on a helper thread (wasm, real worker thread)', () => {
     expect(there.scorer!.answered).toBe(3);
     expect(there.messages).toContain('validation back on the training thread: a validation helper thread exited (code 1)');
     expect(valOf(there.records)).toEqual(valOf(here.records));
+  });
+
+  it('a stop with a validation in flight files it before the checkpoint: the checkpoint and the records agree', async () => {
+    const here = await run(null);
+    const there = await run((d) => BackgroundScorer.start(d.model, 'wasm', evalSet(d.val)), 30);
+    expect(there.status).toBe('stopped');
+    const last = there.checkpoints.at(-1)!;
+    expect(last.step).toBe(30);
+    expect(last.filed).toBe(30); // every record up to the checkpoint's step was written first
+    expect(there.records.filter((r) => r.valLoss !== null).map((r) => r.step)).toEqual([10, 20, 30]);
+    expect(valOf(there.records)).toEqual(valOf(here.records.slice(0, 30)));
   });
 });
 
