@@ -23,9 +23,17 @@ const NATIVE_PACKAGE: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-function message(err: unknown): string {
+/** What a user types to get each native backend, and what its install needs. */
+const INSTALL_HINT: Partial<Record<BackendName, string>> = {
+  'tensorflow-gpu': 'not installed: `npm install @tensorflow/tfjs-node-gpu` downloads libtensorflow (network) and runs on CUDA 11.2 with cuDNN 8.1',
+  tensorflow: 'not installed: `npm install @tensorflow/tfjs-node` downloads libtensorflow (network)',
+};
+
+function message(err: unknown, name: BackendName): string {
   const text = err instanceof Error ? err.message : String(err);
-  // node's "Cannot find package 'x' imported from /path": the path says nothing to a user
+  const pkg = NATIVE_PACKAGE[name];
+  // node's "Cannot find package 'x' imported from /path": say how to get it instead of where it was looked for
+  if (pkg && (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && text.includes(`'${pkg}'`)) return INSTALL_HINT[name]!;
   return text.split('\n')[0].replace(/ imported from \S+$/, '').slice(0, 300);
 }
 
@@ -79,7 +87,7 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
       const simd = name === 'wasm' ? SimdKernels.current()?.gemmVariant : undefined;
       return { backend: name, device, tried, ...(simd ? { simd } : {}) };
     } catch (err) {
-      tried.push({ name, error: message(err) });
+      tried.push({ name, error: message(err, name) });
     }
   }
   throw new Error(`no tfjs backend could start: ${tried.map((t) => `${t.name}: ${t.error}`).join('; ')}`);

@@ -1,5 +1,6 @@
 /** The CLI as a newcomer runs it: a real process through the installed bin entry. */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParamTableSchema, BackendReportSchema } from '../../main/contract.js';
@@ -50,6 +51,10 @@ describe('rnn-workbench CLI', () => {
     // every backend faster than the one chosen is listed with its reason
     const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
     expect(report.tried.map((t) => t.name)).toEqual(order.slice(0, order.indexOf(report.backend)));
+    // an absent native package is named with what installs it (here their install cannot download libtensorflow)
+    if (!existsSync(resolve(repoRoot, 'node_modules/@tensorflow/tfjs-node-gpu'))) {
+      expect(report.tried.find((t) => t.name === 'tensorflow-gpu')?.error).toBe('not installed: `npm install @tensorflow/tfjs-node-gpu` downloads libtensorflow (network) and runs on CUDA 11.2 with cuDNN 8.1');
+    }
     // on wasm the engine's SIMD kernels run, with FMA: the CLI turns relaxed SIMD on (Node 20)
     expect(report.simd).toBe(report.backend === 'wasm' ? 'relaxed-simd-fma' : undefined);
     expect(cli('backend').out).toContain(report.backend === 'wasm' ? 'wasm on cpu, SIMD kernels with FMA' : `${report.backend} on`);
