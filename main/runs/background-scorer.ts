@@ -12,15 +12,15 @@ import type { Score } from './evaluate.js';
 import { HelperThread } from './helper-thread.js';
 
 /**
- * Whether a run validates on a helper thread: on one thread (a split run's helpers have the
- * cores), with a core to spare, on wasm (tfjs-node's native backend cannot load in a worker
- * thread), without early stopping (its decision must come at the step it belongs to), and
- * where validation is a real share of the work: a forward pass over the set's tokens costs at
- * least a tenth of the training between two checks (forward and backward, ≈ 3 forwards, over
- * their batches' tokens). Else a thread and a replica would cost more than they save.
+ * Whether a run validates on a helper thread: where a core is left over after the training
+ * threads (a split run on 2 cores has none), on wasm (tfjs-node's native backend cannot load
+ * in a worker thread), without early stopping (its decision must come at the step it belongs
+ * to), and where validation is a real share of the work: a forward pass over the set's tokens
+ * costs at least a tenth of the training between two checks (forward and backward, ≈ 3
+ * forwards, over their batches' tokens). Else a thread and a replica cost more than they save.
  */
 export function validatesOnHelper(o: { threads: number; cores: number; backend: BackendName; earlyStopping: number | null; valTokens: number; trainTokensPerCheck: number }): boolean {
-  if (o.threads > 1 || o.cores < 2 || o.backend !== 'wasm' || o.earlyStopping !== null) return false;
+  if (o.cores <= o.threads || o.backend !== 'wasm' || o.earlyStopping !== null) return false;
   return o.valTokens >= 0.1 * 3 * o.trainTokensPerCheck;
 }
 

@@ -119,7 +119,8 @@ function startScorer(config: RunConfig, data: PreparedData, backend: BackendName
     backend,
     earlyStopping: t.earlyStopping,
     valTokens: tokens(data.val),
-    trainTokensPerCheck: t.validateEvery * t.batch * typical,
+    // a 'full' step trains a batch on every thread
+    trainTokensPerCheck: t.validateEvery * t.batch * (plan.mode === 'full' ? plan.threads : 1) * typical,
   });
   return helps ? BackgroundScorer.start(data.model, backend, evalSet(data.val)) : null;
 }

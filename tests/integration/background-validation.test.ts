@@ -112,6 +112,7 @@ describe('validatesOnHelper: where validation moves to a spare core', () => {
   it('not where it would cost more than it saves, nor where early stopping needs the answer at its step', () => {
     expect(validatesOnHelper({ ...sst2, valTokens: 1_000 })).toBe(false); // < a tenth of the training between checks
     expect(validatesOnHelper({ ...sst2, threads: 2 })).toBe(false); // a split run's helper has the other core
+    expect(validatesOnHelper({ ...sst2, threads: 2, cores: 4 })).toBe(true); // … unless there are more
     expect(validatesOnHelper({ ...sst2, cores: 1 })).toBe(false);
     expect(validatesOnHelper({ ...sst2, backend: 'tensorflow' })).toBe(false);
     expect(validatesOnHelper({ ...sst2, earlyStopping: 5 })).toBe(false);
