@@ -12,8 +12,8 @@ import { SequenceModel } from '../engine/models/sequence-model.js';
 import { timestepGradNorms } from '../engine/probes.js';
 import { createRng } from '../engine/random.js';
 import { createOptimizer, trainStep, type StepOptions, type StepResult } from '../engine/train.js';
-import type { BackgroundScorer } from './background-scorer.js';
 import { ownedValues } from '../engine/in-process.js';
+import type { BackgroundScorer } from './background-scorer.js';
 import { evalSet, lengthCurve, scoreSet } from './evaluate.js';
 import type { PreparedData } from './run-data.js';
 import { splitCheckReason, type SplitCheck } from './split-check.js';
@@ -111,6 +111,12 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
     pending = pending.slice(upto);
     lastFlush = Date.now();
   };
+  /** The helper is gone (it failed, or never started): validation runs here from now on, and the user is told. */
+  const helperFailed = (e: Error) => {
+    if (!background) return; // said already
+    background = null;
+    sink.status('running', step, total, `validation back on the training thread: ${e.message}`);
+  };
   /** Scores the weights as they are now on the helper, filed into `record` when done. */
   const validateInBackground = (record: MetricRecord, on: BackgroundScorer) => {
     // our own copy: the helper gets one, and a failed helper's validation runs here from this one
@@ -120,8 +126,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       .score([...model.vars.keys()].map((name) => weights[name].values), t.loss)
       .catch((e: Error) => {
         // the helper failed: this validation and the later ones run here, with the same weights
-        background = null;
-        sink.status('running', step, total, `validation back on the training thread: ${e.message}`);
+        helperFailed(e);
         const replica = new SequenceModel(data.model);
         try {
           replica.setWeights(weights);
@@ -159,6 +164,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
         await optimizer.setWeights(resume.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })));
       }
     }
+    if (background?.failure) helperFailed(background.failure);
     sink.status('running', step, total, background ? 'validation runs on a second thread while training goes on' : undefined);
     // a checkpoint before the first step: a run killed early can still be resumed
     if (!resume) await save(0, 0);
@@ -202,6 +208,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
           }
           const probe = step % t.timestepGradEvery === 0 || step === 1;
           const validate = step % t.validateEvery === 0 || b + group >= batches.length || step === total;
+          if (validate && background?.failure) helperFailed(background.failure);
           const elsewhere = validate && background?.ready ? background : null;
           if (elsewhere) await settle(); // one validation in flight at a time
           const val = validate && !elsewhere ? scoreSet(model, valSet, t.loss) : null;

@@ -64,7 +64,6 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
   if (checkpoint) truncateMetrics(dir, checkpoint.step);
   const { plan, parallel } = await startParallel(config, data, chosen.backend, cores);
   send({ type: 'parallel', plan });
-  const scorer = startScorer(config, data, chosen.backend, plan, cores);
   const total = totalSteps(config, data.train.length, plan.mode === 'full' ? plan.threads : 1);
   updateSession(dir, {
     parallel: plan,
@@ -76,6 +75,7 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
     params: modelParams(data.model),
     progress: { step: checkpoint?.step ?? 0, epoch: checkpoint?.epoch ?? 0, totalSteps: total },
   });
+  const scorer = startScorer(config, data, chosen.backend, plan, cores);
   return runTraining(
     config,
     data,

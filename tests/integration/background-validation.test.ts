@@ -33,7 +33,7 @@ async function run(scorerFor: ((d: Awaited<ReturnType<typeof prepareRunData>>) =
   const config = RunConfigSchema.parse(base);
   const data = await prepareRunData(config, noFiles);
   const scorer = scorerFor?.(data) ?? null;
-  await scorer?.whenReady();
+  await scorer?.whenReady().catch(() => {}); // one that cannot start is the run's to handle
   const records: MetricRecord[] = [];
   const messages: string[] = [];
   const checkpoints: Checkpoint[] = [];
@@ -89,6 +89,15 @@ describe('validation on a helper thread (wasm, real worker thread)', () => {
     expect(broken).toBe(true);
     expect(there.scorer!.answered).toBe(3);
     expect(there.messages.find((m) => m.startsWith('validation back on the training thread: a validation helper thread failed: expected'))).toBeTruthy();
+    expect(valOf(there.records)).toEqual(valOf(here.records));
+  });
+
+  it('a helper that cannot start leaves validation here, and says so once', async () => {
+    const here = await run(null);
+    const there = await run((d) => BackgroundScorer.start({ ...d.model, hidden: 0 }, 'wasm', evalSet(d.val)));
+    expect(there.scorer!.answered).toBe(0);
+    expect(there.messages.filter((m) => m.startsWith('validation back on the training thread: a validation helper thread failed: malformed command: model.hidden'))).toHaveLength(1);
+    expect(there.messages).not.toContain('validation runs on a second thread while training goes on');
     expect(valOf(there.records)).toEqual(valOf(here.records));
   });
 
