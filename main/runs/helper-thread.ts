@@ -29,18 +29,14 @@ export class HelperThread {
   private ready: Promise<void>;
   private failure: Error | null = null;
   private nextId = 0;
-  readonly worker: Worker;
+  /** null where the thread could not even be created (its failure says why) */
+  private readonly worker: Worker | null = null;
 
   /**
    * Starts the thread and sends it `init` (its model and backend); whenReady() says when it is
    * up. `role` names it in failures ('gradient helper', 'validation helper').
    */
   constructor(init: HelperCommand, role: string) {
-    const entry = helperEntry();
-    // a worker thread does not inherit tsx's loader: the .ts entry registers it first
-    this.worker = entry.typescript
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.url.href)}); })`, { eval: true })
-      : new Worker(entry.url);
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
     this.ready = new Promise((res, rej) => ((readyResolve = res), (readyReject = rej)));
@@ -52,7 +48,19 @@ export class HelperThread {
       for (const w of this.waiting.values()) w.reject(e);
       this.waiting.clear();
     };
-    this.worker.on('message', (raw: unknown) => {
+    let worker: Worker;
+    try {
+      const entry = helperEntry();
+      // a worker thread does not inherit tsx's loader: the .ts entry registers it first
+      worker = entry.typescript
+        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.url.href)}); })`, { eval: true })
+        : new Worker(entry.url);
+    } catch (e) {
+      fail(new Error(`a ${role} thread could not start: ${(e as Error).message}`));
+      return;
+    }
+    this.worker = worker;
+    worker.on('message', (raw: unknown) => {
       const parsed = HelperEventSchema.safeParse(raw);
       if (!parsed.success) return fail(new Error(`a ${role} thread sent a malformed message: ${parsed.error.issues[0]?.message}`));
       const event = parsed.data;
@@ -63,9 +71,9 @@ export class HelperThread {
         this.waiting.delete(event.id);
       }
     });
-    this.worker.on('error', (e) => fail(new Error(`a ${role} thread failed: ${e.message}`)));
-    this.worker.on('exit', (code) => fail(new Error(`a ${role} thread exited (code ${code})`)));
-    this.worker.postMessage(init);
+    worker.on('error', (e) => fail(new Error(`a ${role} thread failed: ${e.message}`)));
+    worker.on('exit', (code) => fail(new Error(`a ${role} thread exited (code ${code})`)));
+    worker.postMessage(init);
   }
 
   whenReady(): Promise<void> {
@@ -79,7 +87,7 @@ export class HelperThread {
 
   /** Sends a command that needs no answer (the thread reports a failure as an error event). */
   tell(cmd: HelperCommand, transfer: ArrayBuffer[] = []): void {
-    if (!this.failure) this.worker.postMessage(cmd, transfer);
+    if (!this.failure) this.worker?.postMessage(cmd, transfer);
   }
 
   /** Sends a command made for a fresh id and resolves with the answer of that id. */
@@ -88,11 +96,11 @@ export class HelperThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (e: Answer) => void, reject });
-      this.worker.postMessage(make(id), transfer);
+      this.worker!.postMessage(make(id), transfer);
     });
   }
 
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  async terminate(): Promise<void> {
+    await this.worker?.terminate();
   }
 }
