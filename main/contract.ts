@@ -430,9 +430,9 @@ export const HelperCommandSchema = z.discriminatedUnion('type', [
     batch: PackedBatchSchema,
     loss: z.enum(['mean', 'length-normalized']),
   }),
-  /** the validation set, as batches of similar length (evaluate.ts), kept for every 'score' */
+  /** the validation set (or this thread's share of it), as batches of similar length (evaluate.ts), kept for every 'score' */
   z.object({ type: z.literal('score-set'), batches: z.array(PackedBatchSchema) }),
-  /** loss and metric of the kept validation set at these weights */
+  /** loss and metric sums of the kept validation set at these weights */
   z.object({ type: z.literal('score'), id: z.number().int(), weights: z.array(z.instanceof(Float32Array)), loss: z.enum(['mean', 'length-normalized']) }),
 ]);
 export type HelperCommand = z.infer<typeof HelperCommandSchema>;
@@ -442,8 +442,19 @@ export const HelperEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: BackendNameSchema }),
   /** grads in parameter order; null where the shard did not reach a parameter */
   z.object({ type: z.literal('gradients'), id: z.number().int(), loss: z.number(), grads: z.array(z.instanceof(Float32Array).nullable()) }),
-  /** loss and metric as the training thread would compute them: NaN or ±∞ included (a diverged model) */
-  z.object({ type: z.literal('scored'), id: z.number().int(), loss: z.custom<number>((v) => typeof v === 'number'), metric: z.custom<number>((v) => typeof v === 'number'), n: z.number().int() }),
+  /**
+   * the kept set's weighted loss and metric sums and their weights (evaluate.ts ScoreSums), as the
+   * training thread would compute them: NaN or ±∞ included (a diverged model)
+   */
+  z.object({
+    type: z.literal('scored'),
+    id: z.number().int(),
+    loss: z.custom<number>((v) => typeof v === 'number'),
+    lossWeight: z.number(),
+    metric: z.custom<number>((v) => typeof v === 'number'),
+    metricWeight: z.number(),
+    n: z.number().int(),
+  }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type HelperEvent = z.infer<typeof HelperEventSchema>;

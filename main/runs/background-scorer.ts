@@ -8,7 +8,7 @@
  */
 import type { BackendName, ModelConfig, PackedBatch } from '../contract.js';
 import type { LossMode } from '../engine/models/sequence-model.js';
-import type { Score } from './evaluate.js';
+import { fromSums, type Score } from './evaluate.js';
 import { HelperThread } from './helper-thread.js';
 
 /**
@@ -60,10 +60,10 @@ export class BackgroundScorer {
   }
 
   /** The set's loss and metric at these weights (the model's parameters in order; copied across). */
-  async score(weights: Float32Array[], mode: LossMode): Promise<Score> {
+  async score(weights: Float32Array[], mode: LossMode): Promise<Score | null> {
     const r = await this.helper.ask<'scored'>((id) => ({ type: 'score', id, weights: weights as Float32Array<ArrayBuffer>[], loss: mode }));
     this.answered++;
-    return { loss: r.loss, metric: r.metric, n: r.n };
+    return fromSums([r]);
   }
 
   async dispose(): Promise<void> {

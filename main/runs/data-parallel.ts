@@ -14,6 +14,7 @@ import type { LossMode, SequenceModel, TensorBatch } from '../engine/models/sequ
 import { applyStep, computeGradients, lossWeight, type StepOptions, type StepResult } from '../engine/train.js';
 import { ownedValues } from '../engine/in-process.js';
 import { SimdKernels } from '../engine/simd/simd-kernels.js';
+import type { ScoreSums } from './evaluate.js';
 import { HelperThread } from './helper-thread.js';
 import type { SplitCheck } from './split-check.js';
 
@@ -200,6 +201,16 @@ export class DataParallel {
       return [name, sum === null ? undefined : sum instanceof tf.Tensor ? sum : tf.tensor(sum, vars[p].shape)];
     }));
     return applyStep(model, optimizer, loss, grads, opts);
+  }
+
+  /** Hands each helper its share of a validation set once (shares[i] to helper i), for scoreShares. */
+  keepScoreSet(shares: PackedBatch[][]): void {
+    this.helpers.forEach((h, i) => h.tell({ type: 'score-set', batches: shares[i] }));
+  }
+
+  /** Each helper's loss and metric sums over its share at these weights (the parameters in order). */
+  scoreShares(weights: Float32Array<ArrayBuffer>[], mode: LossMode): Promise<ScoreSums[]> {
+    return Promise.all(this.helpers.map((h) => h.ask<'scored'>((id) => ({ type: 'score', id, weights, loss: mode }))));
   }
 
   async dispose(): Promise<void> {

@@ -40,9 +40,24 @@ export function evalSet(items: SequenceItem[]): PackedBatch[] {
 
 /** score() over an evalSet: on the training thread, or on a validation helper (background-scorer.ts). */
 export function scoreSet(model: SequenceModel, set: PackedBatch[], mode: LossMode = 'mean'): Score | null {
-  if (set.length === 0) return null;
+  return fromSums([scoreSums(model, set, mode)]);
+}
+
+/**
+ * A set's losses and metrics, each batch's weighted by what it is a mean over, before the
+ * division: parts of a set scored on different threads add up to the whole set's.
+ */
+export interface ScoreSums {
+  loss: number;
+  lossWeight: number;
+  metric: number;
+  metricWeight: number;
+  n: number;
+}
+
+export function scoreSums(model: SequenceModel, set: PackedBatch[], mode: LossMode = 'mean'): ScoreSums {
   const perStep = model.config.head.type === 'regress';
-  const sum = { loss: 0, lossWeight: 0, metric: 0, metricWeight: 0, n: 0 };
+  const sum: ScoreSums = { loss: 0, lossWeight: 0, metric: 0, metricWeight: 0, n: 0 };
   for (const packed of set) {
     const lengths = Array.from(packed.lengths);
     const batch = unpackBatch(packed);
@@ -55,7 +70,20 @@ export function scoreSet(model: SequenceModel, set: PackedBatch[], mode: LossMod
     sum.metricWeight += wm;
     sum.n += lengths.length;
   }
+  return sum;
+}
+
+/** The score of parts' sums together (null where they hold no item). */
+export function fromSums(parts: ScoreSums[]): Score | null {
+  const zero: ScoreSums = { loss: 0, lossWeight: 0, metric: 0, metricWeight: 0, n: 0 };
+  const sum = parts.reduce((a, p) => ({ loss: a.loss + p.loss, lossWeight: a.lossWeight + p.lossWeight, metric: a.metric + p.metric, metricWeight: a.metricWeight + p.metricWeight, n: a.n + p.n }), zero);
+  if (sum.n === 0) return null;
   return { loss: sum.loss / sum.lossWeight, metric: sum.metric / Math.max(sum.metricWeight, 1), n: sum.n };
+}
+
+/** A set dealt out to `threads` threads, batch by batch in turn (its batches are sorted by length, so each gets a like share). */
+export function dealSet(set: PackedBatch[], threads: number): PackedBatch[][] {
+  return Array.from({ length: threads }, (_, k) => set.filter((_, i) => i % threads === k));
 }
 
 /** Longest length the model has weights for (unshared core, learned position table), else ∞. */

@@ -14,7 +14,7 @@ import { unpackBatch, disposeBatch } from '../engine/batch.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
 import { computeGradients } from '../engine/train.js';
 import { ownedValues } from '../engine/in-process.js';
-import { scoreSet } from './evaluate.js';
+import { scoreSums } from './evaluate.js';
 import { enableRelaxedSimd } from './wasm-features.js';
 
 enableRelaxedSimd();
@@ -47,8 +47,7 @@ async function handle(cmd: HelperCommand): Promise<void> {
   vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(cmd.weights[i], v.shape))));
   if (cmd.type === 'score') {
     if (!scoreSetKept) throw new Error('score asked for before the validation set');
-    const s = scoreSet(m, scoreSetKept, cmd.loss);
-    post({ type: 'scored', id: cmd.id, loss: s?.loss ?? Number.NaN, metric: s?.metric ?? Number.NaN, n: s?.n ?? 0 });
+    post({ type: 'scored', id: cmd.id, ...scoreSums(m, scoreSetKept, cmd.loss) });
     return;
   }
   const batch = unpackBatch(cmd.batch);

@@ -4,17 +4,17 @@
  * sink in batches (≤ 10 a second). The worker gives it a sink that writes the session.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LengthCurve, MetricRecord, ParallelPlan, RunConfig, RunStatus } from '../contract.js';
+import type { LengthCurve, MetricRecord, PackedBatch, ParallelPlan, RunConfig, RunStatus } from '../contract.js';
 import { bucketBatches, toPlainBatch, type PlainBatch } from '../data/batches.js';
 import { disposeBatch, tensorBatch } from '../engine/batch.js';
-import type { TensorBatch } from '../engine/models/sequence-model.js';
+import type { LossMode, TensorBatch } from '../engine/models/sequence-model.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
 import { timestepGradNorms } from '../engine/probes.js';
 import { createRng } from '../engine/random.js';
 import { createOptimizer, trainStep, type StepOptions, type StepResult } from '../engine/train.js';
 import { ownedValues } from '../engine/in-process.js';
 import type { BackgroundScorer } from './background-scorer.js';
-import { evalSet, lengthCurve, scoreSet } from './evaluate.js';
+import { dealSet, evalSet, fromSums, lengthCurve, scoreSet, scoreSums, type ScoreSums } from './evaluate.js';
 import type { PreparedData } from './run-data.js';
 import { splitCheckReason, type SplitCheck } from './split-check.js';
 
@@ -57,6 +57,9 @@ export interface ParallelSteps {
   splitBatch(batch: PlainBatch): PlainBatch[];
   /** auto's timing of split against one thread, for a run that auto split (split mode only) */
   check?: SplitCheck;
+  /** validation across the threads: each helper keeps its share of the set and scores it on request */
+  keepScoreSet?(shares: PackedBatch[][]): void;
+  scoreShares?(weights: Float32Array<ArrayBuffer>[], mode: LossMode): Promise<ScoreSums[]>;
   dispose?(): Promise<void>;
 }
 
@@ -146,6 +149,22 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       });
     inflight.catch(() => {}); // awaited by settle(); never an unhandled rejection meanwhile
   };
+  // a data-parallel run scores its validation set across its threads, this thread's share here
+  // (where no spare core validates it in the background)
+  let valShare: PackedBatch[] | null = null;
+  if (parallel?.keepScoreSet && !background && valSet.length > 1) {
+    const shares = dealSet(valSet, parallel.threads);
+    parallel.keepScoreSet(shares.slice(1));
+    valShare = shares[0];
+  }
+  /** The validation set's score at the current weights, on this thread and the run's helpers. */
+  const validateHere = async () => {
+    if (!parallel?.scoreShares || !valShare) return scoreSet(model, valSet, t.loss);
+    const theirs = parallel.scoreShares([...model.vars.values()].map((v) => ownedValues(v)), t.loss);
+    theirs.catch(() => {}); // awaited below, after this thread's share
+    const mine = scoreSums(model, valShare, t.loss);
+    return fromSums([mine, ...(await theirs)]);
+  };
   /** Waits for the validation in flight, if any (before the next one, a checkpoint, the end). */
   const settle = async (quietly = false) => {
     if (inflight) await (quietly ? inflight.catch(() => {}) : inflight);
@@ -211,7 +230,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
           if (validate && background?.failure) helperFailed(background.failure);
           const elsewhere = validate && background?.ready ? background : null;
           if (elsewhere) await settle(); // one validation in flight at a time
-          const val = validate && !elsewhere ? scoreSet(model, valSet, t.loss) : null;
+          const val = validate && !elsewhere ? await validateHere() : null;
           // (batch() outside the tidy: tensors it makes must outlive it)
           const acc = validate && data.metricName === 'accuracy' ? ((b) => tf.tidy(() => model.metric(b).dataSync()[0]))(batch()) : null;
           const now = Date.now();

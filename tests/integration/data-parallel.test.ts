@@ -15,6 +15,7 @@ import { SequenceModel, type LossMode } from '../../main/engine/models/sequence-
 import { createRng } from '../../main/engine/random.js';
 import { createOptimizer, trainStep } from '../../main/engine/train.js';
 import { DataParallel, disposeShards, prepareShards, splitBatch } from '../../main/runs/data-parallel.js';
+import { dealSet, evalSet, fromSums, scoreSet, scoreSums } from '../../main/runs/evaluate.js';
 import { resolveParallel } from '../../main/runs/parallel-plan.js';
 import { useBackend } from '../helpers/backend.js';
 import { repoRoot } from '../helpers/fixtures.js';
@@ -183,6 +184,33 @@ describe('DataParallel (real worker threads)', () => {
     // nothing was applied
     weights(model).forEach((w, i) => expect([...w]).toEqual([...before[i]]));
     await expect(parallel.step(model, optimizer, [good, good])).rejects.toThrow(/^a gradient helper thread failed/);
+    model.dispose();
+    optimizer.dispose();
+  });
+
+  it('a validation set dealt across the threads scores as it does whole on one thread, on 2 and on 3 threads', async () => {
+    const { model, optimizer, parallel } = await splitRun();
+    const three = await DataParallel.start(model.config, 'wasm', 'split', 3);
+    started.push(three);
+    // 700 items of lengths 2–9: six length-sorted batches of up to 128
+    const items = Array.from({ length: 700 }, () => {
+      const len = 2 + rng.int(8);
+      return { values: Array.from({ length: len }, () => Array.from({ length: 5 }, () => rng.normal())), label: rng.int(3) };
+    });
+    const set = evalSet(items);
+    expect(set).toHaveLength(6);
+    const whole = scoreSet(model, set, 'length-normalized')!;
+    const before = tf.memory().numTensors;
+    for (const p of [parallel, three]) {
+      const shares = dealSet(set, p.threads);
+      p.keepScoreSet(shares.slice(1));
+      const theirs = await p.scoreShares([...model.vars.values()].map((v) => v.dataSync() as Float32Array<ArrayBuffer>), 'length-normalized');
+      const dealt = fromSums([scoreSums(model, shares[0], 'length-normalized'), ...theirs])!;
+      expect(dealt.n).toBe(700);
+      expect(dealt.loss).toBeCloseTo(whole.loss, 6);
+      expect(dealt.metric).toBeCloseTo(whole.metric, 6);
+    }
+    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
     optimizer.dispose();
   });
