@@ -151,12 +151,12 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   };
   // a data-parallel run scores its validation set across its threads, this thread's share here
   // (where no spare core validates it in the background)
-  let valShare: PackedBatch[] | null = null;
-  if (parallel?.keepScoreSet && !background && valSet.length > 1) {
-    const shares = dealSet(valSet, parallel.threads);
-    parallel.keepScoreSet(shares.slice(1));
-    valShare = shares[0];
-  }
+  const valShare = ((p) => {
+    if (!p?.keepScoreSet || background || valSet.length < 2) return null;
+    const shares = dealSet(valSet, p.threads);
+    p.keepScoreSet(shares.slice(1));
+    return shares[0];
+  })(parallel);
   /** The validation set's score at the current weights, on this thread and the run's helpers. */
   const validateHere = async () => {
     if (!parallel?.scoreShares || !valShare) return scoreSet(model, valSet, t.loss);
