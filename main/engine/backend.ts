@@ -33,7 +33,7 @@ function message(err: unknown, name: BackendName): string {
   const text = err instanceof Error ? err.message : String(err);
   const pkg = NATIVE_PACKAGE[name];
   // node's "Cannot find package 'x' imported from /path": say how to get it instead of where it was looked for
-  if (pkg && (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && text.includes(`'${pkg}'`)) return INSTALL_HINT[name]!;
+  if (pkg && (err as { code?: string } | null)?.code === 'ERR_MODULE_NOT_FOUND' && text.includes(`'${pkg}'`)) return INSTALL_HINT[name]!;
   return text.split('\n')[0].replace(/ imported from \S+$/, '').slice(0, 300);
 }
 
