@@ -1,7 +1,7 @@
 /**
- * Validation on a spare core. A run on one thread leaves the machine's other cores idle, while
- * every `validateEvery` steps it stopped to score the validation set: on SST-2's 6,735
- * held-out phrases that took as long as the training between two checks. A helper thread keeps
+ * Validation on a spare core. A run on one thread leaves the machine's other cores idle, yet
+ * every `validateEvery` steps it stops to score the validation set: on SST-2's 6,735 held-out
+ * phrases that took as long as the training between two checks. A helper thread keeps
  * the set and scores a copy of the weights while training goes on; the training loop files the
  * loss and metric under the step they belong to (training-loop.ts). The scores are the
  * training thread's own: same kernels, same weights, same batches.
