@@ -30,6 +30,11 @@ export function itemLength(e: SequenceItem): number {
   return e.tokens?.length ?? e.values?.length ?? 0;
 }
 
+/** Steps (tokens or values) summed over items. */
+export function totalLength(items: SequenceItem[]): number {
+  return items.reduce((s, e) => s + itemLength(e), 0);
+}
+
 /** Pads to the longest item of the batch. */
 export function toPlainBatch(items: SequenceItem[]): PlainBatch {
   const len = Math.max(...items.map(itemLength));

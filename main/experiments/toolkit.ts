@@ -3,7 +3,7 @@
  * draw charts, and a bootstrap band. In-process and fs-free, so recipes run anywhere.
  */
 import type { ChartSpec, ModelConfigInput } from '../contract.js';
-import { bucketBatches, itemLength, toPlainBatch, type SequenceItem } from '../data/batches.js';
+import { bucketBatches, toPlainBatch, totalLength, type SequenceItem } from '../data/batches.js';
 import { makeTask, type TaskName, type TaskOptions } from '../data/tasks.js';
 import { disposeBatch, tensorBatch } from '../engine/batch.js';
 import { SequenceModel, type LossMode } from '../engine/models/sequence-model.js';
@@ -33,7 +33,7 @@ export function fit(config: ModelConfigInput, items: SequenceItem[], o: FitOptio
       const batch = tensorBatch(toPlainBatch(chunk));
       const r = trainStep(model, optimizer, batch, { clip: o.clip, loss: o.loss });
       disposeBatch(batch);
-      o.onStep?.(++step, r.loss, r.gradNorm, chunk.reduce((s, e) => s + itemLength(e), 0) / chunk.length);
+      o.onStep?.(++step, r.loss, r.gradNorm, totalLength(chunk) / chunk.length);
     }
   }
   optimizer.dispose();

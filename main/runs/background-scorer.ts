@@ -36,12 +36,15 @@ export class BackgroundScorer {
     );
   }
 
-  /** Starts the helper and hands it the set; it takes work once up (`ready`), not before. */
-  static start(model: ModelConfig, backend: BackendName, set: PackedBatch[]): BackgroundScorer {
-    const helper = new HelperThread({ type: 'init', model, backend }, 'validation helper');
+  /** Starts the helper; it takes work once up (`ready`) and given the set (keepScoreSet), not before. */
+  static start(model: ModelConfig, backend: BackendName): BackgroundScorer {
+    return new BackgroundScorer(new HelperThread({ type: 'init', model, backend }, 'validation helper'));
+  }
+
+  /** Hands the helper the validation set (evalSet) to keep for every score. */
+  keepScoreSet(set: PackedBatch[]): void {
     // copies of the set's arrays: the training thread scores it too where the helper cannot
-    helper.tell({ type: 'score-set', batches: set });
-    return new BackgroundScorer(helper);
+    this.helper.tell({ type: 'score-set', batches: set });
   }
 
   /** Resolves once the helper is up (rejects with why it could not start). */

@@ -104,6 +104,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   let rateWindow = { time: Date.now(), step };
   const valSet = evalSet(data.val);
   let background = t.earlyStopping === null ? scorer : null;
+  background?.keepScoreSet(valSet);
   // a validation scoring on the helper: its step's record, and the records after it, wait in
   // `pending` until its loss and metric are filed (the metrics stay in step order)
   let held: MetricRecord | null = null;
@@ -123,7 +124,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   /** Scores the weights as they are now on the helper, filed into `record` when done. */
   const validateInBackground = (record: MetricRecord, on: BackgroundScorer) => {
     // our own copy: the helper gets one, and a failed helper's validation runs here from this one
-    const weights = Object.fromEntries([...model.vars].map(([name, v]) => [name, { shape: v.shape.slice(), values: ownedValues(v) }]));
+    const weights = model.getWeights();
     held = record;
     inflight = on
       .score([...model.vars.keys()].map((name) => weights[name].values), t.loss)

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { WorkerCommandSchema, type BackendName, type ParallelPlan, type RunConfig, type RunStatus, type WorkerEvent } from '../contract.js';
-import { itemLength, type SequenceItem } from '../data/batches.js';
+import { totalLength } from '../data/batches.js';
 import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
@@ -16,7 +16,6 @@ import { parentPort } from './port.js';
 import { backendForRun } from './backend-choice.js';
 import { BackgroundScorer, validatesOnHelper } from './background-scorer.js';
 import { DataParallel } from './data-parallel.js';
-import { evalSet } from './evaluate.js';
 import { SplitCheck } from './split-check.js';
 import { resolveParallel } from './parallel-plan.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
@@ -62,7 +61,8 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
   if (resume && !checkpoint) throw new Error('this session has no checkpoint to resume from');
   // metrics past the checkpoint will be measured again: drop them so no step appears twice
   if (checkpoint) truncateMetrics(dir, checkpoint.step);
-  const { plan, parallel } = await startParallel(config, data, chosen.backend, cores);
+  const typical = totalLength(data.train) / Math.max(1, data.train.length);
+  const { plan, parallel } = await startParallel(config, data, chosen.backend, typical, cores);
   send({ type: 'parallel', plan });
   const total = totalSteps(config, data.train.length, plan.mode === 'full' ? plan.threads : 1);
   updateSession(dir, {
@@ -75,7 +75,7 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
     params: modelParams(data.model),
     progress: { step: checkpoint?.step ?? 0, epoch: checkpoint?.epoch ?? 0, totalSteps: total },
   });
-  const scorer = startScorer(config, data, chosen.backend, plan, cores);
+  const scorer = startScorer(config, data, chosen.backend, plan, typical, cores);
   return runTraining(
     config,
     data,
@@ -108,26 +108,26 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
   ).finally(() => Promise.all([parallel?.dispose(), scorer?.dispose()]));
 }
 
-/** Validation on a spare core where it pays (validatesOnHelper); it starts while training does. */
-function startScorer(config: RunConfig, data: PreparedData, backend: BackendName, plan: ParallelPlan, cores?: number): BackgroundScorer | null {
-  const tokens = (items: SequenceItem[]) => items.reduce((s, e) => s + itemLength(e), 0);
-  const typical = tokens(data.train) / Math.max(1, data.train.length);
+/**
+ * Validation on a spare core where it pays (validatesOnHelper); it starts while training does.
+ * @param typical the training items' mean length
+ */
+function startScorer(config: RunConfig, data: PreparedData, backend: BackendName, plan: ParallelPlan, typical: number, cores?: number): BackgroundScorer | null {
   const t = config.train;
   const helps = validatesOnHelper({
     threads: plan.threads,
     cores: cores ?? availableParallelism(),
     backend,
     earlyStopping: t.earlyStopping,
-    valTokens: tokens(data.val),
+    valTokens: totalLength(data.val),
     // a 'full' step trains a batch on every thread
     trainTokensPerCheck: t.validateEvery * t.batch * (plan.mode === 'full' ? plan.threads : 1) * typical,
   });
-  return helps ? BackgroundScorer.start(data.model, backend, evalSet(data.val)) : null;
+  return helps ? BackgroundScorer.start(data.model, backend) : null;
 }
 
 /** The run's threads (see resolveParallel); if helpers cannot start, one thread, saying why. */
-async function startParallel(config: RunConfig, data: PreparedData, backend: BackendName, cores?: number): Promise<{ plan: ParallelPlan; parallel: DataParallel | null }> {
-  const typical = data.train.reduce((s, e) => s + itemLength(e), 0) / Math.max(1, data.train.length);
+async function startParallel(config: RunConfig, data: PreparedData, backend: BackendName, typical: number, cores?: number): Promise<{ plan: ParallelPlan; parallel: DataParallel | null }> {
   const plan = resolveParallel(config.train.parallel, data.model, config.train.batch, typical, backend, cores);
   if (plan.mode === 'off') return { plan, parallel: null };
   try {

@@ -11,7 +11,6 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunConfigSchema, type MetricRecord, type RunConfigInput } from '../../main/contract.js';
 import { BackgroundScorer, validatesOnHelper } from '../../main/runs/background-scorer.js';
-import { evalSet } from '../../main/runs/evaluate.js';
 import { prepareRunData } from '../../main/runs/run-data.js';
 import { runTraining, type Checkpoint } from '../../main/runs/training-loop.js';
 import { useBackend } from '../helpers/backend.js';
@@ -66,7 +65,7 @@ describe('validation on a helper thread (wasm, real worker thread)', () => {
   it('files the same loss and metric under the same steps as validating here, records in order', async () => {
     const here = await run(null);
     const tensors = tf.memory().numTensors;
-    const there = await run((d) => BackgroundScorer.start(d.model, 'wasm', evalSet(d.val)));
+    const there = await run((d) => BackgroundScorer.start(d.model, 'wasm'));
     expect(tf.memory().numTensors).toBe(tensors); // nothing left on the training thread
     const validated = here.records.filter((r) => r.valLoss !== null).map((r) => r.step);
     expect(validated).toEqual(expect.arrayContaining([10, 20, 110, 120])); // every 10 steps, and at each epoch's end
@@ -80,7 +79,7 @@ describe('validation on a helper thread (wasm, real worker thread)', () => {
     const here = await run(null);
     let broken = false;
     const there = await run((d) => {
-      const scorer = BackgroundScorer.start(d.model, 'wasm', evalSet(d.val));
+      const scorer = BackgroundScorer.start(d.model, 'wasm');
       const ask = scorer.score.bind(scorer);
       // the fourth request reaches the helper one weight tensor short: it fails that request
       scorer.score = (weights, mode) => (scorer.answered === 3 && !broken ? ((broken = true), ask(weights.slice(1), mode)) : ask(weights, mode));
@@ -94,7 +93,7 @@ describe('validation on a helper thread (wasm, real worker thread)', () => {
 
   it('a helper that cannot start leaves validation here, and says so once', async () => {
     const here = await run(null);
-    const there = await run((d) => BackgroundScorer.start({ ...d.model, hidden: 0 }, 'wasm', evalSet(d.val)));
+    const there = await run((d) => BackgroundScorer.start({ ...d.model, hidden: 0 }, 'wasm'));
     expect(there.scorer!.answered).toBe(0);
     expect(there.messages.filter((m) => m.startsWith('validation back on the training thread: a validation helper thread failed: malformed command: model.hidden'))).toHaveLength(1);
     expect(there.messages).not.toContain('validation runs on a second thread while training goes on');
@@ -103,7 +102,7 @@ describe('validation on a helper thread (wasm, real worker thread)', () => {
 
   it('a stop with a validation in flight files it before the checkpoint: the checkpoint and the records agree', async () => {
     const here = await run(null);
-    const there = await run((d) => BackgroundScorer.start(d.model, 'wasm', evalSet(d.val)), 30);
+    const there = await run((d) => BackgroundScorer.start(d.model, 'wasm'), 30);
     expect(there.status).toBe('stopped');
     const last = there.checkpoints.at(-1)!;
     expect(last.step).toBe(30);

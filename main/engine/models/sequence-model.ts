@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfigSchema, type ModelConfig, type ModelConfigInput } from '../../contract.js';
-import { tensorsInProcessMemory } from '../in-process.js';
+import { ownedValues, tensorsInProcessMemory } from '../in-process.js';
 import { classifyLoss } from '../kernels/classify-loss.js';
 import { countTensors, modelParams } from '../params.js';
 import { PositionEncoder } from '../position.js';
@@ -158,10 +158,11 @@ export class SequenceModel {
     return tf.div(tf.sum(perStep), tf.maximum(tf.sum(batch.mask), 1)) as tf.Scalar;
   }
 
-  /** Weights as plain arrays (for checkpoints and export). */
+  /** Weights as plain arrays (checkpoints, export, a validation helper's snapshot). */
   getWeights(): Record<string, { shape: number[]; values: Float32Array }> {
     const out: Record<string, { shape: number[]; values: Float32Array }> = {};
-    for (const [name, v] of this.vars) out[name] = { shape: v.shape.slice(), values: v.dataSync() as Float32Array };
+    // copies this code owns (the cpu backend's dataSync hands out its own storage)
+    for (const [name, v] of this.vars) out[name] = { shape: v.shape.slice(), values: ownedValues(v) };
     return out;
   }
 
