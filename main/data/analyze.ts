@@ -9,7 +9,7 @@ import { DataError } from './errors.js';
 import { MAX_CLASSES } from './limits.js';
 import { isNumeric, type Table } from './read.js';
 import { parseDate } from './series.js';
-import { tokenize } from './text.js';
+import { countTokens, numberTokens } from './text.js';
 
 export interface Analysis {
   summary: DatasetSummary;
@@ -82,6 +82,35 @@ function seriesNumber(table: Table, row: number, column: number): number {
   return Number(v);
 }
 
+/**
+ * A text dataset whose tokens are numbered when a run first asks for them: a summary needs
+ * only their counts. Its own function, so the getters' closure holds these rows alone, not the
+ * parsed table around them, and lets go of the rows once they are numbered.
+ */
+function textDataset(classes: string[], rows: { input: string; label: string; line: number }[], classIndex: Map<string, number>): Dataset {
+  let pending: typeof rows | null = rows;
+  let corpus: { tokens: string[]; examples: TextExample[] } | null = null;
+  const texts = () => {
+    if (!corpus) {
+      const kept = pending!;
+      const { tokens, ids } = numberTokens(kept.map((k) => k.input));
+      corpus = { tokens, examples: kept.map((k, i) => ({ ids: ids[i], label: classIndex.get(k.label)!, line: k.line })) };
+      pending = null;
+    }
+    return corpus;
+  };
+  return {
+    kind: 'text-classification',
+    classes,
+    get tokens() {
+      return texts().tokens;
+    },
+    get examples() {
+      return texts().examples;
+    },
+  };
+}
+
 export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analysis {
   const profiles = profileColumns(table);
   const roles = applyOverrides(table, detectRoles(profiles, table.rows.length), overrides);
@@ -121,16 +150,8 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
     };
     if (task === 'text-classification') {
       // Tokens are built when a run asks for them: a summary needs only their counts.
-      lengths = lengthStats(kept.map((k) => tokenize(k.input as string).length), 'tokens');
-      let examples: TextExample[] | null = null;
-      dataset = {
-        kind: 'text-classification',
-        classes: info.classes,
-        get examples() {
-          examples ??= kept.map((k) => ({ tokens: tokenize(k.input as string), label: classIndex.get(k.label)!, line: k.line }));
-          return examples;
-        },
-      };
+      lengths = lengthStats(kept.map((k) => countTokens(k.input as string)), 'tokens');
+      dataset = textDataset(info.classes, kept as { input: string; label: string; line: number }[], classIndex);
     } else {
       const examples = kept.map((k) => ({ values: k.input as number[], label: classIndex.get(k.label)!, line: k.line }));
       dataset = { kind: 'sequence-classification', classes: info.classes, examples };

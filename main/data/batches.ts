@@ -18,7 +18,8 @@ export interface PlainBatch {
 
 /** One example, whatever its source (file or synthetic task). */
 export interface SequenceItem {
-  tokens?: number[];
+  /** token ids; a file's texts are views into one buffer (data/prepare.ts) */
+  tokens?: number[] | Int32Array;
   values?: number[][];
   label?: number;
   /** many-to-many targets, T × outputs */
@@ -39,7 +40,7 @@ export function totalLength(items: SequenceItem[]): number {
 export function toPlainBatch(items: SequenceItem[]): PlainBatch {
   const len = Math.max(...items.map(itemLength));
   const lengths = items.map(itemLength);
-  const pad = <T>(row: T[], fill: () => T) => [...row, ...Array.from({ length: len - row.length }, fill)];
+  const pad = <T>(row: ArrayLike<T>, fill: () => T) => [...Array.from(row), ...Array.from({ length: len - row.length }, fill)];
   const tokens = items[0].tokens !== undefined;
   const width = items[0].values?.[0]?.length ?? 0;
   const x = tokens ? items.map((e) => pad(e.tokens!, () => 0)) : items.map((e) => pad(e.values!, () => Array(width).fill(0)));

@@ -1,7 +1,8 @@
 /** A table turned into examples a model can train on, by task. */
 
 export interface TextExample {
-  tokens: string[];
+  /** the text's tokens, as indexes into its dataset's `tokens` (numberTokens) */
+  ids: Int32Array;
   label: number;
   /** source line, so any later complaint can name it */
   line: number;
@@ -22,7 +23,7 @@ export interface Series {
 }
 
 export type Dataset =
-  | { kind: 'text-classification'; classes: string[]; examples: TextExample[] }
+  | { kind: 'text-classification'; classes: string[]; /** every distinct token, as the examples' ids number them */ tokens: string[]; examples: TextExample[] }
   | { kind: 'sequence-classification'; classes: string[]; examples: ValuesExample[] }
   | { kind: 'forecast'; valueColumns: string[]; series: Series[] }
   | { kind: 'none' };

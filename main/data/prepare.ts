@@ -2,10 +2,28 @@
 import type { SequenceItem } from './batches.js';
 import type { Series, TextExample } from './dataset.js';
 import { clockFeatures, fitNormalizer, normalize, slidingWindows, splitChronological, type Clock, type Normalizer } from './series.js';
-import type { Vocab } from './text.js';
+import { tokenCounts, Vocab, type VocabOptions } from './text.js';
 
-export function textItems(examples: TextExample[], vocab: Vocab, maxLen?: number): SequenceItem[] {
-  return examples.map((e) => ({ tokens: vocab.encode(maxLen ? e.tokens.slice(0, maxLen) : e.tokens), label: e.label }));
+/**
+ * Examples → items of vocabulary ids, cut to maxLen tokens. `tokens`: the examples' dataset's
+ * token table (a validation file has its own).
+ */
+export function textItems(examples: TextExample[], tokens: readonly string[], vocab: Vocab, maxLen?: number): SequenceItem[] {
+  const ids = vocab.lookup(tokens);
+  const cut = (e: TextExample) => (maxLen ? Math.min(maxLen, e.ids.length) : e.ids.length);
+  // one buffer for every item's ids (views into it), as numberTokens keeps the texts
+  const flat = new Int32Array(examples.reduce((s, e) => s + cut(e), 0));
+  let at = 0;
+  return examples.map((e) => {
+    const start = at;
+    for (let k = 0, n = cut(e); k < n; k++) flat[at++] = ids[e.ids[k]];
+    return { tokens: flat.subarray(start, at), label: e.label };
+  });
+}
+
+/** The vocabulary of these examples (the training split: validation never adds to it). */
+export function textVocab(examples: TextExample[], tokens: readonly string[], opts: VocabOptions): Vocab {
+  return Vocab.fromCounts(tokens, tokenCounts(examples.map((e) => e.ids), tokens.length), opts);
 }
 
 export interface ForecastOptions {

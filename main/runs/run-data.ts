@@ -6,10 +6,9 @@ import { ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile }
 import { itemLength, splitRandom, type SequenceItem } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
-import { forecastItems, textItems } from '../data/prepare.js';
+import { forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
-import { Vocab } from '../data/text.js';
-import { createRng } from '../engine/random.js';
+import { createRng, type Rng } from '../engine/random.js';
 
 export interface PreparedData {
   model: ModelConfig;
@@ -70,65 +69,86 @@ export async function prepareRunData(config: RunConfig, load: DatasetLoader): Pr
   const loaded = await load(d.path, d.overrides);
   const ds = loaded.dataset;
   const info = { source: d.path, sha256: loaded.sha256, rows: loaded.rows, columns: loaded.columns };
-  if (ds.kind === 'text-classification') {
-    let trainEx = ds.examples;
-    let valEx: typeof trainEx;
-    if (d.validationPath) {
-      const v = await load(d.validationPath, d.overrides);
-      if (v.dataset.kind !== 'text-classification') throw new DataError('bad-role', d.validationPath, 'the validation file is not a text classification file like the training file');
-      const vClasses = v.dataset.classes;
-      const unknown = vClasses.find((c) => !ds.classes.includes(c));
-      if (unknown !== undefined) throw new DataError('bad-role', d.validationPath, `label "${unknown}" does not occur in the training file`);
-      valEx = v.dataset.examples.map((e) => ({ ...e, label: ds.classes.indexOf(vClasses[e.label]) }));
-    } else {
-      [trainEx, valEx] = splitRandom(ds.examples, [1 - valFraction, valFraction], rng);
-    }
-    // The vocabulary sees the training split only.
-    const vocab = Vocab.build(trainEx.map((e) => e.tokens), { minFreq: d.minFreq, maxSize: d.vocabSize });
-    const train = textItems(trainEx, vocab, d.maxTokens);
-    const val = textItems(valEx, vocab, d.maxTokens);
-    return {
-      model: resolveModel(config, { type: 'embedding', vocab: vocab.size, embed: 32 }, { type: 'classify', classes: ds.classes.length }),
-      train,
-      val,
-      metricName: 'accuracy',
-      trainedMax: maxLength(train),
-      evalAt: (L) => bucketAt(val, config.evalLengths, L),
-      info: { ...info, vocab: vocab.tokens },
-    };
-  }
-  if (ds.kind === 'forecast') {
-    const f = forecastItems(ds.series, { window: d.window, clocks: d.clocks, trainFraction: 1 - valFraction });
-    const outputs = ds.valueColumns.length;
-    return {
-      model: resolveModel(config, { type: 'features', size: f.features }, { type: 'regress', outputs }),
-      train: f.train,
-      val: f.test,
-      metricName: 'mse',
-      trainedMax: d.window,
-      // windows of length L over the held-out end of each series (with the history just before
-      // it), normalised with the training statistics
-      evalAt: (L) =>
-        ds.series.flatMap((s) => {
-          const from = Math.max(0, Math.round(s.values.length * (1 - valFraction)) - L);
-          const tail = { ...s, values: s.values.slice(from), times: s.times?.slice(from) ?? null };
-          return forecastItems([tail], { window: L, clocks: d.clocks, trainFraction: 0, normalizer: f.normalizer }).test;
-        }),
-      info: { ...info, vocab: null },
-    };
-  }
-  if (ds.kind === 'sequence-classification') {
-    const items: SequenceItem[] = ds.examples.map((e) => ({ values: e.values.map((v) => [v]), label: e.label }));
-    const [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
-    return {
-      model: resolveModel(config, { type: 'features', size: 1 }, { type: 'classify', classes: ds.classes.length }),
-      train,
-      val,
-      metricName: 'accuracy',
-      trainedMax: maxLength(train),
-      evalAt: (L) => bucketAt(val, config.evalLengths, L),
-      info: { ...info, vocab: null },
-    };
-  }
+  if (ds.kind === 'text-classification') return textRunData(config, d, ds, info, load, rng);
+  if (ds.kind === 'forecast') return forecastRunData(config, d, ds, info);
+  if (ds.kind === 'sequence-classification') return sequenceRunData(config, ds, info, rng);
   throw new DataError('bad-role', d.path, 'no trainable task in this file: set the column roles (a text and a label column, or a numeric value column)');
+}
+
+type FileData = Extract<RunConfig['data'], { type: 'file' }>;
+type FileInfo = Omit<PreparedData['info'], 'vocab'>;
+type OfKind<K extends Dataset['kind']> = Extract<Dataset, { kind: K }>;
+
+// One function per kind of data: a closure a run keeps (evalAt) holds what its own function
+// holds, so the parsed dataset (1.8 M rows of a 100 MB file) is not kept for the whole run.
+
+async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-classification'>, info: FileInfo, load: DatasetLoader, rng: Rng): Promise<PreparedData> {
+  const valFraction = config.train.validationFraction;
+  const classes = ds.classes;
+  let trainEx = ds.examples;
+  let valEx: typeof trainEx;
+  let valTokens = ds.tokens;
+  if (d.validationPath) {
+    const v = await load(d.validationPath, d.overrides);
+    if (v.dataset.kind !== 'text-classification') throw new DataError('bad-role', d.validationPath, 'the validation file is not a text classification file like the training file');
+    const vClasses = v.dataset.classes;
+    const unknown = vClasses.find((c) => !classes.includes(c));
+    if (unknown !== undefined) throw new DataError('bad-role', d.validationPath, `label "${unknown}" does not occur in the training file`);
+    valEx = v.dataset.examples.map((e) => ({ ...e, label: classes.indexOf(vClasses[e.label]) }));
+    valTokens = v.dataset.tokens;
+  } else {
+    [trainEx, valEx] = splitRandom(ds.examples, [1 - valFraction, valFraction], rng);
+  }
+  // The vocabulary sees the training split only.
+  const vocab = textVocab(trainEx, ds.tokens, { minFreq: d.minFreq, maxSize: d.vocabSize });
+  const train = textItems(trainEx, ds.tokens, vocab, d.maxTokens);
+  const val = textItems(valEx, valTokens, vocab, d.maxTokens);
+  const lengths = config.evalLengths;
+  return {
+    model: resolveModel(config, { type: 'embedding', vocab: vocab.size, embed: 32 }, { type: 'classify', classes: classes.length }),
+    train,
+    val,
+    metricName: 'accuracy',
+    trainedMax: maxLength(train),
+    evalAt: (L) => bucketAt(val, lengths, L),
+    info: { ...info, vocab: vocab.tokens },
+  };
+}
+
+function forecastRunData(config: RunConfig, d: FileData, ds: OfKind<'forecast'>, info: FileInfo): PreparedData {
+  const valFraction = config.train.validationFraction;
+  const f = forecastItems(ds.series, { window: d.window, clocks: d.clocks, trainFraction: 1 - valFraction });
+  const outputs = ds.valueColumns.length;
+  return {
+    model: resolveModel(config, { type: 'features', size: f.features }, { type: 'regress', outputs }),
+    train: f.train,
+    val: f.test,
+    metricName: 'mse',
+    trainedMax: d.window,
+    // windows of length L over the held-out end of each series (with the history just before
+    // it), normalised with the training statistics
+    evalAt: (L) =>
+      ds.series.flatMap((s) => {
+        const from = Math.max(0, Math.round(s.values.length * (1 - valFraction)) - L);
+        const tail = { ...s, values: s.values.slice(from), times: s.times?.slice(from) ?? null };
+        return forecastItems([tail], { window: L, clocks: d.clocks, trainFraction: 0, normalizer: f.normalizer }).test;
+      }),
+    info: { ...info, vocab: null },
+  };
+}
+
+function sequenceRunData(config: RunConfig, ds: OfKind<'sequence-classification'>, info: FileInfo, rng: Rng): PreparedData {
+  const valFraction = config.train.validationFraction;
+  const items: SequenceItem[] = ds.examples.map((e) => ({ values: e.values.map((v) => [v]), label: e.label }));
+  const [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
+  const lengths = config.evalLengths;
+  return {
+    model: resolveModel(config, { type: 'features', size: 1 }, { type: 'classify', classes: ds.classes.length }),
+    train,
+    val,
+    metricName: 'accuracy',
+    trainedMax: maxLength(train),
+    evalAt: (L) => bucketAt(val, lengths, L),
+    info: { ...info, vocab: null },
+  };
 }

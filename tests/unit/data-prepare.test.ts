@@ -1,17 +1,47 @@
 /** Turning data into trainable sequences: tokens, vocabularies, series windows, synthetic tasks, batches. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketBatches, groupByLength, itemLength, splitByLength, splitRandom, toPlainBatch } from '../../main/data/batches.js';
-import { forecastItems } from '../../main/data/prepare.js';
+import { forecastItems, textItems, textVocab } from '../../main/data/prepare.js';
 import { clockFeatures, parseDate, slidingWindows } from '../../main/data/series.js';
 import { KEYWORD_IDS, makeTask, TASKS, type TaskName } from '../../main/data/tasks.js';
-import { PAD_ID, tokenize, UNK_ID, Vocab } from '../../main/data/text.js';
+import { countTokens, PAD_ID, numberTokens, TOKEN, tokenize, UNK_ID, unknownShare, Vocab } from '../../main/data/text.js';
 import { createRng } from '../../main/engine/random.js';
 import { cyclicFeatures } from '../../main/engine/position.js';
+import { datasetsDir } from '../helpers/fixtures.js';
 
 describe('tokenizer and vocabulary', () => {
   it('lowercases and splits words from punctuation, keeping clitics and inner hyphens', () => {
     expect(tokenize("It's NOT bad -- k-19, really...!")).toEqual(["it's", 'not', 'bad', '--', 'k-19', ',', 'really', '...', '!']);
     expect(tokenize('it \'s a film')).toEqual(['it', "'s", 'a', 'film']);
+  });
+  it('the scanner finds exactly what the TOKEN expression matches: every SST-2 line, and random text of tricky code points', () => {
+    const byRegex = (text: string) => text.toLowerCase().match(TOKEN) ?? [];
+    const lines = ['sst2-train.tsv', 'sst2-dev.tsv'].flatMap((f) => readFileSync(resolve(datasetsDir, f), 'utf8').split(/\r?\n/));
+    // astral letters and emoji, lone surrogates, combining marks, Unicode spaces and digits, a zero-width space (not \s)
+    const pool = ['a', 'Z', '0', ' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', "'", '’', '.', '/', '-', ',', '!', '…', 'é', 'É', 'ß', 'İ', 'ﬁ', '\u0301', '日', '٣', 'Ⅻ', '😀', '𝐀', '\ud800', '\udc00', '\u0000', '\u200b', '_', '$'];
+    const rng = createRng(11);
+    const random = Array.from({ length: 3000 }, () => Array.from({ length: 1 + rng.int(24) }, () => pool[rng.int(pool.length)]).join(''));
+    const texts = [...lines, ...random, '', 'x', "'", "a'", "'a", "don't.'s--''", 'a.b.', '😀😀😀 ..'];
+    const numbered = numberTokens(texts);
+    texts.forEach((text, i) => {
+      const expected = byRegex(text);
+      expect(tokenize(text), JSON.stringify(text)).toEqual(expected);
+      expect(countTokens(text)).toBe(expected.length);
+      expect([...numbered.ids[i]].map((id) => numbered.tokens[id])).toEqual(expected);
+    });
+    expect(new Set(numbered.tokens).size).toBe(numbered.tokens.length);
+  });
+  it('a vocabulary from token counts equals one built from the strings; items map every id through it', () => {
+    const texts = ['b a c', 'a b', 'a d', 'e'];
+    const table = numberTokens(texts);
+    const examples = texts.map((_, i) => ({ ids: table.ids[i], label: i % 2, line: i + 1 }));
+    const fromCounts = textVocab(examples.slice(0, 3), table.tokens, { minFreq: 1 });
+    expect(fromCounts.tokens).toEqual(Vocab.build(texts.slice(0, 3).map(tokenize)).tokens);
+    expect(textVocab(examples, table.tokens, { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
+    // 'e' was never counted: <unk>; maxLen cuts
+    expect(textItems(examples, table.tokens, fromCounts, 2).map((e) => ({ ...e, tokens: Array.from(e.tokens!) }))).toEqual([{ tokens: [3, 2], label: 0 }, { tokens: [2, 3], label: 1 }, { tokens: [2, 5], label: 0 }, { tokens: [UNK_ID], label: 1 }]);
   });
   it('ids: <pad> 0, <unk> 1, then by frequency (ties alphabetical); min-frequency and max-size; OOV rate', () => {
     const texts = [['b', 'a', 'c'], ['a', 'b'], ['a', 'd']];
@@ -21,7 +51,7 @@ describe('tokenizer and vocabulary', () => {
     expect(v.encode(['a', 'zzz'])).toEqual([2, UNK_ID]);
     expect(Vocab.build(texts, { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
     expect(Vocab.build(texts, { maxSize: 3 }).tokens).toEqual(['<pad>', '<unk>', 'a']);
-    expect(Vocab.build(texts, { minFreq: 2 }).oovRate([['a', 'c', 'd', 'b']])).toBe(0.5);
+    expect(unknownShare([Vocab.build(texts, { minFreq: 2 }).encode(['a', 'c', 'd', 'b'])])).toBe(0.5);
   });
 });
 

@@ -37,7 +37,13 @@ describe('the four datasets in ../shared/datasets', () => {
     expect(summary.lengths).toMatchObject({ unit: 'tokens', count: 67_349, min: 1, median: 7, max: 53 });
     expect(summary.lengths!.histogram.reduce((s, b) => s + b.count, 0)).toBe(67_349);
     expect(summary.warnings.map((w) => w.code)).toEqual(['duplicates']);
-    expect(dataset.kind === 'text-classification' && dataset.examples[0]).toEqual({ tokens: ['hide', 'new', 'secretions', 'from', 'the', 'parental', 'units'], label: 0, line: 2 });
+    if (dataset.kind !== 'text-classification') throw new Error('expected text');
+    const first = dataset.examples[0];
+    expect({ tokens: [...first.ids].map((i) => dataset.tokens[i]), label: first.label, line: first.line }).toEqual({ tokens: ['hide', 'new', 'secretions', 'from', 'the', 'parental', 'units'], label: 0, line: 2 });
+    // one number per distinct token, the same number wherever it occurs
+    const words = new Set(dataset.examples.flatMap((e) => [...e.ids].map((i) => dataset.tokens[i])));
+    expect(dataset.tokens.length).toBe(words.size);
+    expect(new Set(dataset.tokens).size).toBe(dataset.tokens.length);
   });
 
   it('sst2-dev.tsv: the text column is "content" here, and is still found', async () => {

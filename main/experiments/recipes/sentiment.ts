@@ -1,5 +1,5 @@
-import { textItems } from '../../data/prepare.js';
-import { Vocab } from '../../data/text.js';
+import { textItems, textVocab } from '../../data/prepare.js';
+import { unknownShare } from '../../data/text.js';
 import { accuracy, fit, pct } from '../toolkit.js';
 import type { Recipe } from '../types.js';
 
@@ -14,9 +14,9 @@ export const sentimentRecipe: Recipe = {
     if (train.kind !== 'text-classification' || dev.kind !== 'text-classification') throw new Error('SST-2 files are not text classification');
     // quick: 12k training phrases, one pass; full: all 67k, two passes (≈ 14 s here with the fast kernels)
     const examples = ctx.full ? train.examples : train.examples.filter((_, i) => i % 5 === 0).slice(0, 12_000);
-    const vocab = Vocab.build(examples.map((e) => e.tokens), { minFreq: ctx.full ? 1 : 2, maxSize: 20_000 });
-    const items = textItems(examples, vocab);
-    const devItems = textItems(dev.examples, vocab);
+    const vocab = textVocab(examples, train.tokens, { minFreq: ctx.full ? 1 : 2, maxSize: 20_000 });
+    const items = textItems(examples, train.tokens, vocab);
+    const devItems = textItems(dev.examples, dev.tokens, vocab);
     const started = Date.now();
     const model = fit(
       { kind: 'shared', cell: 'gru', hidden: 64, seed: ctx.seed, input: { type: 'embedding', vocab: vocab.size, embed: 64 }, head: { type: 'classify', classes: 2 } },
@@ -35,7 +35,7 @@ export const sentimentRecipe: Recipe = {
     return {
       reproduced: ok,
       reason: `dev accuracy ${pct(devAcc)} after ${minutes.toFixed(1)} min of training on ${items.length.toLocaleString('en-US')} phrases (target ${pct(target)}${ctx.full ? ' within 10 minutes' : ' on the quick setting'}); ≤ 10 tokens ${pct(byLength.short)} (n=${short.length}), ≥ 30 tokens ${pct(byLength.long)} (n=${long.length}) with the same weights`,
-      values: { devAccuracy: devAcc, minutes, trainExamples: items.length, vocab: vocab.size, oov: vocab.oovRate(dev.examples.map((e) => e.tokens)), byLength },
+      values: { devAccuracy: devAcc, minutes, trainExamples: items.length, vocab: vocab.size, oov: unknownShare(devItems.map((e) => e.tokens!)), byLength },
       table: { columns: ['dev subset', 'sentences', 'accuracy'], rows: [['all', devItems.length, Number(devAcc.toFixed(3))], ['≤ 10 tokens', short.length, byLength.short === null ? null : Number(byLength.short.toFixed(3))], ['≥ 30 tokens', long.length, byLength.long === null ? null : Number(byLength.long.toFixed(3))]] },
       charts: [],
     };
