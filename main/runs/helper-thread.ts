@@ -5,22 +5,9 @@
  * resolves that request. A thread that fails rejects every request, then and later, with a
  * sentence: never a hang.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { HelperEventSchema, type HelperCommand, type HelperEvent } from '../contract.js';
-
-/** Where the helper's entry is: the .ts source under tsx, or the built .js beside the bundle. */
-function helperEntry(): { url: URL; typescript: boolean } {
-  const here = fileURLToPath(import.meta.url);
-  const dir = dirname(here);
-  if (here.endsWith('.ts')) return { url: pathToFileURL(join(dir, 'gradient-helper.ts')), typescript: true };
-  for (const candidate of [join(dir, 'gradient-helper.js'), join(dir, '..', 'gradient-helper.js')]) {
-    if (existsSync(candidate)) return { url: pathToFileURL(candidate), typescript: false };
-  }
-  throw new Error(`the gradient helper is missing beside ${here}`);
-}
+import { startThread } from './thread-entry.js';
 
 type Answer = Extract<HelperEvent, { id: number }>;
 
@@ -50,11 +37,7 @@ export class HelperThread {
     };
     let worker: Worker;
     try {
-      const entry = helperEntry();
-      // a worker thread does not inherit tsx's loader: the .ts entry registers it first
-      worker = entry.typescript
-        ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.url.href)}); })`, { eval: true })
-        : new Worker(entry.url);
+      worker = startThread('gradient-helper');
     } catch (e) {
       fail(new Error(`a ${role} thread could not start: ${(e as Error).message}`));
       return;
