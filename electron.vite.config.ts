@@ -15,8 +15,10 @@ export default defineConfig({
         entry: {
           index: resolve(root, 'main/app/index.ts'),
           worker: resolve(root, 'main/runs/worker.ts'),
-          // the worker's data-parallel helper threads (runs/data-parallel.ts finds it beside the bundle)
+          // the worker's helper threads (runs/thread-entry.ts finds them beside the bundle)
           'gradient-helper': resolve(root, 'main/runs/gradient-helper.ts'),
+          // the thread that reads a dropped file for its summary (runs/summarize-file.ts)
+          'summary-reader': resolve(root, 'main/runs/summary-reader.ts'),
         },
       },
       // tfjs stays external so its .wasm files are found in node_modules at run time

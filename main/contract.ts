@@ -419,6 +419,21 @@ export const PackedBatchSchema = z.object({
 });
 export type PackedBatch = z.infer<typeof PackedBatchSchema>;
 
+/**
+ * The service → its file reader thread (runs/summary-reader.ts): one file to read, so a large
+ * one neither blocks the process that relays every run's events nor stays in its memory.
+ */
+export const SummaryRequestSchema = z.object({ path: z.string().min(1), overrides: RoleOverridesSchema });
+export type SummaryRequest = z.infer<typeof SummaryRequestSchema>;
+
+/** File reader thread → the service: the summary, or why the file cannot be used (a DataError's parts). */
+export const SummaryReplySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('summary'), summary: DatasetSummarySchema }),
+  z.object({ type: z.literal('data-error'), code: z.string(), file: z.string(), detail: z.string(), line: z.number().int().optional() }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type SummaryReply = z.infer<typeof SummaryReplySchema>;
+
 /** Training worker → its helper thread (gradients of a shard, or validation scores). */
 export const HelperCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), model: ModelConfigSchema, backend: BackendNameSchema }),

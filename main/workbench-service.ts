@@ -11,7 +11,7 @@ import type { Command, CommandResults, SessionSummary, WorkbenchEvent } from './
 import { initBackend } from './engine/backend.js';
 import { paramTable } from './engine/params.js';
 import { listExperiments } from './experiments/index.js';
-import { readFileDataset } from './runs/data-files.js';
+import { summarizeFile } from './runs/summarize-file.js';
 import { EXAMPLES_DIR } from './runs/example-data.js';
 import { experimentInWorker, type SpawnWorker } from './runs/host.js';
 import { Scheduler } from './runs/scheduler.js';
@@ -117,8 +117,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       case 'params.table':
         return paramTable(c.input, c.hidden, c.lengths, c.cell);
       case 'data.inspect': {
-        const a = await readFileDataset(c.path, c.overrides);
-        return { path: resolve(c.path), summary: a.summary };
+        return { path: resolve(c.path), summary: await summarizeFile(c.path, c.overrides) };
       }
       case 'data.upload': {
         const bytes = Buffer.from(c.base64, 'base64');
@@ -127,9 +126,9 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         const path = join(this.uploadsDir, `${randomBytes(4).toString('hex')}-${safe}`);
         writeFileSync(path, bytes);
         try {
-          const a = await readFileDataset(path);
+          const summary = await summarizeFile(path);
           // keep the name the user knows in every message
-          return { path, summary: { ...a.summary, file: c.name } };
+          return { path, summary: { ...summary, file: c.name } };
         } catch (e) {
           rmSync(path, { force: true });
           throw e instanceof Error ? new ServiceError(e.message.replace(basename(path), c.name)) : e;

@@ -1,0 +1,40 @@
+/**
+ * A dataset file's summary, read on a thread of its own (summary-reader.ts): what the service
+ * does when a file is dropped or chosen. Errors are the reader's own: a DataError with the
+ * same file, line and words as reading it here would give.
+ */
+import type { Worker } from 'node:worker_threads';
+import { SummaryReplySchema, type DatasetSummary, type RoleOverrides, type SummaryRequest } from '../contract.js';
+import { DataError, type DataErrorCode } from '../data/errors.js';
+import { startThread } from './thread-entry.js';
+
+export function summarizeFile(path: string, overrides: RoleOverrides = {}): Promise<DatasetSummary> {
+  return new Promise((resolve, reject) => {
+    let worker: Worker;
+    try {
+      worker = startThread('summary-reader');
+    } catch (e) {
+      reject(new Error(`the file reader could not start: ${(e as Error).message}`));
+      return;
+    }
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+      void worker.terminate();
+    };
+    worker.once('message', (raw: unknown) => {
+      const parsed = SummaryReplySchema.safeParse(raw);
+      if (!parsed.success) return settle(() => reject(new Error(`the file reader sent a malformed answer: ${parsed.error.issues[0]?.message}`)));
+      const r = parsed.data;
+      if (r.type === 'summary') settle(() => resolve(r.summary));
+      else if (r.type === 'data-error') settle(() => reject(new DataError(r.code as DataErrorCode, r.file, r.detail, r.line)));
+      else settle(() => reject(new Error(`reading ${path} failed: ${r.message}`)));
+    });
+    worker.once('error', (e) => settle(() => reject(new Error(`reading ${path} failed: ${e.message}`))));
+    worker.once('exit', (code) => settle(() => reject(new Error(`reading ${path} stopped: the file reader exited (code ${code})`))));
+    const request: SummaryRequest = { path, overrides };
+    worker.postMessage(request);
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The service reads a dropped file on a thread of its own (runs/summarize-file.ts): the same
+ * summary and the same errors as reading it in-process, while its own event loop stays free.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataError } from '../../main/data/index.js';
+import { readFileDataset } from '../../main/runs/data-files.js';
+import { summarizeFile } from '../../main/runs/summarize-file.js';
+import { datasetsDir } from '../helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rnnwb-summary-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function caught(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+/** The longest the event loop went without running a 5 ms timer while `work` ran. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(longest, performance.now() - last);
+}
+
+describe('summarizeFile', () => {
+  it('gives the summary reading in-process gives, for both SST-2 files and a series', async () => {
+    for (const name of ['sst2-dev.tsv', 'sst2-train.tsv', 'daily-min-temperatures.csv']) {
+      const path = resolve(datasetsDir, name);
+      expect(await summarizeFile(path)).toEqual((await readFileDataset(path)).summary);
+    }
+    const roles = { label: 'ignore' } as const;
+    const path = resolve(datasetsDir, 'sst2-dev.tsv');
+    expect(await summarizeFile(path, roles)).toEqual((await readFileDataset(path, roles)).summary);
+  });
+
+  it('fails with the DataError reading in-process raises: file, line, code and words', async () => {
+    const broken = join(dir, 'broken.csv');
+    writeFileSync(broken, 'text,label\ngood film,1\nbad film,0,extra\n');
+    const there = await caught(summarizeFile(broken));
+    const here = await caught(readFileDataset(broken));
+    expect(there).toBeInstanceOf(DataError);
+    expect(there.message).toBe('broken.csv: line 3: this row has 3 fields, expected 2 ("text", "label")');
+    expect({ ...(there as DataError) }).toEqual({ ...(here as DataError) });
+    const missing = await caught(summarizeFile(join(dir, 'nope.tsv')));
+    expect(missing).toBeInstanceOf(DataError);
+    expect(missing.message).toMatch(/^nope\.tsv: cannot open .*nope\.tsv: no such file$/);
+    const badRole = await caught(summarizeFile(broken, { zz: 'label' }));
+    expect(badRole.message).toBe((await caught(readFileDataset(broken, { zz: 'label' }))).message);
+  });
+
+  it('leaves the calling thread free while a large file is read; the same read in-process stalls it', async () => {
+    // 30 MB of SST-2 phrases: parsing and analysing it is seconds of synchronous work
+    const rows = readFileSync(resolve(datasetsDir, 'sst2-train.tsv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean);
+    const big = join(dir, 'big.tsv');
+    const body = rows.join('\n');
+    writeFileSync(big, `label\tsentence\n${Array.from({ length: 8 }, () => body).join('\n')}\n`);
+    const inProcess = await longestStall(() => readFileDataset(big));
+    const inThread = await longestStall(() => summarizeFile(big));
+    expect(inProcess).toBeGreaterThan(500);
+    expect(inThread).toBeLessThan(Math.min(300, inProcess / 3));
+  });
+});
