@@ -3,7 +3,9 @@
  * command, trains one session, writes it to disk as it goes (so a kill -9 loses at most the
  * last flush), and reports metrics, status and evaluation back.
  */
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import { WorkerCommandSchema, type BackendName, type ParallelPlan, type RunConfig, type RunStatus, type WorkerEvent } from '../contract.js';
 import { totalLength } from '../data/batches.js';
 import { initBackend } from '../engine/backend.js';
@@ -12,6 +14,7 @@ import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, u
 import { runExperiment } from '../experiments/index.js';
 import { readFileDataset } from './data-files.js';
 import { exampleLoader } from './example-data.js';
+import { LARGE_FILE_BYTES, LoadNotices } from './load-notices.js';
 import { parentPort } from './port.js';
 import { backendForRun } from './backend-choice.js';
 import { BackgroundScorer, validatesOnHelper } from './background-scorer.js';
@@ -44,16 +47,31 @@ const control: RunControl = {
   },
 };
 
+/** A file's size, or 0 where it cannot be read (reading it will say why). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 async function train(dir: string, resume: boolean, cores?: number): Promise<RunStatus> {
   sessionDir = dir;
   const session = readSessionFile(dir);
   const config = session.config;
   const backend = await initBackend(config.backend ? { only: config.backend } : {});
   send({ type: 'ready', backend });
+  const large = config.data.type === 'file' && fileBytes(config.data.path) >= LARGE_FILE_BYTES;
+  const notices = new LoadNotices((message) => send({ type: 'status', status: 'queued', step: 0, totalSteps: 0, message }), undefined, large ? 0 : undefined);
   const data = await prepareRunData(config, async (path, overrides) => {
-    const a = await readFileDataset(path, overrides);
+    const name = basename(path);
+    notices.note(`reading ${name}`, true);
+    const a = await readFileDataset(path, overrides, (f) => notices.note(f < 1 ? `reading ${name}: ${Math.floor(100 * f)} %` : `parsing ${name}`, f === 1));
+    notices.note(`preparing ${a.summary.rows.toLocaleString('en-US')} rows of ${name}`, true);
     return { dataset: a.dataset, sha256: a.sha256, rows: a.summary.rows, columns: a.summary.columns.map((c) => c.name) };
   });
+  notices.done(`data ready in ${notices.seconds.toFixed(1)} s: ${data.train.length.toLocaleString('en-US')} training and ${data.val.length.toLocaleString('en-US')} validation examples`);
   // native TensorFlow and wasm both loaded: time this model on each and keep the faster
   const chosen = await backendForRun(config, data, backend);
   if (chosen !== backend) send({ type: 'ready', backend: chosen });

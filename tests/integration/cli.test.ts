@@ -103,6 +103,27 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(r.out).toMatch(/^\s+150 {3}no weights for these positions \(unshared model\)$/m);
   });
 
+  it('a large file says what it is doing while it loads, then trains as any file does', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { datasetsDir } = await import('../helpers/fixtures.js');
+    const { LARGE_FILE_BYTES } = await import('../../main/runs/load-notices.js');
+    const root = mkdtempSync(join(tmpdir(), 'rnnwb-cli-'));
+    // SST-2's phrases five times over: 19 MB, past LARGE_FILE_BYTES
+    const rows = readFileSync(resolve(datasetsDir, 'sst2-train.tsv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean);
+    const big = join(root, 'big.tsv');
+    writeFileSync(big, `label\tsentence\n${Array.from({ length: 5 }, () => rows.join('\n')).join('\n')}\n`);
+    expect(readFileSync(big).length).toBeGreaterThan(LARGE_FILE_BYTES);
+    const r = cli('train', '--data', big, '--steps', '1', '--eval-lengths', '5', '--session', join(root, 's'));
+    expect(r.code).toBe(0);
+    const said = r.err.split('\n');
+    const at = (pattern: RegExp) => said.findIndex((l) => pattern.test(l));
+    const order = [/^reading big\.tsv$/, /^parsing big\.tsv$/, /^preparing 336,745 rows of big\.tsv$/, /^data ready in \d+\.\d s: 303,071 training and 33,674 validation examples$/, /^step 1\/1 /].map(at);
+    expect(order.every((i) => i >= 0), r.err).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
   it('bad train flags fail in one sentence', () => {
     const r = cli('train', '--task', 'sorting');
     expect(r.code).toBe(2);
