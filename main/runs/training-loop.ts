@@ -260,7 +260,8 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
               best = val.loss;
               sinceBest = 0;
             } else if (++sinceBest >= t.earlyStopping) {
-              flush();
+              // the run ends with this model: the checkpoint that eval and export read is this step's
+              await save(epoch, b + group);
               sink.status('running', step, total, `early stopping: validation loss has not improved for ${sinceBest} validations`);
               stopped = true;
               break;

@@ -68,14 +68,17 @@ describe('early stopping (wasm)', () => {
     const data = await prepareRunData(config, noFiles);
     const messages: string[] = [];
     let steps = 0;
+    let saved = -1;
     const status = await runTraining(
       config,
       data,
-      { metrics: (r) => (steps = r.at(-1)!.step), status: (_s, _step, _total, m) => m && messages.push(m), checkpoint: () => {}, evaluation: () => {} },
+      { metrics: (r) => (steps = r.at(-1)!.step), status: (_s, _step, _total, m) => m && messages.push(m), checkpoint: (c) => void (saved = c.step), evaluation: () => {} },
       { gate: async () => 'go' },
     );
     expect(status).toBe('completed');
     expect(messages).toEqual([expect.stringMatching(/^early stopping: validation loss has not improved for 2 validations$/)]);
     expect(steps).toBeLessThan(50 * Math.ceil(data.train.length / 32));
+    // the session's last checkpoint holds the model the run ended with (eval and export read it)
+    expect(saved).toBe(steps);
   });
 });
