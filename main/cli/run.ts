@@ -65,6 +65,7 @@ const OPTIONS = {
   seconds: { type: 'string' },
   'full-cpu': { type: 'boolean' },
   threads: { type: 'string' },
+  rounds: { type: 'string' },
   python: { type: 'string' },
 } as const;
 

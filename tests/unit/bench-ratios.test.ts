@@ -1,6 +1,6 @@
 /** The bench's ratios: each model against PyTorch's same model, and step costs against the shared tanh. */
 import { describe, expect, it } from 'vitest';
-import { benchCommand, stepCosts, withTorchRatios } from '../../main/cli/bench-command.js';
+import { benchCommand, fasterRun, stepCosts, withTorchRatios } from '../../main/cli/bench-command.js';
 import type { CliIo } from '../../main/cli/io.js';
 
 const row = (config: string, model: string, stepsPerSec: number, parallel = 'off', kernels = 'fast') => ({ backend: 'wasm', config, model, kernels, parallel, stepsPerSec, examplesPerSec: stepsPerSec * 32 * (parallel === 'full' ? 2 : 1) });
@@ -39,5 +39,12 @@ describe('bench options', () => {
   it('refuses a thread count the data-parallel cases cannot use, before running anything', () => {
     const io: CliIo = { out: () => {}, err: () => {} };
     for (const threads of ['1', '0', '2.5', 'x', '65']) expect(() => benchCommand({ threads }, io), threads).toThrow(/--threads must be a whole number from 2 to 64/);
+    for (const rounds of ['0', '1.5', 'x', '11']) expect(() => benchCommand({ rounds }, io), rounds).toThrow(/--rounds must be a whole number from 1 to 10/);
+  });
+  it('--rounds keeps each case’s faster run, and the worse memory of its runs', () => {
+    const first = { ...row('A', 'shared tanh', 180), peakRssMB: 210, tensorGrowth: 0 };
+    const second = { ...row('A', 'shared tanh', 195), peakRssMB: 204, tensorGrowth: 1 };
+    expect(fasterRun(first, second)).toEqual({ ...second, peakRssMB: 210, tensorGrowth: 1 });
+    expect(fasterRun(second, first)).toEqual({ ...second, peakRssMB: 210, tensorGrowth: 1 });
   });
 });
