@@ -1,10 +1,19 @@
 /** Reading dataset files from disk for runs and the CLI: streamed, size known up front, hashed. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { RoleOverrides } from '../contract.js';
 import { DataError, readDataset, type Analysis } from '../data/index.js';
+
+/** A file's size, or 0 where it cannot be read (reading it says why). */
+export function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
 
 export interface FileAnalysis extends Analysis {
   sha256: string;

@@ -1,14 +1,26 @@
 /**
- * A dataset file's summary, read on a thread of its own (summary-reader.ts): what the service
- * does when a file is dropped or chosen. Errors are the reader's own: a DataError with the
- * same file, line and words as reading it here would give.
+ * A dataset file's summary, read on a thread of its own (summary-reader.ts) where it is large:
+ * what the service does when a file is dropped or chosen. Errors are the reader's own: a
+ * DataError with the same file, line and words as reading it here would give.
  */
 import type { Worker } from 'node:worker_threads';
 import { SummaryReplySchema, type DatasetSummary, type RoleOverrides, type SummaryRequest } from '../contract.js';
 import { DataError, type DataErrorCode } from '../data/errors.js';
+import { fileBytes, readFileDataset } from './data-files.js';
 import { startThread } from './thread-entry.js';
 
-export function summarizeFile(path: string, overrides: RoleOverrides = {}): Promise<DatasetSummary> {
+/**
+ * Smaller files are read in the calling thread: a thread takes ≈ 150 ms to start and answer
+ * (built), where reading SST-2's 94 KB dev set here takes ≈ 20 ms; 2 MiB is ≈ 0.15 s of work.
+ */
+export const IN_THREAD_MAX_BYTES = 2 * 1024 * 1024;
+
+export async function summarizeFile(path: string, overrides: RoleOverrides = {}): Promise<DatasetSummary> {
+  if (fileBytes(path) < IN_THREAD_MAX_BYTES) return (await readFileDataset(path, overrides)).summary;
+  return inThread(path, overrides);
+}
+
+function inThread(path: string, overrides: RoleOverrides): Promise<DatasetSummary> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {

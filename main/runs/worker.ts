@@ -3,7 +3,6 @@
  * command, trains one session, writes it to disk as it goes (so a kill -9 loses at most the
  * last flush), and reports metrics, status and evaluation back.
  */
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { WorkerCommandSchema, type BackendName, type ParallelPlan, type RunConfig, type RunStatus, type WorkerEvent } from '../contract.js';
@@ -12,7 +11,7 @@ import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
 import { runExperiment } from '../experiments/index.js';
-import { readFileDataset } from './data-files.js';
+import { fileBytes, readFileDataset } from './data-files.js';
 import { exampleLoader } from './example-data.js';
 import { LARGE_FILE_BYTES, LoadNotices } from './load-notices.js';
 import { parentPort } from './port.js';
@@ -46,15 +45,6 @@ const control: RunControl = {
     return stopRequested ? 'stop' : 'go';
   },
 };
-
-/** A file's size, or 0 where it cannot be read (reading it will say why). */
-function fileBytes(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
 
 async function train(dir: string, resume: boolean, cores?: number): Promise<RunStatus> {
   sessionDir = dir;

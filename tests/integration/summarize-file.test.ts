@@ -1,14 +1,14 @@
 /**
- * The service reads a dropped file on a thread of its own (runs/summarize-file.ts): the same
- * summary and the same errors as reading it in-process, while its own event loop stays free.
+ * The service reads a large dropped file on a thread of its own (runs/summarize-file.ts): the
+ * same summary and the same errors as reading it in-process, while its own event loop stays free.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../main/data/index.js';
 import { readFileDataset } from '../../main/runs/data-files.js';
-import { summarizeFile } from '../../main/runs/summarize-file.js';
+import { IN_THREAD_MAX_BYTES, summarizeFile } from '../../main/runs/summarize-file.js';
 import { datasetsDir } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnwb-summary-'));
@@ -41,7 +41,8 @@ async function longestStall(work: () => Promise<unknown>): Promise<number> {
 }
 
 describe('summarizeFile', () => {
-  it('gives the summary reading in-process gives, for both SST-2 files and a series', async () => {
+  it('gives the summary reading in-process gives: SST-2 train on the thread, the small files here', async () => {
+    expect(statSync(resolve(datasetsDir, 'sst2-train.tsv')).size).toBeGreaterThan(IN_THREAD_MAX_BYTES);
     for (const name of ['sst2-dev.tsv', 'sst2-train.tsv', 'daily-min-temperatures.csv']) {
       const path = resolve(datasetsDir, name);
       expect(await summarizeFile(path)).toEqual((await readFileDataset(path)).summary);
@@ -52,13 +53,18 @@ describe('summarizeFile', () => {
   });
 
   it('fails with the DataError reading in-process raises: file, line, code and words', async () => {
+    // 3 MB, so the thread reads it; its last row has a field too many
     const broken = join(dir, 'broken.csv');
-    writeFileSync(broken, 'text,label\ngood film,1\nbad film,0,extra\n');
+    writeFileSync(broken, `text,label\n${'good film with a long enough review,1\n'.repeat(80_000)}bad film,0,extra\n`);
+    expect(statSync(broken).size).toBeGreaterThan(IN_THREAD_MAX_BYTES);
     const there = await caught(summarizeFile(broken));
     const here = await caught(readFileDataset(broken));
     expect(there).toBeInstanceOf(DataError);
-    expect(there.message).toBe('broken.csv: line 3: this row has 3 fields, expected 2 ("text", "label")');
+    expect(there.message).toBe('broken.csv: line 80002: this row has 3 fields, expected 2 ("text", "label")');
     expect({ ...(there as DataError) }).toEqual({ ...(here as DataError) });
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, 'text,label\ngood film,1\nbad film,0,extra\n');
+    expect((await caught(summarizeFile(small))).message).toBe('small.csv: line 3: this row has 3 fields, expected 2 ("text", "label")');
     const missing = await caught(summarizeFile(join(dir, 'nope.tsv')));
     expect(missing).toBeInstanceOf(DataError);
     expect(missing.message).toMatch(/^nope\.tsv: cannot open .*nope\.tsv: no such file$/);
