@@ -163,12 +163,22 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
       const minority = labels.classes.reduce((a, b) => (b.count < a.count ? b : a));
       warnings.push({ code: 'imbalance', message: `classes are imbalanced (${ratio.toFixed(1)}:1); the rarest, "${minority.value}", has ${minority.count} rows — accuracy alone will flatter the model` });
     }
-    const seen = new Set<string>();
+    // a duplicate repeats an earlier row's input and label. Keyed by the input itself, so no key
+    // string is made per row (1.8 M of them for a 100 MB file); an input seen under two labels
+    // falls back to a (label, input) key
+    const firstLabel = new Map<string, string>();
+    const relabelled = new Set<string>();
     let dups = 0;
     for (const k of kept) {
-      const key = `${cellText(k.input)}\u0000${k.label}`;
-      if (seen.has(key)) dups++;
-      else seen.add(key);
+      const input = cellText(k.input);
+      const first = firstLabel.get(input);
+      if (first === undefined) firstLabel.set(input, k.label);
+      else if (first === k.label) dups++;
+      else {
+        const key = `${k.label}\u0000${input}`;
+        if (relabelled.has(key)) dups++;
+        else relabelled.add(key);
+      }
     }
     if (dups > 0) warnings.push({ code: 'duplicates', message: `${dups.toLocaleString('en-US')} duplicate rows (${((100 * dups) / kept.length).toFixed(1)}%); a random split may put copies on both sides` });
   } else if (task === 'forecast') {

@@ -89,12 +89,17 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
-/** tokenize(text).length, without making the tokens. */
+/**
+ * tokenize(text).length, without making the tokens. ASCII text is scanned as it is: its
+ * letters are words in either case, and lowercasing (which can change non-ASCII text's tokens:
+ * İ becomes i and a combining dot) only made a copy of every row to throw away.
+ */
 export function countTokens(text: string): number {
   let n = 0;
-  scan(text.toLowerCase(), () => n++);
+  scan(NON_ASCII.test(text) ? text.toLowerCase() : text, () => n++);
   return n;
 }
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * Texts → the distinct tokens, numbered in the order first seen, and each text as those

@@ -150,6 +150,12 @@ describe('formats and quirks', () => {
     const rows = ['text,label', ...Array.from({ length: 40 }, (_, i) => `text number ${i % 30},1`), 'odd one,0', 'odd two,0'];
     const { summary } = await read('i.csv', rows.join('\n'));
     expect(summary.warnings.map((w) => w.code).sort()).toEqual(['duplicates', 'imbalance']);
+    expect(summary.warnings.find((w) => w.code === 'duplicates')!.message).toMatch(/^10 duplicate rows \(23\.8%\)/);
+  });
+  it('a duplicate repeats both input and label: the same text under another label is not one, until it repeats too', async () => {
+    const rows = ['text,label', 'fine,1', 'fine,0', 'fine,1', 'meh,0', 'fine,0', 'fine,2', 'meh,1'];
+    const { summary } = await read('d.csv', rows.join('\n'));
+    expect(summary.warnings.find((w) => w.code === 'duplicates')!.message).toMatch(/^2 duplicate rows \(28\.6%\)/);
   });
 });
 
