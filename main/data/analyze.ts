@@ -4,7 +4,7 @@
  */
 import type { ColumnRole, DataWarning, DatasetSummary, LengthStats, RoleOverrides, TaskKind } from '../contract.js';
 import { cellText, detectRoles, profileColumns } from './columns.js';
-import type { Dataset, Series, TextExample } from './dataset.js';
+import type { Dataset, Series, TextCorpus } from './dataset.js';
 import { DataError } from './errors.js';
 import { MAX_CLASSES } from './limits.js';
 import { isNumeric, type Table } from './read.js';
@@ -89,24 +89,21 @@ function seriesNumber(table: Table, row: number, column: number): number {
  */
 function textDataset(classes: string[], rows: { input: string; label: string; line: number }[], classIndex: Map<string, number>): Dataset {
   let pending: typeof rows | null = rows;
-  let corpus: { tokens: string[]; examples: TextExample[] } | null = null;
-  const texts = () => {
-    if (!corpus) {
-      const kept = pending!;
-      const { tokens, ids } = numberTokens(kept.map((k) => k.input));
-      corpus = { tokens, examples: kept.map((k, i) => ({ ids: ids[i], label: classIndex.get(k.label)!, line: k.line })) };
-      pending = null;
-    }
-    return corpus;
-  };
+  let corpus: TextCorpus | null = null;
   return {
     kind: 'text-classification',
     classes,
-    get tokens() {
-      return texts().tokens;
-    },
-    get examples() {
-      return texts().examples;
+    get corpus() {
+      if (!corpus) {
+        const kept = pending!;
+        corpus = {
+          ...numberTokens(kept.map((k) => k.input)),
+          labels: Int32Array.from(kept, (k) => classIndex.get(k.label)!),
+          lines: Int32Array.from(kept, (k) => k.line),
+        };
+        pending = null;
+      }
+      return corpus;
     },
   };
 }

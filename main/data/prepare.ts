@@ -1,29 +1,34 @@
 /** Datasets → SequenceItems the batcher pads: token ids for text, windows for series. */
 import type { SequenceItem } from './batches.js';
-import type { Series, TextExample } from './dataset.js';
+import type { Series, TextCorpus } from './dataset.js';
 import { clockFeatures, fitNormalizer, normalize, slidingWindows, splitChronological, type Clock, type Normalizer } from './series.js';
 import { tokenCounts, Vocab, type VocabOptions } from './text.js';
 
+/** Every text of a corpus, by number: what a split or a subset picks from. */
+export function corpusRows(corpus: TextCorpus): number[] {
+  return Array.from(corpus.labels, (_, i) => i);
+}
+
 /**
- * Examples → items of vocabulary ids, cut to maxLen tokens. `tokens`: the examples' dataset's
- * token table (a validation file has its own).
+ * These texts (rows) of a corpus → items of vocabulary ids, cut to maxLen tokens. Each item's
+ * ids are a view into one buffer for all of them.
  */
-export function textItems(examples: TextExample[], tokens: readonly string[], vocab: Vocab, maxLen?: number): SequenceItem[] {
-  const ids = vocab.lookup(tokens);
-  const cut = (e: TextExample) => (maxLen ? Math.min(maxLen, e.ids.length) : e.ids.length);
-  // one buffer for every item's ids (views into it), as numberTokens keeps the texts
-  const flat = new Int32Array(examples.reduce((s, e) => s + cut(e), 0));
+export function textItems(corpus: TextCorpus, rows: readonly number[], vocab: Vocab, maxLen?: number): SequenceItem[] {
+  const { ids, starts, labels } = corpus;
+  const lookup = vocab.lookup(corpus.tokens);
+  const cut = (r: number) => (maxLen ? Math.min(maxLen, starts[r + 1] - starts[r]) : starts[r + 1] - starts[r]);
+  const flat = new Int32Array(rows.reduce((s, r) => s + cut(r), 0));
   let at = 0;
-  return examples.map((e) => {
-    const start = at;
-    for (let k = 0, n = cut(e); k < n; k++) flat[at++] = ids[e.ids[k]];
-    return { tokens: flat.subarray(start, at), label: e.label };
+  return rows.map((r) => {
+    const begin = at;
+    for (let k = starts[r], end = k + cut(r); k < end; k++) flat[at++] = lookup[ids[k]];
+    return { tokens: flat.subarray(begin, at), label: labels[r] };
   });
 }
 
-/** The vocabulary of these examples (the training split: validation never adds to it). */
-export function textVocab(examples: TextExample[], tokens: readonly string[], opts: VocabOptions): Vocab {
-  return Vocab.fromCounts(tokens, tokenCounts(examples.map((e) => e.ids), tokens.length), opts);
+/** The vocabulary of these texts (the training split: validation never adds to it). */
+export function textVocab(corpus: TextCorpus, rows: readonly number[], opts: VocabOptions): Vocab {
+  return Vocab.fromCounts(corpus.tokens, tokenCounts(corpus.ids, corpus.starts, rows, corpus.tokens.length), opts);
 }
 
 export interface ForecastOptions {

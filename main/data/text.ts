@@ -102,18 +102,17 @@ export function countTokens(text: string): number {
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
- * Texts → the distinct tokens, numbered in the order first seen, and each text as those
- * numbers. Why numbers: 4 bytes a token where an array of strings holds a pointer and a string
- * per token, and a vocabulary is then counted in an array instead of a Map. Each text's numbers
- * are a view into one buffer for all of them: with a typed array of its own per text, numbering
- * a 1.8 M-row file took ≈ 260 MB more (a backing store each).
+ * Texts → the distinct tokens, numbered in the order first seen, and every text's numbers in
+ * one buffer (text i: ids[starts[i] … starts[i + 1])). Why numbers: 4 bytes a token where an
+ * array of strings holds a pointer and a string per token, and a vocabulary is then counted in
+ * an array instead of a Map.
  */
-export function numberTokens(texts: readonly string[]): { tokens: string[]; ids: Int32Array[] } {
+export function numberTokens(texts: readonly string[]): { tokens: string[]; ids: Int32Array; starts: Int32Array } {
   const tokens: string[] = [];
   const index = new Map<string, number>();
-  let flat = new Int32Array(1 << 16);
+  let ids = new Int32Array(1 << 16);
   let n = 0;
-  const ends = new Int32Array(texts.length);
+  const starts = new Int32Array(texts.length + 1);
   texts.forEach((text, row) => {
     const lower = text.toLowerCase();
     scan(lower, (a, b) => {
@@ -124,23 +123,24 @@ export function numberTokens(texts: readonly string[]): { tokens: string[]; ids:
         tokens.push(token);
         index.set(token, id);
       }
-      if (n === flat.length) {
+      if (n === ids.length) {
         const grown = new Int32Array(2 * n);
-        grown.set(flat);
-        flat = grown;
+        grown.set(ids);
+        ids = grown;
       }
-      flat[n++] = id;
+      ids[n++] = id;
     });
-    ends[row] = n;
+    starts[row + 1] = n;
   });
-  const all = flat;
-  return { tokens, ids: Array.from(ends, (end, row) => all.subarray(row > 0 ? ends[row - 1] : 0, end)) };
+  return { tokens, ids: ids.slice(0, n), starts };
 }
 
-/** How often each of a table's `size` tokens occurs in these id arrays. */
-export function tokenCounts(texts: Iterable<ArrayLike<number>>, size: number): Int32Array {
+/** How often each of `size` token numbers occurs in these texts (rows) of one buffer (numberTokens). */
+export function tokenCounts(ids: Int32Array, starts: Int32Array, rows: ArrayLike<number>, size: number): Int32Array {
   const counts = new Int32Array(size);
-  for (const ids of texts) for (let k = 0; k < ids.length; k++) counts[ids[k]]++;
+  for (let r = 0; r < rows.length; r++) {
+    for (let k = starts[rows[r]], end = starts[rows[r] + 1]; k < end; k++) counts[ids[k]]++;
+  }
   return counts;
 }
 

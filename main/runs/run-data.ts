@@ -6,7 +6,7 @@ import { ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile }
 import { itemLength, splitRandom, type SequenceItem } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
-import { forecastItems, textItems, textVocab } from '../data/prepare.js';
+import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
 import { createRng, type Rng } from '../engine/random.js';
 
@@ -85,24 +85,26 @@ type OfKind<K extends Dataset['kind']> = Extract<Dataset, { kind: K }>;
 async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-classification'>, info: FileInfo, load: DatasetLoader, rng: Rng): Promise<PreparedData> {
   const valFraction = config.train.validationFraction;
   const classes = ds.classes;
-  let trainEx = ds.examples;
-  let valEx: typeof trainEx;
-  let valTokens = ds.tokens;
+  const corpus = ds.corpus;
+  let trainRows = corpusRows(corpus);
+  let valRows: number[];
+  let valCorpus = corpus;
   if (d.validationPath) {
     const v = await load(d.validationPath, d.overrides);
     if (v.dataset.kind !== 'text-classification') throw new DataError('bad-role', d.validationPath, 'the validation file is not a text classification file like the training file');
     const vClasses = v.dataset.classes;
     const unknown = vClasses.find((c) => !classes.includes(c));
     if (unknown !== undefined) throw new DataError('bad-role', d.validationPath, `label "${unknown}" does not occur in the training file`);
-    valEx = v.dataset.examples.map((e) => ({ ...e, label: classes.indexOf(vClasses[e.label]) }));
-    valTokens = v.dataset.tokens;
+    // its own token numbers; its labels as the training file numbers them
+    valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map((l) => classes.indexOf(vClasses[l])) };
+    valRows = corpusRows(valCorpus);
   } else {
-    [trainEx, valEx] = splitRandom(ds.examples, [1 - valFraction, valFraction], rng);
+    [trainRows, valRows] = splitRandom(trainRows, [1 - valFraction, valFraction], rng);
   }
   // The vocabulary sees the training split only.
-  const vocab = textVocab(trainEx, ds.tokens, { minFreq: d.minFreq, maxSize: d.vocabSize });
-  const train = textItems(trainEx, ds.tokens, vocab, d.maxTokens);
-  const val = textItems(valEx, valTokens, vocab, d.maxTokens);
+  const vocab = textVocab(corpus, trainRows, { minFreq: d.minFreq, maxSize: d.vocabSize });
+  const train = textItems(corpus, trainRows, vocab, d.maxTokens);
+  const val = textItems(valCorpus, valRows, vocab, d.maxTokens);
   const lengths = config.evalLengths;
   return {
     model: resolveModel(config, { type: 'embedding', vocab: vocab.size, embed: 32 }, { type: 'classify', classes: classes.length }),

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketBatches, groupByLength, itemLength, splitByLength, splitRandom, toPlainBatch } from '../../main/data/batches.js';
-import { forecastItems, textItems, textVocab } from '../../main/data/prepare.js';
+import { corpusRows, forecastItems, textItems, textVocab } from '../../main/data/prepare.js';
 import { clockFeatures, parseDate, slidingWindows } from '../../main/data/series.js';
 import { KEYWORD_IDS, makeTask, TASKS, type TaskName } from '../../main/data/tasks.js';
 import { countTokens, PAD_ID, numberTokens, TOKEN, tokenize, UNK_ID, unknownShare, Vocab } from '../../main/data/text.js';
@@ -29,19 +29,22 @@ describe('tokenizer and vocabulary', () => {
       const expected = byRegex(text);
       expect(tokenize(text), JSON.stringify(text)).toEqual(expected);
       expect(countTokens(text)).toBe(expected.length);
-      expect([...numbered.ids[i]].map((id) => numbered.tokens[id])).toEqual(expected);
+      expect([...numbered.ids.subarray(numbered.starts[i], numbered.starts[i + 1])].map((id) => numbered.tokens[id])).toEqual(expected);
     });
     expect(new Set(numbered.tokens).size).toBe(numbered.tokens.length);
   });
   it('a vocabulary from token counts equals one built from the strings; items map every id through it', () => {
     const texts = ['b a c', 'a b', 'a d', 'e'];
-    const table = numberTokens(texts);
-    const examples = texts.map((_, i) => ({ ids: table.ids[i], label: i % 2, line: i + 1 }));
-    const fromCounts = textVocab(examples.slice(0, 3), table.tokens, { minFreq: 1 });
+    const corpus = { ...numberTokens(texts), labels: Int32Array.of(0, 1, 0, 1), lines: Int32Array.of(2, 3, 4, 5) };
+    expect(corpusRows(corpus)).toEqual([0, 1, 2, 3]);
+    const fromCounts = textVocab(corpus, [0, 1, 2], { minFreq: 1 });
     expect(fromCounts.tokens).toEqual(Vocab.build(texts.slice(0, 3).map(tokenize)).tokens);
-    expect(textVocab(examples, table.tokens, { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
-    // 'e' was never counted: <unk>; maxLen cuts
-    expect(textItems(examples, table.tokens, fromCounts, 2).map((e) => ({ ...e, tokens: Array.from(e.tokens!) }))).toEqual([{ tokens: [3, 2], label: 0 }, { tokens: [2, 3], label: 1 }, { tokens: [2, 5], label: 0 }, { tokens: [UNK_ID], label: 1 }]);
+    expect(textVocab(corpus, [0, 1, 2, 3], { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
+    expect(textVocab(corpus, [3, 1], { minFreq: 1 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b', 'e']);
+    // 'e' was never counted: <unk>; maxLen cuts; rows in the order asked
+    const items = textItems(corpus, [0, 1, 2, 3], fromCounts, 2).map((e) => ({ ...e, tokens: Array.from(e.tokens!) }));
+    expect(items).toEqual([{ tokens: [3, 2], label: 0 }, { tokens: [2, 3], label: 1 }, { tokens: [2, 5], label: 0 }, { tokens: [UNK_ID], label: 1 }]);
+    expect(textItems(corpus, [2, 0], fromCounts).map((e) => Array.from(e.tokens!))).toEqual([[2, 5], [3, 2, 4]]);
   });
   it('ids: <pad> 0, <unk> 1, then by frequency (ties alphabetical); min-frequency and max-size; OOV rate', () => {
     const texts = [['b', 'a', 'c'], ['a', 'b'], ['a', 'd']];

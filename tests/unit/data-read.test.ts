@@ -38,12 +38,14 @@ describe('the four datasets in ../shared/datasets', () => {
     expect(summary.lengths!.histogram.reduce((s, b) => s + b.count, 0)).toBe(67_349);
     expect(summary.warnings.map((w) => w.code)).toEqual(['duplicates']);
     if (dataset.kind !== 'text-classification') throw new Error('expected text');
-    const first = dataset.examples[0];
-    expect({ tokens: [...first.ids].map((i) => dataset.tokens[i]), label: first.label, line: first.line }).toEqual({ tokens: ['hide', 'new', 'secretions', 'from', 'the', 'parental', 'units'], label: 0, line: 2 });
+    const { tokens, ids, starts, labels, lines } = dataset.corpus;
+    const text = (i: number) => [...ids.subarray(starts[i], starts[i + 1])].map((id) => tokens[id]);
+    expect({ tokens: text(0), label: labels[0], line: lines[0] }).toEqual({ tokens: ['hide', 'new', 'secretions', 'from', 'the', 'parental', 'units'], label: 0, line: 2 });
+    expect([labels.length, starts.length, ids.length]).toEqual([67_349, 67_350, starts[67_349]]);
     // one number per distinct token, the same number wherever it occurs
-    const words = new Set(dataset.examples.flatMap((e) => [...e.ids].map((i) => dataset.tokens[i])));
-    expect(dataset.tokens.length).toBe(words.size);
-    expect(new Set(dataset.tokens).size).toBe(dataset.tokens.length);
+    const words = new Set(Array.from(labels, (_, i) => text(i)).flat());
+    expect(tokens.length).toBe(words.size);
+    expect(new Set(tokens).size).toBe(tokens.length);
   });
 
   it('sst2-dev.tsv: the text column is "content" here, and is still found', async () => {
@@ -143,7 +145,7 @@ describe('formats and quirks', () => {
     const { summary, dataset } = await read('s.csv', 'text,label\ngood,1\n,0\nbad,\nfine,1\nawful,0\n');
     expect(summary.skipped).toEqual([{ line: 3, reason: 'empty input ("text")' }, { line: 4, reason: 'empty label ("label")' }]);
     expect(summary.warnings.find((w) => w.code === 'rows-skipped')!.message).toMatch(/^2 rows skipped .*first at line 3$/);
-    expect(dataset.kind === 'text-classification' && dataset.examples.length).toBe(3);
+    expect(dataset.kind === 'text-classification' && Array.from(dataset.corpus.lines)).toEqual([2, 5, 6]);
   });
 
   it('imbalance and duplicates are warned about', async () => {

@@ -1,4 +1,4 @@
-import { textItems, textVocab } from '../../data/prepare.js';
+import { corpusRows, textItems, textVocab } from '../../data/prepare.js';
 import { unknownShare } from '../../data/text.js';
 import { accuracy, fit, pct } from '../toolkit.js';
 import type { Recipe } from '../types.js';
@@ -13,10 +13,11 @@ export const sentimentRecipe: Recipe = {
     const dev = await ctx.loadDataset('sst2-dev');
     if (train.kind !== 'text-classification' || dev.kind !== 'text-classification') throw new Error('SST-2 files are not text classification');
     // quick: 12k training phrases, one pass; full: all 67k, two passes (≈ 14 s here with the fast kernels)
-    const examples = ctx.full ? train.examples : train.examples.filter((_, i) => i % 5 === 0).slice(0, 12_000);
-    const vocab = textVocab(examples, train.tokens, { minFreq: ctx.full ? 1 : 2, maxSize: 20_000 });
-    const items = textItems(examples, train.tokens, vocab);
-    const devItems = textItems(dev.examples, dev.tokens, vocab);
+    const all = corpusRows(train.corpus);
+    const rows = ctx.full ? all : all.filter((i) => i % 5 === 0).slice(0, 12_000);
+    const vocab = textVocab(train.corpus, rows, { minFreq: ctx.full ? 1 : 2, maxSize: 20_000 });
+    const items = textItems(train.corpus, rows, vocab);
+    const devItems = textItems(dev.corpus, corpusRows(dev.corpus), vocab);
     const started = Date.now();
     const model = fit(
       { kind: 'shared', cell: 'gru', hidden: 64, seed: ctx.seed, input: { type: 'embedding', vocab: vocab.size, embed: 64 }, head: { type: 'classify', classes: 2 } },
