@@ -1,7 +1,7 @@
 /**
  * Text → token ids: a lowercase word-and-punctuation tokenizer, numbers for a dataset's
- * distinct tokens, and a vocabulary with a minimum frequency and a
- * maximum size. Id 0 is <pad>, id 1 is <unk>.
+ * distinct tokens, and a vocabulary with a minimum frequency and a maximum size. Id 0 is
+ * <pad>, id 1 is <unk>.
  */
 
 export const PAD = '<pad>';
@@ -89,6 +89,8 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * tokenize(text).length, without making the tokens. ASCII text is scanned as it is: its
  * letters are words in either case, and lowercasing (which can change non-ASCII text's tokens:
@@ -99,7 +101,6 @@ export function countTokens(text: string): number {
   scan(NON_ASCII.test(text) ? text.toLowerCase() : text, () => n++);
   return n;
 }
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * Texts → the distinct tokens, numbered in the order first seen, and every text's numbers in

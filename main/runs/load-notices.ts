@@ -1,6 +1,6 @@
 /**
  * What a run says while its data loads, where loading is slow enough to wonder about (a 100 MB
- * file takes ≈ 13 s before the first step): nothing in the first second, as for most files;
+ * file takes ≈ 10 s before the first step): nothing in the first second, as for most files;
  * after it, each new phase as it starts and progress within a phase at most once a second. A
  * file known to be large (LARGE_FILE_BYTES) is announced from the start: its bytes arrive in
  * well under a second, and then parsing them is seconds of work no timer can interrupt.
