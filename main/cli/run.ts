@@ -49,6 +49,8 @@ const OPTIONS = {
   window: { type: 'string' },
   clocks: { type: 'string' },
   'eval-lengths': { type: 'string' },
+  'validate-every': { type: 'string' },
+  'early-stopping': { type: 'string' },
   seed: { type: 'string' },
   session: { type: 'string' },
   resume: { type: 'boolean' },

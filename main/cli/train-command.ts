@@ -15,7 +15,7 @@ export const trainHelp =
   'train --task parity|adding|recall|keyword|position | --data FILE [--model shared|unshared|conv] [--cell tanh|gru|lstm] [--hidden D] [--embed E] ' +
   '[--position none|sinusoidal|concat|learned|cyclic] [--periods 24,7,365] [--epochs N] [--steps N] [--batch B] [--lr X] [--optimizer adam|sgd|rmsprop] ' +
   '[--clip X] [--loss mean|length-normalized] [--parallel auto|off|split|full] [--max-len T] [--kernel K] [--seq-len 2-20] [--count N] [--window W] [--val FILE] ' +
-  '[--eval-lengths 5,10,20] [--seed S] [--session DIR] [--resume] [--json]';
+  '[--validate-every K] [--early-stopping N] [--eval-lengths 5,10,20] [--seed S] [--session DIR] [--resume] [--json]';
 
 const num = (v: unknown, flag: string): number => {
   const n = Number(v);
@@ -89,6 +89,9 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
       clip: values.clip ? num(values.clip, '--clip') : null,
       loss: (values.loss as 'mean' | 'length-normalized' | undefined) ?? 'mean',
       parallel: oneOf(ParallelModeSchema, values.parallel, '--parallel') ?? 'auto',
+      validateEvery: values['validate-every'] ? positiveInt(values['validate-every'], '--validate-every') : 50,
+      // stop once validation loss has not improved for N validations in a row
+      earlyStopping: values['early-stopping'] ? positiveInt(values['early-stopping'], '--early-stopping') : null,
     },
     evalLengths: values['eval-lengths'] ? positiveIntList(values['eval-lengths'], '--eval-lengths') : undefined,
     seed,

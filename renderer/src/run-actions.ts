@@ -4,6 +4,9 @@ import { connect } from './api';
 import { openSession, refreshSessions } from './composables/useWorkbench';
 import { runView, state } from './state';
 
+/** A field whose empty value means off (its placeholder says so): an emptied number input holds ''. */
+const orOff = (v: number | string | null): number | null => (typeof v === 'number' && v > 0 ? v : null);
+
 export function runConfig(): RunConfigInput {
   const m = state.model;
   const kind = m.architecture === 'conv' ? 'conv' : m.shared ? 'shared' : 'unshared';
@@ -19,11 +22,12 @@ export function runConfig(): RunConfigInput {
       epochs: state.train.epochs,
       batch: state.train.batch,
       lr: state.train.lr,
-      clip: state.train.clip,
+      clip: orOff(state.train.clip),
       loss: state.train.loss,
       maxSteps: state.train.maxSteps ?? undefined,
       parallel: state.train.parallel,
-      validateEvery: 25,
+      validateEvery: state.train.validateEvery,
+      earlyStopping: orOff(state.train.earlyStopping),
       timestepGradEvery: 10,
     },
     evalLengths: state.task ? [5, 10, 20, 40, 80, 160] : [5, 10, 20, 30, 40, 60],

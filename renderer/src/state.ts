@@ -52,7 +52,7 @@ export const state = reactive({
     maxLen: 60,
     kernel: 3,
   },
-  train: { epochs: 3, batch: 32, lr: 0.005, clip: 1 as number | null, loss: 'mean' as 'mean' | 'length-normalized', maxSteps: 300 as number | null, seed: 0, parallel: 'auto' as ParallelMode },
+  train: { epochs: 3, batch: 32, lr: 0.005, clip: 1 as number | null, loss: 'mean' as 'mean' | 'length-normalized', maxSteps: 300 as number | null, seed: 0, parallel: 'auto' as ParallelMode, validateEvery: 25, earlyStopping: null as number | null },
   openRun: null as string | null,
   runs: {} as Record<string, RunView>,
   sessions: [] as SessionSummary[],

@@ -124,11 +124,31 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
+  it('--validate-every and --early-stopping: the run stops once validation stops improving, its checkpoint at the last step', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const session = join(mkdtempSync(join(tmpdir(), 'rnnwb-cli-')), 's');
+    const r = cli('train', '--task', 'parity', '--count', '1200', '--hidden', '16', '--cell', 'gru', '--epochs', '50', '--lr', '0.2', '--validate-every', '5', '--early-stopping', '2', '--seed', '42', '--session', session, '--json');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.type === 'status' && /^early stopping: validation loss has not improved for 2 validations$/.test(l.message ?? ''))).toBe(true);
+    const records = lines.filter((l) => l.type === 'metrics');
+    const validated = records.filter((m) => m.valLoss !== null).map((m) => m.step);
+    // every 5 steps (and at each epoch's end), and the run ended well before 50 epochs
+    expect(validated.slice(0, 3)).toEqual([5, 10, 15]);
+    const last = records.at(-1).step;
+    expect(last).toBeLessThan(50 * 34);
+    const { readCheckpoint } = await import('../../main/sessions/store.js');
+    expect(readCheckpoint(session)!.step).toBe(last);
+  });
+
   it('bad train flags fail in one sentence', () => {
     const r = cli('train', '--task', 'sorting');
     expect(r.code).toBe(2);
     expect(r.err.trim()).toBe('rnn-workbench: --task must be one of parity, adding, recall, keyword, position, got "sorting"');
     expect(cli('train', '--epochs', '3').err).toMatch(/exactly one of --task NAME or --data FILE/);
+    expect(cli('train', '--task', 'parity', '--early-stopping', '0').err.trim()).toBe('rnn-workbench: --early-stopping must be a positive whole number, got "0"');
   });
 });
 
