@@ -14,13 +14,14 @@ import { HelperThread } from './helper-thread.js';
 /**
  * Whether a run validates on a helper thread: where a core is left over after the training
  * threads (a split run on 2 cores has none), on wasm (tfjs-node's native backend cannot load
- * in a worker thread), without early stopping (its decision must come at the step it belongs
- * to), and where validation is a real share of the work: a forward pass over the set's tokens
- * costs at least a tenth of the training between two checks (forward and backward, ≈ 3
- * forwards, over their batches' tokens). Else a thread and a replica cost more than they save.
+ * in a worker thread), and where validation is a real share of the work: a forward pass over
+ * the set's tokens costs at least a tenth of the training between two checks (forward and
+ * backward, ≈ 3 forwards, over their batches' tokens). Else a thread and a replica cost more
+ * than they save. Early stopping too: the training loop ends such a run at the step whose
+ * validation said stop, from that step's snapshot.
  */
-export function validatesOnHelper(o: { threads: number; cores: number; backend: BackendName; earlyStopping: number | null; valTokens: number; trainTokensPerCheck: number }): boolean {
-  if (o.cores <= o.threads || o.backend !== 'wasm' || o.earlyStopping !== null) return false;
+export function validatesOnHelper(o: { threads: number; cores: number; backend: BackendName; valTokens: number; trainTokensPerCheck: number }): boolean {
+  if (o.cores <= o.threads || o.backend !== 'wasm') return false;
   return o.valTokens >= 0.1 * 3 * o.trainTokensPerCheck;
 }
 

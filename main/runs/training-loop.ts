@@ -76,14 +76,18 @@ export function totalSteps(config: RunConfig, trainCount: number, batchesPerStep
 
 async function snapshot(model: SequenceModel, optimizer: tf.Optimizer, step: number, epoch: number, batchInEpoch: number, best: number | null, sinceBest: number): Promise<Checkpoint> {
   const opt = await optimizer.getWeights();
-  const optimizerState = opt.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: w.tensor.dataSync() as Float32Array }));
+  // copies this code owns: an early-stopping snapshot is kept while training goes on
+  const optimizerState = opt.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: ownedValues(w.tensor) }));
   return { step, epoch, batchInEpoch, weights: model.getWeights(), optimizer: optimizerState, bestValLoss: best, sinceBest };
 }
 
 /**
  * @param threads data-parallel steps over helper threads, or null for one thread
- * @param scorer validation on a spare core (background-scorer.ts), or null to validate here;
- *   never used with early stopping, whose decision must come at the step it belongs to
+ * @param scorer validation on a spare core (background-scorer.ts), or null to validate here.
+ *   With early stopping, training goes on past a validation while the helper scores it, from a
+ *   snapshot of that step (weights and optimizer state); a validation that says stop ends the
+ *   run at its own step from the snapshot, the steps after it dropped: the same records, model
+ *   and checkpoint as validating here, whatever the timing.
  */
 export async function runTraining(config: RunConfig, data: PreparedData, sink: RunSink, control: RunControl, resume?: Checkpoint, threads: ParallelSteps | null = null, scorer: BackgroundScorer | null = null): Promise<RunStatus> {
   const t = config.train;
@@ -103,14 +107,27 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   let lastCheckpoint = Date.now();
   let rateWindow = { time: Date.now(), step };
   const valSet = evalSet(data.val);
-  let background = t.earlyStopping === null ? scorer : null;
+  let background = scorer;
   background?.keepScoreSet(valSet);
+  /** Early stopping's bookkeeping for one validation loss, in step order: true to stop there. */
+  const judge = (valLoss: number): boolean => {
+    if (t.earlyStopping === null) return false;
+    if (best === null || valLoss < best - 1e-6) {
+      best = valLoss;
+      sinceBest = 0;
+      return false;
+    }
+    return ++sinceBest >= t.earlyStopping;
+  };
+  /** a validation on the helper that said stop: its record, and the snapshot of its step */
+  let stopAt: { record: MetricRecord; at: Checkpoint } | null = null;
   // a validation scoring on the helper: its step's record, and the records after it, wait in
   // `pending` until its loss and metric are filed (the metrics stay in step order)
   let held: MetricRecord | null = null;
   let inflight: Promise<void> | null = null;
   const flush = () => {
-    const upto = held ? pending.indexOf(held) : pending.length;
+    // nothing past a validation still out, nor past one that stopped the run
+    const upto = held ? pending.indexOf(held) : stopAt ? pending.indexOf(stopAt.record) + 1 : pending.length;
     if (upto > 0) sink.metrics(pending.slice(0, upto));
     pending = pending.slice(upto);
     lastFlush = Date.now();
@@ -121,10 +138,13 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
     background = null;
     sink.status('running', step, total, `validation back on the training thread: ${e.message}`);
   };
-  /** Scores the weights as they are now on the helper, filed into `record` when done. */
-  const validateInBackground = (record: MetricRecord, on: BackgroundScorer) => {
+  /**
+   * Scores the weights as they are now on the helper, filed into `record` when done. `at`: this
+   * step's snapshot, with early stopping (the run ends from it if this validation says stop).
+   */
+  const validateInBackground = (record: MetricRecord, on: BackgroundScorer, at: Checkpoint | null) => {
     // our own copy: the helper gets one, and a failed helper's validation runs here from this one
-    const weights = model.getWeights();
+    const weights = at?.weights ?? model.getWeights();
     held = record;
     inflight = on
       .score([...model.vars.keys()].map((name) => weights[name].values), t.loss)
@@ -142,6 +162,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       .then((s) => {
         record.valLoss = s?.loss ?? null;
         record.valMetric = s?.metric ?? null;
+        if (at && s && judge(s.loss)) stopAt = { record, at };
       })
       .finally(() => {
         held = null;
@@ -172,9 +193,25 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   };
   const save = async (epoch: number, batchInEpoch: number) => {
     await settle();
+    if (stopAt) return; // the run ends at the step that said stop (endEarly), not here
     flush();
     await sink.checkpoint(await snapshot(model, optimizer, step, epoch, batchInEpoch, best, sinceBest));
     lastCheckpoint = Date.now();
+  };
+  /** Early stopping: the run ends with this step's model, and the checkpoint that eval and export read is this step's. */
+  const stopHere = async (at: Checkpoint) => {
+    flush();
+    await sink.checkpoint({ ...at, bestValLoss: best, sinceBest });
+    lastCheckpoint = Date.now();
+    sink.status('running', at.step, total, `early stopping: validation loss has not improved for ${sinceBest} validations`);
+  };
+  /** A validation on the helper said stop: back to its step (the steps trained since are dropped), and end there. */
+  const endEarly = async () => {
+    const { record, at } = stopAt!;
+    pending = pending.slice(0, pending.indexOf(record) + 1);
+    model.setWeights(at.weights);
+    step = at.step;
+    await stopHere(at);
   };
 
   try {
@@ -195,9 +232,18 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
       const batches = bucketBatches(data.train, t.batch, createRng(config.seed * 7919 + epoch + 1));
       const first = resume && epoch === resume.epoch ? resume.batchInEpoch : 0;
       for (let b = first; b < batches.length && step < total; b += group) {
-        if ((await control.gate(flush)) === 'stop') {
+        const go = await control.gate(flush);
+        if (stopAt) {
+          await endEarly();
+          stopped = true;
+          break;
+        }
+        if (go === 'stop') {
           await save(epoch, b);
-          stopped = userStopped = true;
+          // the validation it waited for may have said stop: then the run ended there, before this stop
+          if (stopAt) await endEarly();
+          else userStopped = true;
+          stopped = true;
           break;
         }
         const plain = batches.slice(b, b + group).map(toPlainBatch);
@@ -231,6 +277,12 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
           if (validate && background?.failure) helperFailed(background.failure);
           const elsewhere = validate && background?.ready ? background : null;
           if (elsewhere) await settle(); // one validation in flight at a time
+          if (stopAt) {
+            // the one in flight said stop: this step and the ones before it since are dropped
+            await endEarly();
+            stopped = true;
+            break;
+          }
           const val = validate && !elsewhere ? await validateHere() : null;
           // (batch() outside the tidy: tensors it makes must outlive it)
           const acc = validate && data.metricName === 'accuracy' ? ((b) => tf.tidy(() => model.metric(b).dataSync()[0]))(batch()) : null;
@@ -254,18 +306,12 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
             examplesPerSec: rate * t.batch * group,
           };
           pending.push(record);
-          if (elsewhere) validateInBackground(record, elsewhere);
-          if (val && t.earlyStopping !== null) {
-            if (best === null || val.loss < best - 1e-6) {
-              best = val.loss;
-              sinceBest = 0;
-            } else if (++sinceBest >= t.earlyStopping) {
-              // the run ends with this model: the checkpoint that eval and export read is this step's
-              await save(epoch, b + group);
-              sink.status('running', step, total, `early stopping: validation loss has not improved for ${sinceBest} validations`);
-              stopped = true;
-              break;
-            }
+          if (elsewhere) validateInBackground(record, elsewhere, t.earlyStopping === null ? null : await snapshot(model, optimizer, step, epoch, b + group, best, sinceBest));
+          if (val && judge(val.loss)) {
+            await settle();
+            await stopHere(await snapshot(model, optimizer, step, epoch, b + group, best, sinceBest));
+            stopped = true;
+            break;
           }
         } finally {
           if (tensors) disposeBatch(tensors);
@@ -277,8 +323,13 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
         if (Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) await save(epoch, b + group);
       }
       if (!stopped) await save(epoch + 1, 0);
+      if (stopAt && !stopped) {
+        await endEarly();
+        stopped = true;
+      }
     }
     await settle();
+    if (stopAt && !stopped) await endEarly();
     flush();
     sink.evaluation(lengthCurve(model, config.evalLengths, data.evalAt, { step, trainedMax: data.trainedMax, metricName: data.metricName }));
     const status: RunStatus = userStopped ? 'stopped' : 'completed';

@@ -126,7 +126,6 @@ function startScorer(config: RunConfig, data: PreparedData, backend: BackendName
     threads: plan.threads,
     cores: cores ?? availableParallelism(),
     backend,
-    earlyStopping: t.earlyStopping,
     valTokens: totalLength(data.val),
     // a 'full' step trains a batch on every thread
     trainTokensPerCheck: t.validateEvery * t.batch * (plan.mode === 'full' ? plan.threads : 1) * typical,

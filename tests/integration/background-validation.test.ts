@@ -28,8 +28,8 @@ const base: RunConfigInput = {
 };
 
 /** A run's records and status messages; `scorer` as the worker would hand it over; `stopAt`: the user's stop before that step. */
-async function run(scorerFor: ((d: Awaited<ReturnType<typeof prepareRunData>>) => BackgroundScorer) | null, stopAt = Infinity) {
-  const config = RunConfigSchema.parse(base);
+async function run(scorerFor: ((d: Awaited<ReturnType<typeof prepareRunData>>) => BackgroundScorer) | null, stopAt = Infinity, input: RunConfigInput = base, stepMs = 0) {
+  const config = RunConfigSchema.parse(input);
   const data = await prepareRunData(config, noFiles);
   const scorer = scorerFor?.(data) ?? null;
   await scorer?.whenReady().catch(() => {}); // one that cannot start is the run's to handle
@@ -48,7 +48,8 @@ async function run(scorerFor: ((d: Awaited<ReturnType<typeof prepareRunData>>) =
       evaluation: () => {},
     },
     // as the worker's gate: a turn of the event loop between steps, where the helper's answers come in
-    { gate: async () => (await new Promise((r) => setImmediate(r)), ++steps > stopAt ? 'stop' : 'go') },
+    // (`stepMs` between steps: a slower step, so that answers come in between steps)
+    { gate: async () => (await new Promise((r) => (stepMs ? setTimeout(r, stepMs) : setImmediate(r))), ++steps > stopAt ? 'stop' : 'go') },
     undefined,
     null,
     scorer,
@@ -112,18 +113,67 @@ describe('validation on a helper thread (wasm, real worker thread)', () => {
   });
 });
 
+describe('early stopping with validation on a helper thread (wasm, real worker thread)', () => {
+  useBackend('wasm');
+  // stops after a few dozen steps (patience 2, a check every 5 steps)
+  const early: RunConfigInput = { ...base, train: { epochs: 50, lr: 0.2, validateEvery: 5, earlyStopping: 2, parallel: 'off' } };
+  /** A helper whose answers come `ms` late: training runs on past a validation before its answer. */
+  const lateBy = (ms: number) => (d: Awaited<ReturnType<typeof prepareRunData>>) => {
+    const scorer = BackgroundScorer.start(d.model, 'wasm');
+    const ask = scorer.score.bind(scorer);
+    scorer.score = (weights, mode) => ask(weights, mode).then(async (s) => (await new Promise((r) => setTimeout(r, ms)), s));
+    return scorer;
+  };
+  const late = lateBy(40);
+  const weightsOf = (c: Checkpoint) => Object.fromEntries(Object.entries(c.weights).map(([k, w]) => [k, Array.from(w.values)]));
+
+  // 40 ms late: the answer that says stop is waited for at the next validation; 3 ms late with
+  // 5 ms steps: it comes in between two steps
+  it.each([
+    [40, 0],
+    [3, 5],
+  ])('ends at the same step, with the same records, model and checkpoint as validating here (answers %i ms late, %i ms steps)', async (ms, stepMs) => {
+    const here = await run(null, Infinity, early);
+    const there = await run(lateBy(ms), Infinity, early, stepMs);
+    const stop = /^early stopping: validation loss has not improved for 2 validations$/;
+    expect(here.messages.filter((m) => stop.test(m))).toHaveLength(1);
+    expect(there.messages.filter((m) => stop.test(m))).toHaveLength(1);
+    expect(there.messages).toContain('validation runs on a second thread while training goes on');
+    const last = here.records.at(-1)!.step;
+    expect(last).toBeLessThan(500); // it stopped early (50 epochs are ≈ 2,100 steps)
+    expect(there.scorer!.answered).toBe(here.records.filter((r) => r.valLoss !== null).length);
+    expect(there.records.map((r) => r.step)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    expect(valOf(there.records)).toEqual(valOf(here.records));
+    expect([there.status, here.status]).toEqual(['completed', 'completed']);
+    const [a, b] = [here.checkpoints.at(-1)!, there.checkpoints.at(-1)!];
+    expect([b.step, b.filed, b.epoch, b.batchInEpoch, b.bestValLoss, b.sinceBest]).toEqual([last, last, a.epoch, a.batchInEpoch, a.bestValLoss, a.sinceBest]);
+    expect(weightsOf(b)).toEqual(weightsOf(a));
+    expect(b.optimizer.map((o) => Array.from(o.values))).toEqual(a.optimizer.map((o) => Array.from(o.values)));
+  });
+
+  it('a stop asked for while the validation that says stop is out: the run ends at that validation', async () => {
+    const here = await run(null, Infinity, early);
+    const last = here.records.at(-1)!.step;
+    // the user's stop comes a step after the last validation, before its late answer
+    const there = await run(late, last + 1, early);
+    expect(there.status).toBe('completed');
+    expect(there.records.at(-1)!.step).toBe(last);
+    expect(there.checkpoints.at(-1)!.step).toBe(last);
+    expect(valOf(there.records)).toEqual(valOf(here.records));
+  });
+});
+
 describe('validatesOnHelper: where validation moves to a spare core', () => {
-  const sst2 = { threads: 1, cores: 2, backend: 'wasm' as const, earlyStopping: null, valTokens: 63_000, trainTokensPerCheck: 50 * 32 * 9.4 };
+  const sst2 = { threads: 1, cores: 2, backend: 'wasm' as const, valTokens: 63_000, trainTokensPerCheck: 50 * 32 * 9.4 };
   it('a big validation set on one thread with a core to spare', () => {
     expect(validatesOnHelper(sst2)).toBe(true);
   });
-  it('not where it would cost more than it saves, nor where early stopping needs the answer at its step', () => {
+  it('not where it would cost more than it saves, nor without a core or wasm', () => {
     expect(validatesOnHelper({ ...sst2, valTokens: 1_000 })).toBe(false); // < a tenth of the training between checks
     expect(validatesOnHelper({ ...sst2, threads: 2 })).toBe(false); // a split run's helper has the other core
     expect(validatesOnHelper({ ...sst2, threads: 2, cores: 4 })).toBe(true); // … unless there are more
     expect(validatesOnHelper({ ...sst2, cores: 1 })).toBe(false);
     expect(validatesOnHelper({ ...sst2, backend: 'tensorflow' })).toBe(false);
-    expect(validatesOnHelper({ ...sst2, earlyStopping: 5 })).toBe(false);
   });
 });
 
