@@ -276,7 +276,8 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
           const validate = step % t.validateEvery === 0 || b + group >= batches.length || step === total;
           if (validate && background?.failure) helperFailed(background.failure);
           const elsewhere = validate && background?.ready ? background : null;
-          if (elsewhere) await settle(); // one validation in flight at a time
+          // one validation in flight at a time, each judged in step order (early stopping)
+          if (validate) await settle();
           if (stopAt) {
             // the one in flight said stop: this step and the ones before it since are dropped
             await endEarly();

@@ -151,6 +151,26 @@ describe('early stopping with validation on a helper thread (wasm, real worker t
     expect(b.optimizer.map((o) => Array.from(o.values))).toEqual(a.optimizer.map((o) => Array.from(o.values)));
   });
 
+  it('a helper that fails midway: the rest is judged here, in step order, to the same end', async () => {
+    const here = await run(null, Infinity, early);
+    let broken = false;
+    const there = await run(
+      (d) => {
+        const scorer = lateBy(40)(d);
+        const ask = scorer.score.bind(scorer);
+        // the second request reaches the helper one weight tensor short: it fails that request
+        scorer.score = (weights, mode) => (scorer.answered === 1 && !broken ? ((broken = true), ask(weights.slice(1), mode)) : ask(weights, mode));
+        return scorer;
+      },
+      Infinity,
+      early,
+    );
+    expect(broken).toBe(true);
+    expect(there.messages.some((m) => m.startsWith('validation back on the training thread:'))).toBe(true);
+    expect(valOf(there.records)).toEqual(valOf(here.records));
+    expect(there.checkpoints.at(-1)!.step).toBe(here.checkpoints.at(-1)!.step);
+  });
+
   it('a stop asked for while the validation that says stop is out: the run ends at that validation', async () => {
     const here = await run(null, Infinity, early);
     const last = here.records.at(-1)!.step;
