@@ -24,7 +24,7 @@ export function runConfig(): RunConfigInput {
       lr: state.train.lr,
       clip: orOff(state.train.clip),
       loss: state.train.loss,
-      maxSteps: state.train.maxSteps ?? undefined,
+      maxSteps: orOff(state.train.maxSteps) ?? undefined,
       parallel: state.train.parallel,
       validateEvery: state.train.validateEvery,
       earlyStopping: orOff(state.train.earlyStopping),
