@@ -82,19 +82,13 @@ function scan(s: string, emit: (start: number, end: number) => void): void {
   }
 }
 
-export function tokenize(text: string): string[] {
-  const lower = text.toLowerCase();
-  const out: string[] = [];
-  scan(lower, (a, b) => out.push(lower.slice(a, b)));
-  return out;
-}
-
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
- * tokenize(text).length, without making the tokens. ASCII text is scanned as it is: its
- * letters are words in either case, and lowercasing (which can change non-ASCII text's tokens:
- * İ becomes i and a combining dot) only made a copy of every row to throw away.
+ * How many tokens a text holds (TOKEN's matches in it, lowercased), without making them. ASCII
+ * text is scanned as it is: its letters are words in either case, and lowercasing (which can
+ * change non-ASCII text's tokens: İ becomes i and a combining dot) only made a copy of every row
+ * to throw away.
  */
 export function countTokens(text: string): number {
   let n = 0;
@@ -161,14 +155,10 @@ export class Vocab {
     this.ids = new Map(tokens.map((t, i) => [t, i]));
   }
 
-  /** From token strings. Most frequent first, ties alphabetical, so the same texts always give the same ids. */
-  static build(texts: Iterable<string[]>, opts: VocabOptions = {}): Vocab {
-    const counts = new Map<string, number>();
-    for (const toks of texts) for (const t of toks) counts.set(t, (counts.get(t) ?? 0) + 1);
-    return Vocab.fromCounts([...counts.keys()], [...counts.values()], opts);
-  }
-
-  /** From distinct tokens and how often each occurs (tokenCounts), ordered as build orders them. */
+  /**
+   * From distinct tokens and how often each occurs (tokenCounts): most frequent first, ties
+   * alphabetical, so the same texts always give the same ids.
+   */
   static fromCounts(tokens: readonly string[], counts: ArrayLike<number>, opts: VocabOptions = {}): Vocab {
     const minFreq = opts.minFreq ?? 1;
     const maxSize = opts.maxSize ?? 20_000;
@@ -187,10 +177,6 @@ export class Vocab {
 
   id(token: string): number {
     return this.ids.get(token) ?? UNK_ID;
-  }
-
-  encode(tokens: string[]): number[] {
-    return tokens.map((t) => this.id(t));
   }
 
   /** The id of each of numberTokens' tokens (<unk> for those not kept): texts' numbers → ids. */

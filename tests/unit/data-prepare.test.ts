@@ -6,15 +6,26 @@ import { bucketBatches, groupByLength, itemLength, splitByLength, splitRandom, t
 import { corpusRows, forecastItems, textItems, textVocab } from '../../main/data/prepare.js';
 import { clockFeatures, parseDate, slidingWindows } from '../../main/data/series.js';
 import { KEYWORD_IDS, makeTask, TASKS, type TaskName } from '../../main/data/tasks.js';
-import { countTokens, PAD_ID, numberTokens, TOKEN, tokenize, UNK_ID, unknownShare, Vocab } from '../../main/data/text.js';
+import { countTokens, numberTokens, PAD_ID, TOKEN, UNK_ID, unknownShare } from '../../main/data/text.js';
 import { createRng } from '../../main/engine/random.js';
 import { cyclicFeatures } from '../../main/engine/position.js';
 import { datasetsDir } from '../helpers/fixtures.js';
 
+/** A text's tokens, as numberTokens finds them. */
+function tokensOf(text: string): string[] {
+  const { tokens, ids } = numberTokens([text]);
+  return Array.from(ids, (id) => tokens[id]);
+}
+
+/** Texts numbered as a dataset's corpus, each with label 0. */
+function corpusOf(texts: string[]) {
+  return { ...numberTokens(texts), labels: new Int32Array(texts.length), lines: Int32Array.from(texts, (_, i) => i + 2) };
+}
+
 describe('tokenizer and vocabulary', () => {
   it('lowercases and splits words from punctuation, keeping clitics and inner hyphens', () => {
-    expect(tokenize("It's NOT bad -- k-19, really...!")).toEqual(["it's", 'not', 'bad', '--', 'k-19', ',', 'really', '...', '!']);
-    expect(tokenize('it \'s a film')).toEqual(['it', "'s", 'a', 'film']);
+    expect(tokensOf("It's NOT bad -- k-19, really...!")).toEqual(["it's", 'not', 'bad', '--', 'k-19', ',', 'really', '...', '!']);
+    expect(tokensOf('it \'s a film')).toEqual(['it', "'s", 'a', 'film']);
   });
   it('the scanner finds exactly what the TOKEN expression matches: every SST-2 line, and random text of tricky code points', () => {
     const byRegex = (text: string) => text.toLowerCase().match(TOKEN) ?? [];
@@ -27,18 +38,17 @@ describe('tokenizer and vocabulary', () => {
     const numbered = numberTokens(texts);
     texts.forEach((text, i) => {
       const expected = byRegex(text);
-      expect(tokenize(text), JSON.stringify(text)).toEqual(expected);
+      expect([...numbered.ids.subarray(numbered.starts[i], numbered.starts[i + 1])].map((id) => numbered.tokens[id]), JSON.stringify(text)).toEqual(expected);
       expect(countTokens(text)).toBe(expected.length);
-      expect([...numbered.ids.subarray(numbered.starts[i], numbered.starts[i + 1])].map((id) => numbered.tokens[id])).toEqual(expected);
     });
     expect(new Set(numbered.tokens).size).toBe(numbered.tokens.length);
   });
-  it('a vocabulary from token counts equals one built from the strings; items map every id through it', () => {
+  it('a vocabulary counted over some texts of a corpus; items map every id through it', () => {
     const texts = ['b a c', 'a b', 'a d', 'e'];
     const corpus = { ...numberTokens(texts), labels: Int32Array.of(0, 1, 0, 1), lines: Int32Array.of(2, 3, 4, 5) };
     expect(corpusRows(corpus)).toEqual([0, 1, 2, 3]);
     const fromCounts = textVocab(corpus, [0, 1, 2], { minFreq: 1 });
-    expect(fromCounts.tokens).toEqual(Vocab.build(texts.slice(0, 3).map(tokenize)).tokens);
+    expect(fromCounts.tokens).toEqual(['<pad>', '<unk>', 'a', 'b', 'c', 'd']);
     expect(textVocab(corpus, [0, 1, 2, 3], { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
     expect(textVocab(corpus, [3, 1], { minFreq: 1 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b', 'e']);
     // 'e' was never counted: <unk>; maxLen cuts; rows in the order asked
@@ -47,14 +57,16 @@ describe('tokenizer and vocabulary', () => {
     expect(textItems(corpus, [2, 0], fromCounts).map((e) => Array.from(e.tokens!))).toEqual([[2, 5], [3, 2, 4]]);
   });
   it('ids: <pad> 0, <unk> 1, then by frequency (ties alphabetical); min-frequency and max-size; OOV rate', () => {
-    const texts = [['b', 'a', 'c'], ['a', 'b'], ['a', 'd']];
-    const v = Vocab.build(texts);
+    const corpus = corpusOf(['b a c', 'a b', 'a d']);
+    const rows = corpusRows(corpus);
+    const v = textVocab(corpus, rows, {});
     expect(v.tokens).toEqual(['<pad>', '<unk>', 'a', 'b', 'c', 'd']);
     expect(v.id('<pad>')).toBe(PAD_ID);
-    expect(v.encode(['a', 'zzz'])).toEqual([2, UNK_ID]);
-    expect(Vocab.build(texts, { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
-    expect(Vocab.build(texts, { maxSize: 3 }).tokens).toEqual(['<pad>', '<unk>', 'a']);
-    expect(unknownShare([Vocab.build(texts, { minFreq: 2 }).encode(['a', 'c', 'd', 'b'])])).toBe(0.5);
+    expect([v.id('a'), v.id('zzz')]).toEqual([2, UNK_ID]);
+    const frequent = textVocab(corpus, rows, { minFreq: 2 });
+    expect(frequent.tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
+    expect(textVocab(corpus, rows, { maxSize: 3 }).tokens).toEqual(['<pad>', '<unk>', 'a']);
+    expect(unknownShare([['a', 'c', 'd', 'b'].map((t) => frequent.id(t))])).toBe(0.5);
   });
 });
 
