@@ -23,17 +23,18 @@ const NATIVE_PACKAGE: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-/** What a user types to get each native backend, and what its install needs. */
-const INSTALL_HINT: Partial<Record<BackendName, string>> = {
-  'tensorflow-gpu': 'not installed: `npm install @tensorflow/tfjs-node-gpu` downloads libtensorflow (network) and runs on CUDA 11.2 with cuDNN 8.1',
-  tensorflow: 'not installed: `npm install @tensorflow/tfjs-node` downloads libtensorflow (network)',
+/** What a native backend needs beyond its package's install (which downloads libtensorflow). */
+const RUNS_ON: Partial<Record<BackendName, string>> = {
+  'tensorflow-gpu': ' and runs on CUDA 11.2 with cuDNN 8.1',
 };
 
 function message(err: unknown, name: BackendName): string {
   const text = err instanceof Error ? err.message : String(err);
   const pkg = NATIVE_PACKAGE[name];
   // node's "Cannot find package 'x' imported from /path": say how to get it instead of where it was looked for
-  if (pkg && (err as { code?: string } | null)?.code === 'ERR_MODULE_NOT_FOUND' && text.includes(`'${pkg}'`)) return INSTALL_HINT[name]!;
+  if (pkg && (err as { code?: string } | null)?.code === 'ERR_MODULE_NOT_FOUND' && text.includes(`'${pkg}'`)) {
+    return `not installed: \`npm install ${pkg}\` downloads libtensorflow (network)${RUNS_ON[name] ?? ''}`;
+  }
   return text.split('\n')[0].replace(/ imported from \S+$/, '').slice(0, 300);
 }
 
