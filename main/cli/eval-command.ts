@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { initBackend } from '../engine/backend.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
-import { readFileDataset } from '../runs/data-files.js';
+import { loadedFile, readFileDataset } from '../runs/data-files.js';
 import { lengthCurve } from '../runs/evaluate.js';
 import { prepareRunData } from '../runs/run-data.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile } from '../sessions/store.js';
@@ -19,10 +19,7 @@ export async function evalCommand(values: Record<string, unknown>, io: CliIo): P
   if (!checkpoint) throw new CliError(`${dir} has no checkpoint yet: train it first`);
   const config = { ...session.config, evalLengths: values.lengths ? positiveIntList(values.lengths, '--lengths') : session.config.evalLengths };
   await initBackend(config.backend ? { only: config.backend } : {});
-  const data = await prepareRunData(config, async (path, overrides) => {
-    const a = await readFileDataset(path, overrides);
-    return { dataset: a.dataset, sha256: a.sha256, rows: a.summary.rows, columns: a.summary.columns.map((c) => c.name) };
-  });
+  const data = await prepareRunData(config, async (path, overrides) => loadedFile(await readFileDataset(path, overrides)));
   const model = new SequenceModel(data.model);
   try {
     model.setWeights(checkpoint.weights);

@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { RoleOverrides } from '../contract.js';
 import { DataError, readDataset, type Analysis } from '../data/index.js';
+import type { DatasetLoader } from './run-data.js';
 
 /** A file's size, or 0 where it cannot be read (reading it says why). */
 export function fileBytes(path: string): number {
@@ -17,6 +18,11 @@ export function fileBytes(path: string): number {
 
 export interface FileAnalysis extends Analysis {
   sha256: string;
+}
+
+/** What a run's data needs of a read file (run-data.ts DatasetLoader): the dataset and its fingerprint. */
+export function loadedFile(a: FileAnalysis): Awaited<ReturnType<DatasetLoader>> {
+  return { dataset: a.dataset, sha256: a.sha256, rows: a.summary.rows, columns: a.summary.columns.map((c) => c.name) };
 }
 
 /** Streams a file into the data reader (1 MiB chunks) and fingerprints it on the way. */

@@ -11,7 +11,7 @@ import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
 import { runExperiment } from '../experiments/index.js';
-import { fileBytes, readFileDataset } from './data-files.js';
+import { fileBytes, loadedFile, readFileDataset } from './data-files.js';
 import { exampleLoader } from './example-data.js';
 import { LARGE_FILE_BYTES, LoadNotices } from './load-notices.js';
 import { parentPort } from './port.js';
@@ -53,13 +53,13 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
   const backend = await initBackend(config.backend ? { only: config.backend } : {});
   send({ type: 'ready', backend });
   const large = config.data.type === 'file' && fileBytes(config.data.path) >= LARGE_FILE_BYTES;
-  const notices = new LoadNotices((message) => send({ type: 'status', status: 'queued', step: 0, totalSteps: 0, message }), undefined, large ? 0 : undefined);
+  const notices = new LoadNotices((message) => send({ type: 'status', status: 'queued', step: 0, totalSteps: 0, message }), large ? 0 : undefined);
   const data = await prepareRunData(config, async (path, overrides) => {
     const name = basename(path);
     notices.note(`reading ${name}`, true);
     const a = await readFileDataset(path, overrides, (f) => notices.note(f < 1 ? `reading ${name}: ${Math.floor(100 * f)} %` : `parsing ${name}`, f === 1));
     notices.note(`preparing ${a.summary.rows.toLocaleString('en-US')} rows of ${name}`, true);
-    return { dataset: a.dataset, sha256: a.sha256, rows: a.summary.rows, columns: a.summary.columns.map((c) => c.name) };
+    return loadedFile(a);
   });
   notices.done(`data ready in ${notices.seconds.toFixed(1)} s: ${data.train.length.toLocaleString('en-US')} training and ${data.val.length.toLocaleString('en-US')} validation examples`);
   // native TensorFlow and wasm both loaded: time this model on each and keep the faster
