@@ -15,8 +15,8 @@ export class LoadNotices {
 
   constructor(
     private readonly say: (message: string) => void,
-    private readonly now: () => number = () => performance.now(),
     private readonly quietMs = 1000,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.started = now();
   }

@@ -5,7 +5,7 @@ import { LoadNotices } from '../../main/runs/load-notices.js';
 function clocked(quietMs?: number) {
   let t = 0;
   const said: string[] = [];
-  const notices = new LoadNotices((m) => said.push(m), () => t, quietMs);
+  const notices = new LoadNotices((m) => said.push(m), quietMs, () => t);
   return { notices, said, at: (ms: number) => void (t = ms) };
 }
 
