@@ -1,5 +1,5 @@
 /** Loads the PyTorch reference values (../shared/reference/fixtures.json, made by generate.py). */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +8,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
 export const sharedDir = resolve(repoRoot, '../shared');
 export const datasetsDir = resolve(sharedDir, 'datasets');
+
+/** A large text dataset at `path`: SST-2's training phrases `times` over (≈ 3.8 MB each), LF line ends. */
+export function writeRepeatedSst2(path: string, times: number): void {
+  const rows = readFileSync(resolve(datasetsDir, 'sst2-train.tsv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean);
+  const body = rows.join('\n');
+  writeFileSync(path, `label\tsentence\n${Array.from({ length: times }, () => body).join('\n')}\n`);
+}
 
 export type Nested = number | Nested[];
 type Params = Record<string, Nested>;

@@ -104,17 +104,16 @@ describe('train → eval → export → import, as a newcomer types them', () =>
   });
 
   it('a large file says what it is doing while it loads, then trains as any file does', async () => {
-    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { datasetsDir } = await import('../helpers/fixtures.js');
+    const { writeRepeatedSst2 } = await import('../helpers/fixtures.js');
     const { LARGE_FILE_BYTES } = await import('../../main/runs/load-notices.js');
     const root = mkdtempSync(join(tmpdir(), 'rnnwb-cli-'));
     // SST-2's phrases five times over: 19 MB, past LARGE_FILE_BYTES
-    const rows = readFileSync(resolve(datasetsDir, 'sst2-train.tsv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean);
     const big = join(root, 'big.tsv');
-    writeFileSync(big, `label\tsentence\n${Array.from({ length: 5 }, () => rows.join('\n')).join('\n')}\n`);
-    expect(readFileSync(big).length).toBeGreaterThan(LARGE_FILE_BYTES);
+    writeRepeatedSst2(big, 5);
+    expect(statSync(big).size).toBeGreaterThan(LARGE_FILE_BYTES);
     const r = cli('train', '--data', big, '--steps', '1', '--eval-lengths', '5', '--session', join(root, 's'));
     expect(r.code).toBe(0);
     const said = r.err.split('\n');

@@ -2,16 +2,16 @@
  * The service reads a large dropped file on a thread of its own (runs/summarize-file.ts): the
  * same summary and the same errors as reading it in-process, while its own event loop stays free.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../main/data/index.js';
 import { readFileDataset } from '../../main/runs/data-files.js';
 import { IN_THREAD_MAX_BYTES, summarizeFile } from '../../main/runs/summarize-file.js';
-import { datasetsDir } from '../helpers/fixtures.js';
+import { datasetsDir, writeRepeatedSst2 } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/sessions.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rnnwb-summary-'));
+const dir = tempDir('rnnwb-summary-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function caught(p: Promise<unknown>): Promise<Error> {
@@ -74,10 +74,8 @@ describe('summarizeFile', () => {
 
   it('leaves the calling thread free while a large file is read; the same read in-process stalls it', async () => {
     // 30 MB of SST-2 phrases: parsing and analysing it is seconds of synchronous work
-    const rows = readFileSync(resolve(datasetsDir, 'sst2-train.tsv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean);
     const big = join(dir, 'big.tsv');
-    const body = rows.join('\n');
-    writeFileSync(big, `label\tsentence\n${Array.from({ length: 8 }, () => body).join('\n')}\n`);
+    writeRepeatedSst2(big, 8);
     const inProcess = await longestStall(() => readFileDataset(big));
     const inThread = await longestStall(() => summarizeFile(big));
     expect(inProcess).toBeGreaterThan(500);
