@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossMode, SequenceModel, TensorBatch } from './models/sequence-model.js';
+import { readNow, type Reads } from './reads.js';
 
 /**
  * ‖dL/dh_t‖ for t = 0…T−1 (Frobenius over the batch): how much each step's state moves the
@@ -15,18 +16,24 @@ import type { LossMode, SequenceModel, TensorBatch } from './models/sequence-mod
  * under 2^−100, so there the smallest nonzero values are ≈ 1e−30 instead of float32's 1e−45.
  */
 export function timestepGradNorms(model: SequenceModel, batch: TensorBatch, mode: LossMode = 'mean'): number[] {
+  return readNow(timestepGradReads(model, batch, mode));
+}
+
+/** timestepGradNorms as reads (engine/reads.ts), for the training loop, which awaits them. */
+export function* timestepGradReads(model: SequenceModel, batch: TensorBatch, mode: LossMode = 'mean'): Reads<number[]> {
   const [b, len] = batch.mask.shape;
   const d = model.core.outputSize;
-  return tf.tidy(() => {
+  const norms = tf.tidy(() => {
     if (model.core.acceptsProbe?.(len)) {
       const probe = tf.zeros([len, b, d]) as tf.Tensor3D;
       const g = tf.grad((p: tf.Tensor) => model.loss(batch, mode, { probe: p as tf.Tensor3D }))(probe);
-      return Array.from(tf.sqrt(tf.sum(tf.square(g), [1, 2])).dataSync());
+      return tf.sqrt(tf.sum(tf.square(g), [1, 2]));
     }
     const taps = Array.from({ length: len }, () => tf.zeros([b, d]) as tf.Tensor2D);
     const grads = tf.grads((...t: tf.Tensor[]) => model.loss(batch, mode, { taps: t as tf.Tensor2D[] }))(taps);
-    return Array.from(tf.stack(grads.map((g) => tf.norm(g))).dataSync());
+    return tf.stack(grads.map((g) => tf.norm(g)));
   });
+  return Array.from(yield norms);
 }
 
 /**

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdam } from './fused-adam.js';
 import { tensorsInProcessMemory } from './in-process.js';
+import { readNow, type Reads } from './reads.js';
 import { SimdKernels } from './simd/simd-kernels.js';
 import type { LossMode, SequenceModel, TensorBatch } from './models/sequence-model.js';
 
@@ -76,8 +77,16 @@ export function gradientNorms(grads: Map<string, tf.Tensor | undefined>): Record
   if (tensorsInProcessMemory()) {
     return Object.fromEntries(names.map((n) => [n, l2(grads.get(n)?.dataSync() as Float32Array | undefined)]));
   }
-  const norms = tf.tidy(() => tf.stack(names.map((n) => (grads.get(n) ? tf.norm(grads.get(n)!) : tf.scalar(0)))).dataSync());
-  return Object.fromEntries(names.map((n, i) => [n, norms[i]]));
+  return byName(names, deviceNorms(grads).dataSync());
+}
+
+/** The gradients' norms as one stacked tensor, in `grads`' order: one transfer off a GPU. */
+function deviceNorms(grads: Map<string, tf.Tensor | undefined>): tf.Tensor1D {
+  return tf.tidy(() => tf.stack([...grads.values()].map((g) => (g ? tf.norm(g) : tf.scalar(0)))) as tf.Tensor1D);
+}
+
+function byName(names: string[], values: ArrayLike<number>): Record<string, number> {
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
 function l2(values: Float32Array | undefined): number {
@@ -99,18 +108,33 @@ export function lossWeight(model: SequenceModel, lengths: ArrayLike<number>, mod
 }
 
 export function trainStep(model: SequenceModel, optimizer: tf.Optimizer, batch: TensorBatch, opts: StepOptions = {}): StepResult {
+  return readNow(stepReads(model, optimizer, batch, opts));
+}
+
+/**
+ * A training step whose reads (the loss; on a GPU the norms too) are handed out (reads.ts):
+ * trainStep runs it at once, the training loop awaiting each read, which webgpu needs.
+ */
+export function* stepReads(model: SequenceModel, optimizer: tf.Optimizer, batch: TensorBatch, opts: StepOptions = {}): Reads<StepResult> {
   const { loss, grads } = computeGradients(model, batch, opts.loss ?? 'mean');
-  const lossValue = loss.dataSync()[0];
-  loss.dispose();
-  return applyStep(model, optimizer, lossValue, grads, opts);
+  let done = false;
+  try {
+    const lossValue = (yield loss)[0];
+    // off-process tensors: the norms in one read here, so applyStep reads nothing
+    const norms = tensorsInProcessMemory() ? undefined : byName([...grads.keys()], yield deviceNorms(grads));
+    done = true;
+    return applyStep(model, optimizer, lossValue, grads, opts, norms);
+  } finally {
+    if (!done) tf.dispose([...grads.values()].filter((g): g is tf.Tensor => g !== undefined));
+  }
 }
 
 /**
  * The update half of a step, for gradients however they were computed (one batch here, or
  * shards averaged across threads): norms, optional clip, optimizer update. Disposes `grads`.
  */
-export function applyStep(model: SequenceModel, optimizer: tf.Optimizer, lossValue: number, grads: Map<string, tf.Tensor | undefined>, opts: StepOptions = {}): StepResult {
-  const gradNorms = gradientNorms(grads);
+export function applyStep(model: SequenceModel, optimizer: tf.Optimizer, lossValue: number, grads: Map<string, tf.Tensor | undefined>, opts: StepOptions = {}, norms?: Record<string, number>): StepResult {
+  const gradNorms = norms ?? gradientNorms(grads);
   const gradNorm = Math.sqrt(Object.values(gradNorms).reduce((s, v) => s + v * v, 0));
   const scale = opts.clip !== undefined && gradNorm > opts.clip ? opts.clip / gradNorm : 1;
   // Every parameter gets an entry, zeros where the batch did not reach it (unshared weights

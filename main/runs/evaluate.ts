@@ -8,6 +8,7 @@ import type { LengthCurve, LengthPoint, PackedBatch } from '../contract.js';
 import { itemLength, toPlainBatch, type SequenceItem } from '../data/batches.js';
 import { disposeBatch, packBatch, unpackBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
+import { readNow, type Reads } from '../engine/reads.js';
 import { lossWeight } from '../engine/train.js';
 
 const EVAL_BATCH = 128;
@@ -56,13 +57,23 @@ export interface ScoreSums {
 }
 
 export function scoreSums(model: SequenceModel, set: PackedBatch[], mode: LossMode = 'mean'): ScoreSums {
+  return readNow(sumsReads(model, set, mode));
+}
+
+/** scoreSums as reads (engine/reads.ts): the training loop awaits them (webgpu cannot block). */
+export function* sumsReads(model: SequenceModel, set: PackedBatch[], mode: LossMode = 'mean'): Reads<ScoreSums> {
   const perStep = model.config.head.type === 'regress';
   const sum: ScoreSums = { loss: 0, lossWeight: 0, metric: 0, metricWeight: 0, n: 0 };
   for (const packed of set) {
     const lengths = Array.from(packed.lengths);
     const batch = unpackBatch(packed);
-    const [l, m] = tf.tidy(() => model.lossAndMetric(batch, mode, { inference: true }).map((t) => t.dataSync()[0]));
-    disposeBatch(batch);
+    let both: tf.Tensor;
+    try {
+      both = tf.tidy(() => tf.stack(model.lossAndMetric(batch, mode, { inference: true })));
+    } finally {
+      disposeBatch(batch);
+    }
+    const [l, m] = yield both;
     const [wl, wm] = [lossWeight(model, lengths, mode), perStep ? lengths.reduce((a, b) => a + b, 0) : lengths.length];
     sum.loss += l * wl;
     sum.lossWeight += wl;
@@ -95,19 +106,23 @@ export function weightLimit(model: SequenceModel): number {
   return limit;
 }
 
-export function lengthCurve(
-  model: SequenceModel,
-  lengths: number[],
-  itemsAt: (length: number) => SequenceItem[],
-  info: { step: number; trainedMax: number; metricName: LengthCurve['metricName'] },
-): LengthCurve {
+type CurveInfo = { step: number; trainedMax: number; metricName: LengthCurve['metricName'] };
+
+export function lengthCurve(model: SequenceModel, lengths: number[], itemsAt: (length: number) => SequenceItem[], info: CurveInfo): LengthCurve {
+  return readNow(lengthCurveReads(model, lengths, itemsAt, info));
+}
+
+/** lengthCurve as reads (engine/reads.ts), for the training loop's last curve. */
+export function* lengthCurveReads(model: SequenceModel, lengths: number[], itemsAt: (length: number) => SequenceItem[], info: CurveInfo): Reads<LengthCurve> {
   const limit = weightLimit(model);
-  const points: LengthPoint[] = [...new Set(lengths)]
-    .sort((a, b) => a - b)
-    .map((length) => {
-      if (length > limit) return { length, status: 'no-weights', loss: null, metric: null, n: 0 };
-      const s = score(model, itemsAt(length));
-      return { length, status: 'ok', loss: s?.loss ?? null, metric: s?.metric ?? null, n: s?.n ?? 0 };
-    });
+  const points: LengthPoint[] = [];
+  for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
+    if (length > limit) {
+      points.push({ length, status: 'no-weights', loss: null, metric: null, n: 0 });
+      continue;
+    }
+    const s = fromSums([yield* sumsReads(model, evalSet(itemsAt(length)))]);
+    points.push({ length, status: 'ok', loss: s?.loss ?? null, metric: s?.metric ?? null, n: s?.n ?? 0 });
+  }
   return { kind: 'length-curve', step: info.step, metricName: info.metricName, trainedMax: info.trainedMax, points };
 }

@@ -9,12 +9,13 @@ import { bucketBatches, toPlainBatch, type PlainBatch } from '../data/batches.js
 import { disposeBatch, tensorBatch } from '../engine/batch.js';
 import type { LossMode, TensorBatch } from '../engine/models/sequence-model.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
-import { timestepGradNorms } from '../engine/probes.js';
+import { timestepGradReads } from '../engine/probes.js';
+import { readLater, readScalar } from '../engine/reads.js';
 import { createRng } from '../engine/random.js';
-import { createOptimizer, trainStep, type StepOptions, type StepResult } from '../engine/train.js';
-import { ownedValues } from '../engine/in-process.js';
+import { createOptimizer, stepReads, type StepOptions, type StepResult } from '../engine/train.js';
+import { ownedValueReads, ownedValues } from '../engine/in-process.js';
 import type { BackgroundScorer } from './background-scorer.js';
-import { dealSet, evalSet, fromSums, lengthCurve, scoreSet, scoreSums, type ScoreSums } from './evaluate.js';
+import { dealSet, evalSet, fromSums, lengthCurveReads, scoreSet, scoreSums, sumsReads, type ScoreSums } from './evaluate.js';
 import type { PreparedData } from './run-data.js';
 import { splitCheckReason, type SplitCheck } from './split-check.js';
 
@@ -77,8 +78,11 @@ export function totalSteps(config: RunConfig, trainCount: number, batchesPerStep
 async function snapshot(model: SequenceModel, optimizer: tf.Optimizer, step: number, epoch: number, batchInEpoch: number, best: number | null, sinceBest: number): Promise<Checkpoint> {
   const opt = await optimizer.getWeights();
   // copies this code owns: an early-stopping snapshot is kept while training goes on
-  const optimizerState = opt.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: ownedValues(w.tensor) }));
-  return { step, epoch, batchInEpoch, weights: model.getWeights(), optimizer: optimizerState, bestValLoss: best, sinceBest };
+  const values = await readLater(ownedValueReads(opt.map((w) => w.tensor)));
+  // tfjs optimizers hand out a new 'iter' scalar beside their own variables at every call
+  tf.dispose(opt.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
+  const optimizerState = opt.map((w, i) => ({ name: w.name, shape: w.tensor.shape.slice(), values: values[i] }));
+  return { step, epoch, batchInEpoch, weights: await readLater(model.weightReads()), optimizer: optimizerState, bestValLoss: best, sinceBest };
 }
 
 /**
@@ -181,7 +185,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   })(parallel);
   /** The validation set's score at the current weights, on this thread and the run's helpers. */
   const validateHere = async () => {
-    if (!parallel?.scoreShares || !valShare) return scoreSet(model, valSet, t.loss);
+    if (!parallel?.scoreShares || !valShare) return fromSums([await readLater(sumsReads(model, valSet, t.loss))]);
     const theirs = parallel.scoreShares([...model.vars.values()].map((v) => ownedValues(v)), t.loss);
     theirs.catch(() => {}); // awaited below, after this thread's share
     const mine = scoreSums(model, valShare, t.loss);
@@ -254,7 +258,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
           const opts = { loss: t.loss, clip: t.clip ?? undefined };
           const way = parallel && check && !check.decision() ? check.next(performance.now()) : null;
           const began = performance.now();
-          const r = parallel && way !== 'one' ? await parallel.step(model, optimizer, parallel.mode === 'full' ? plain : parallel.splitBatch(plain[0]), opts) : trainStep(model, optimizer, batch(), opts);
+          const r = parallel && way !== 'one' ? await parallel.step(model, optimizer, parallel.mode === 'full' ? plain : parallel.splitBatch(plain[0]), opts) : await readLater(stepReads(model, optimizer, batch(), opts));
           if (parallel && check && way) {
             const decided = check.record(way, performance.now() - began, performance.now());
             if (decided) {
@@ -286,7 +290,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
           }
           const val = validate && !elsewhere ? await validateHere() : null;
           // (batch() outside the tidy: tensors it makes must outlive it)
-          const acc = validate && data.metricName === 'accuracy' ? ((b) => tf.tidy(() => model.metric(b).dataSync()[0]))(batch()) : null;
+          const acc = validate && data.metricName === 'accuracy' ? await ((b) => readScalar(tf.tidy(() => model.metric(b))))(batch()) : null;
           const now = Date.now();
           const rate = now > rateWindow.time ? ((step - rateWindow.step) * 1000) / (now - rateWindow.time) : 0;
           if (now - rateWindow.time > 2000) rateWindow = { time: now, step };
@@ -301,7 +305,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
             gradNorm: r.gradNorm,
             gradNormClipped: r.gradNormClipped,
             gradNorms: r.gradNorms,
-            timestepGrad: probe ? timestepGradNorms(model, batch(), t.loss) : null,
+            timestepGrad: probe ? await readLater(timestepGradReads(model, batch(), t.loss)) : null,
             lr: t.lr,
             stepsPerSec: rate,
             examplesPerSec: rate * t.batch * group,
@@ -332,7 +336,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
     await settle();
     if (stopAt && !stopped) await endEarly();
     flush();
-    sink.evaluation(lengthCurve(model, config.evalLengths, data.evalAt, { step, trainedMax: data.trainedMax, metricName: data.metricName }));
+    sink.evaluation(await readLater(lengthCurveReads(model, config.evalLengths, data.evalAt, { step, trainedMax: data.trainedMax, metricName: data.metricName })));
     const status: RunStatus = userStopped ? 'stopped' : 'completed';
     sink.status(status, step, total);
     return status;

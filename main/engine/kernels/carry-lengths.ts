@@ -10,6 +10,24 @@
  * The kernels' loops stay mask-free (fewer ops per step, and the same code for both cases).
  */
 import * as tf from '@tensorflow/tfjs';
+import { tensorsInProcessMemory } from '../in-process.js';
+
+/**
+ * carryPastLengths for a batch's (B × T) mask: in this process's memory by row copies (below);
+ * on a GPU as one gather there, its rows computed there too (webgpu cannot read synchronously in
+ * Node, and a round trip through the CPU would stall the GPU's queue every step).
+ */
+export function carryPastMask(states: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor3D {
+  if (tensorsInProcessMemory()) return carryPastLengths(states, lengthsFromMask(mask));
+  const [T, B, d] = states.shape;
+  return tf.tidy(() => {
+    const last = tf.reshape(tf.maximum(tf.sub(tf.sum(mask, 1), 1), 0), [1, B]);
+    const steps = tf.reshape(tf.range(0, T), [T, 1]);
+    const rows = tf.add(tf.mul(tf.minimum(steps, last), B), tf.reshape(tf.range(0, B), [1, B]));
+    const picked = tf.gather(tf.reshape(states, [T * B, d]), tf.cast(tf.reshape(rows, [T * B]), 'int32'));
+    return tf.reshape(picked, [T, B, d]) as tf.Tensor3D;
+  });
+}
 
 /** Valid steps per sequence from a (B × T) mask. */
 export function lengthsFromMask(mask: tf.Tensor2D): Int32Array {

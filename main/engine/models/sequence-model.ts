@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfigSchema, type ModelConfig, type ModelConfigInput } from '../../contract.js';
-import { ownedValues, tensorsInProcessMemory } from '../in-process.js';
+import { ownedValueReads, tensorsInProcessMemory } from '../in-process.js';
+import { readNow, type Reads } from '../reads.js';
 import { classifyLoss } from '../kernels/classify-loss.js';
 import { countTensors, modelParams } from '../params.js';
 import { PositionEncoder } from '../position.js';
@@ -160,10 +161,13 @@ export class SequenceModel {
 
   /** Weights as plain arrays (checkpoints, export, a validation helper's snapshot). */
   getWeights(): Record<string, { shape: number[]; values: Float32Array }> {
-    const out: Record<string, { shape: number[]; values: Float32Array }> = {};
-    // copies this code owns (the cpu backend's dataSync hands out its own storage)
-    for (const [name, v] of this.vars) out[name] = { shape: v.shape.slice(), values: ownedValues(v) };
-    return out;
+    return readNow(this.weightReads());
+  }
+
+  /** getWeights as reads (engine/reads.ts), for the training loop, which awaits them. */
+  *weightReads(): Reads<Record<string, { shape: number[]; values: Float32Array }>> {
+    const values = yield* ownedValueReads([...this.vars.values()]);
+    return Object.fromEntries([...this.vars].map(([name, v], i) => [name, { shape: v.shape.slice(), values: values[i] }]));
   }
 
   /** Loads weights by name; shapes must match exactly. */

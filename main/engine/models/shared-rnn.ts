@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BiasStyle, CellKind, InitStyle } from '../../contract.js';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { linear, linearOfData } from '../kernels/linear.js';
-import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
+import { carryPastMask } from '../kernels/carry-lengths.js';
 import { gruRecurrence } from '../kernels/gru-recurrence.js';
 import { lstmRecurrence } from '../kernels/lstm-recurrence.js';
 import { tanhRecurrence } from '../kernels/tanh-recurrence.js';
@@ -102,7 +102,7 @@ export class SharedRNN implements SequenceCore {
           ? gruRecurrence(timeMajor, W, (b_hh ?? tf.zeros([rows])) as tf.Tensor1D, opts.probe)
           : lstmRecurrence(timeMajor, W, opts.probe);
     // the kernels run every sequence for all T steps; padded steps then carry the state
-    const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
+    const states = opts.mask && !opts.fullLengths ? carryPastMask(all, opts.mask) : all;
     if (opts.trace) {
       const used = weightList(this.weights);
       for (let t = 0; t < len; t++) opts.trace(t, used);

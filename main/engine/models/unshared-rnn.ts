@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CELLS, type CellSpec } from '../cells/index.js';
 import { SequenceTooLongError } from '../errors.js';
-import { carryPastLengths, lengthsFromMask } from '../kernels/carry-lengths.js';
+import { carryPastMask } from '../kernels/carry-lengths.js';
 import { unsharedRecurrence } from '../kernels/unshared-recurrence.js';
 import { unsharedTanh } from '../kernels/unshared-tanh.js';
 import { WasmDirect } from '../kernels/wasm-direct.js';
@@ -110,7 +110,7 @@ export class UnsharedRNN implements SequenceCore {
     const all = kernel(tf.transpose(x, [1, 0, 2]) as tf.Tensor3D);
     if (!all) return null;
     this.steps.slice(0, x.shape[1]).forEach((w, t) => opts.trace?.(t, weightList(w)));
-    const states = opts.mask && !opts.fullLengths ? carryPastLengths(all, lengthsFromMask(opts.mask)) : all;
+    const states = opts.mask && !opts.fullLengths ? carryPastMask(all, opts.mask) : all;
     return fromTimeMajor(states, opts);
   }
 
