@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 // ── Backends ────────────────────────────────────────────────────────────────
-export const BackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const BackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof BackendNameSchema>;
 
 export const BackendReportSchema = z.object({
@@ -16,8 +16,8 @@ export const BackendReportSchema = z.object({
   /** faster backends that were tried first, with the reason each was not used */
   tried: z.array(z.object({ name: BackendNameSchema, error: z.string() })),
   /**
-   * when more than one fast backend loaded (native TensorFlow and wasm), the training steps
-   * timed on each for this run's model: the faster one runs (small RNNs can lose on a GPU)
+   * when more than one fast backend loaded (a GPU one and wasm), the training steps timed on
+   * each for this run's model: the faster one runs (small RNNs can lose on a GPU)
    */
   measured: z.array(z.object({ backend: BackendNameSchema, msPerStep: z.number() })).optional(),
   /**
@@ -25,6 +25,8 @@ export const BackendReportSchema = z.object({
    * relaxed-SIMD fused multiply-add or with plain mul + add; absent: they do not (other backends)
    */
   simd: z.enum(['relaxed-simd-fma', 'simd']).optional(),
+  /** on webgpu: the adapter it runs on (e.g. "NVIDIA: 580.159.04") */
+  adapter: z.string().optional(),
 });
 export type BackendReport = z.infer<typeof BackendReportSchema>;
 

@@ -3,7 +3,7 @@
  * node's own parseArgs. Errors: one sentence on stderr and a non-zero exit, never a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { describeBackend, initBackend } from '../engine/backend.js';
+import { describeBackend, initBackend, webgpuStatus, webgpuText } from '../engine/backend.js';
 import { BackendNameSchema } from '../contract.js';
 import { CliError, type CliIo } from './io.js';
 import { evalCommand, evalHelp } from './eval-command.js';
@@ -68,6 +68,7 @@ const OPTIONS = {
   'full-cpu': { type: 'boolean' },
   threads: { type: 'string' },
   rounds: { type: 'string' },
+  configs: { type: 'string' },
   python: { type: 'string' },
 } as const;
 
@@ -92,7 +93,7 @@ const USAGE = [
   '      the full app in a browser: HTTP + WebSocket, token-protected, loopback by default',
   `  ${benchHelp}`,
   '      training steps/s of the standard configs on every backend that loads (PyTorch side by side)',
-  '  backend [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
+  '  backend [--backend tensorflow-gpu|tensorflow|webgpu|wasm|cpu] [--json]',
   '      which tfjs backend runs here, and why faster ones do not',
 ].join('\n');
 
@@ -143,7 +144,9 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
         const only = values.backend === undefined ? undefined : BackendNameSchema.safeParse(values.backend);
         if (only && !only.success) throw new CliError(`--backend must be one of ${BackendNameSchema.options.join(', ')}, got "${values.backend}"`);
         const report = await initBackend(only ? { only: only.data } : {});
-        io.out(values.json ? JSON.stringify(report) : describeBackend(report));
+        // webgpu is never the default: say whether runs could take it (backend-choice.ts)
+        const gpu = only || report.device === 'gpu' ? null : await webgpuStatus();
+        io.out(values.json ? JSON.stringify({ ...report, ...(gpu ? { webgpu: gpu } : {}) }) : describeBackend(report) + (gpu ? `\n${webgpuText(gpu)}` : ''));
         return 0;
       }
       default:

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
+import { BackendNameSchema, CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
 import { nodeSpawner, RunHandle } from '../runs/host.js';
 import { createRunSession } from '../sessions/new-session.js';
 import { readSessionFile } from '../sessions/store.js';
@@ -94,6 +94,8 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
       earlyStopping: values['early-stopping'] ? positiveInt(values['early-stopping'], '--early-stopping') : null,
     },
     evalLengths: values['eval-lengths'] ? positiveIntList(values['eval-lengths'], '--eval-lengths') : undefined,
+    // a named backend is used or the run fails; without one the fastest is timed (backend-choice.ts)
+    backend: oneOf(BackendNameSchema, values.backend, '--backend'),
     seed,
   };
   const parsed = RunConfigSchema.safeParse(config);
@@ -138,13 +140,18 @@ export async function trainCommand(values: Record<string, unknown>, io: CliIo, t
   };
   process.on('SIGINT', onSigint);
   let lastLine = 0;
+  let shownBackend: string | null = null;
   run.on('event', (e: WorkerEvent) => {
     if (values.json) {
       if (e.type === 'metrics') for (const r of e.records) io.out(JSON.stringify({ type: 'metrics', ...r }));
       else io.out(JSON.stringify(e));
       return;
     }
-    if (e.type === 'ready') io.err(`backend: ${e.backend.backend} on ${e.backend.device}${e.backend.simd ? `, ${simdText(e.backend)}` : ''}${e.backend.measured ? ` (timed on this model: ${measuredText(e.backend.measured)})` : ''}`);
+    // a second 'ready' (the run's own choice) is printed where it changed what runs or timed it
+    if (e.type === 'ready' && (e.backend.backend !== shownBackend || e.backend.measured)) {
+      shownBackend = e.backend.backend;
+      io.err(`backend: ${e.backend.backend} on ${e.backend.device}${e.backend.adapter ? ` (${e.backend.adapter})` : ''}${e.backend.simd ? `, ${simdText(e.backend)}` : ''}${e.backend.measured ? ` (timed on this model: ${measuredText(e.backend.measured)})` : ''}`);
+    }
     if (e.type === 'parallel') io.err(`threads: ${e.plan.reason}`);
     if (e.type === 'eval') io.out(formatCurve(e.curve));
     if (e.type === 'status' && e.message) io.err(e.message);

@@ -11,11 +11,20 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { simdText, type BackendName, type BackendReport } from '../contract.js';
 import { SimdKernels } from './simd/simd-kernels.js';
+import { readScalar } from './reads.js';
 import { shareIdentityOnWasm } from './wasm-identity.js';
+import { loadWebgpu, releaseWebgpu, webgpuAdapter } from './webgpu.js';
 
 shareIdentityOnWasm();
 
-const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/**
+ * Not in the default search: a run takes webgpu only where its steps time faster there
+ * (runs/backend-choice.ts), or by name. Small RNNs run 4–15× slower on it than on wasm (an
+ * H200 against this 2-core machine), and tools that read tensors synchronously cannot run on it.
+ */
+const BY_CHOICE_ONLY: BackendName[] = ['webgpu'];
 
 /** Package that registers the native 'tensorflow' backend for each native choice. */
 const NATIVE_PACKAGE: Partial<Record<BackendName, string>> = {
@@ -53,16 +62,18 @@ export function tfBackendName(name: BackendName): string {
   return NATIVE_PACKAGE[name] ? 'tensorflow' : name;
 }
 
-async function tryOne(name: BackendName): Promise<void> {
+async function tryOne(name: BackendName, allowSoftware: boolean): Promise<void> {
   const pkg = NATIVE_PACKAGE[name];
   const expected = tfBackendName(name);
   if (pkg && !tf.findBackend(expected)) await import(/* @vite-ignore */ pkg);
+  if (name === 'webgpu') await loadWebgpu(allowSoftware);
   if (!(await tf.setBackend(expected))) throw new Error(`setBackend("${expected}") returned false`);
   await tf.ready();
   const active = tf.getBackend();
   if (active !== expected) throw new Error(`asked for ${expected} but tfjs runs ${active}`);
-  // A tiny op proves the kernels load (wasm fails here when its .wasm file is missing).
-  tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());
+  // A tiny op proves the kernels load (wasm fails here when its .wasm file is missing);
+  // read without blocking, which webgpu cannot do in Node.
+  await readScalar(tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1))));
 }
 
 export interface BackendChoice {
@@ -74,11 +85,17 @@ export interface BackendChoice {
 
 /** Selects and initialises a backend; never throws while 'cpu' remains. */
 export async function initBackend(choice: BackendChoice = {}): Promise<BackendReport> {
-  const candidates = choice.only ? [choice.only] : ORDER.slice(ORDER.indexOf(choice.prefer ?? ORDER[0]));
+  const from = ORDER.slice(ORDER.indexOf(choice.prefer ?? ORDER[0]));
+  const candidates = choice.only ? [choice.only] : from.filter((n) => n === choice.prefer || !BY_CHOICE_ONLY.includes(n));
   const tried: BackendReport['tried'] = [];
   for (const name of candidates) {
     try {
-      await tryOne(name);
+      // a software GPU (llvmpipe) only where webgpu is asked for by name
+      await tryOne(name, choice.only === 'webgpu');
+      if (name === 'webgpu') {
+        const adapter = webgpuAdapter()!;
+        return { backend: name, device: adapter.software ? 'cpu' : 'gpu', tried, adapter: adapter.description };
+      }
       let device: BackendReport['device'] = name === 'tensorflow-gpu' ? 'gpu' : 'cpu';
       if (name === 'tensorflow-gpu' && !nativeSeesGpu()) {
         tried.push({ name, error: 'tfjs-node-gpu loaded but TensorFlow found no usable GPU (needs CUDA 11.2 and cuDNN 8.1); it runs on the CPU' });
@@ -98,5 +115,21 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
 export function describeBackend(report: BackendReport): string {
   const why = report.tried.map((t) => `${t.name} unavailable (${t.error})`).join('; ');
   const simd = simdText(report);
-  return `backend: ${report.backend} on ${report.device}${simd ? `, ${simd}` : ''}${why ? ` — ${why}` : ''}`;
+  const adapter = report.adapter ? ` (${report.adapter})` : '';
+  return `backend: ${report.backend} on ${report.device}${adapter}${simd ? `, ${simd}` : ''}${why ? ` — ${why}` : ''}`;
+}
+
+/** Whether a GPU answers through webgpu (a software one does not count), without keeping it loaded. */
+export async function webgpuStatus(): Promise<{ adapter: string } | { error: string }> {
+  try {
+    return { adapter: (await loadWebgpu()).description };
+  } catch (e) {
+    return { error: message(e, 'webgpu') };
+  } finally {
+    if (tf.getBackend() !== 'webgpu') releaseWebgpu();
+  }
+}
+
+export function webgpuText(status: { adapter: string } | { error: string }): string {
+  return 'adapter' in status ? `webgpu: ${status.adapter}; each run times its model there and on the CPU and keeps the faster` : `webgpu unavailable (${status.error})`;
 }

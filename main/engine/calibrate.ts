@@ -19,7 +19,7 @@ export interface Calibration {
  * on each candidate after one warm-up call, and leaves tfjs on the fastest.
  * Candidates must already be registered (initBackend loads them).
  */
-export async function fastestBackend(candidates: BackendName[], trial: (steps: number) => void, steps = 3): Promise<Calibration> {
+export async function fastestBackend(candidates: BackendName[], trial: (steps: number) => Promise<void>, steps = 3): Promise<Calibration> {
   const measured: Calibration['measured'] = [];
   for (const backend of candidates) {
     try {
@@ -28,9 +28,9 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
     } catch {
       continue; // not registered or failed to initialise: not a candidate after all
     }
-    trial(1); // warm-up: kernel setup, first allocations, XNNPACK weight packing
+    await trial(1); // warm-up: kernel setup, first allocations, XNNPACK weight packing
     const start = performance.now();
-    trial(steps);
+    await trial(steps);
     measured.push({ backend, msPerStep: (performance.now() - start) / steps });
   }
   if (measured.length === 0) throw new Error(`none of ${candidates.join(', ')} could run`);

@@ -55,6 +55,8 @@ export function resolveParallel(mode: ParallelMode, model: ModelConfig, batch: n
   const off = (reason: string): ParallelPlan => ({ mode: 'off', threads: 1, reason });
   if (mode === 'off') return off('one thread (parallel training is off)');
   if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return off(`one thread: the ${backend} backend already uses every core${backend === 'tensorflow-gpu' ? ' and the GPU' : ''}`);
+  // the helper threads run wasm, and weights cross to them each step: a GPU's step stays on the GPU
+  if (backend === 'webgpu') return off('one thread: the steps run on the GPU (webgpu)');
   if (threads < 2) return off('one thread: one core is free for this run');
   if (mode === 'full') return { mode, threads, reason: `${threads} threads, each on a whole batch (a step covers ${threads} × ${batch} examples)` };
   if (batch < 2 * threads) return off(`one thread: a batch of ${batch} is too small to split over ${threads} threads`);

@@ -23,8 +23,10 @@ import { resolveParallel } from './parallel-plan.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
 import { enableRelaxedSimd } from './wasm-features.js';
+import { useHeadlessNvidiaVulkan } from './vulkan-env.js';
 
 enableRelaxedSimd();
+useHeadlessNvidiaVulkan(); // before any webgpu instance: a GPU without a display
 
 const port = parentPort();
 const send = (e: WorkerEvent) => port.send(e);
@@ -62,7 +64,7 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
     return loadedFile(a);
   });
   notices.done(`data ready in ${notices.seconds.toFixed(1)} s: ${data.train.length.toLocaleString('en-US')} training and ${data.val.length.toLocaleString('en-US')} validation examples`);
-  // native TensorFlow and wasm both loaded: time this model on each and keep the faster
+  // a GPU backend and a CPU one both load: time this model on each and keep the faster
   const chosen = await backendForRun(config, data, backend);
   if (chosen !== backend) send({ type: 'ready', backend: chosen });
   const checkpoint = resume ? readCheckpoint(dir) : null;

@@ -58,6 +58,11 @@ describe('rnn-workbench CLI', () => {
     // on wasm the engine's SIMD kernels run, with FMA: the CLI turns relaxed SIMD on (Node 20)
     expect(report.simd).toBe(report.backend === 'wasm' ? 'relaxed-simd-fma' : undefined);
     expect(cli('backend').out).toContain(report.backend === 'wasm' ? 'wasm on cpu, SIMD kernels with FMA' : `${report.backend} on`);
+    // webgpu is never the default; the report says whether a GPU answers there, or why not
+    // (no GPU here: no Vulkan at all, or only Mesa's software one, which does not count)
+    const gpu = (JSON.parse(r.out) as { webgpu?: { adapter?: string; error?: string } }).webgpu;
+    if (report.device === 'cpu') expect(gpu?.adapter ?? gpu?.error).toMatch(/\w/);
+    expect(cli('backend').out).toMatch(/^webgpu(: | unavailable \()/m);
   });
 });
 

@@ -18,7 +18,7 @@ describe('fastestBackend', () => {
   it('times every candidate that runs, skips one that is not installed, and leaves tfjs on the fastest', async () => {
     await initBackend({ only: 'wasm' });
     const plain = { x: [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[0.2, 0.1], [0, 0], [0, 0]]], lengths: [3, 1], y: [0, 1] };
-    const trial = (steps: number) => {
+    const trial = async (steps: number) => {
       const model = new SequenceModel({ kind: 'shared', cell: 'gru', hidden: 8, input: { type: 'features', size: 2 }, head: { type: 'classify', classes: 2 } });
       const opt = createOptimizer({ name: 'adam', lr: 0.01 });
       const batch = tensorBatch(plain);
@@ -38,12 +38,17 @@ describe('fastestBackend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('a run keeps an explicit backend, and wasm/cpu choices, without timing anything', async () => {
+  it('a run keeps an explicit backend, and cpu, without timing anything; on wasm without a GPU it says why', async () => {
     await initBackend({ only: 'wasm' });
     const config = RunConfigSchema.parse({ data: { type: 'task', task: 'parity', count: 64, minLen: 2, maxLen: 6 }, model: { kind: 'shared', hidden: 8 } });
     const data = await prepareRunData(config, noFiles);
+    const cpu = { backend: 'cpu' as const, device: 'cpu' as const, tried: [] };
+    expect(await backendForRun(config, data, cpu)).toBe(cpu);
+    // no hardware GPU here (at most Mesa's software Vulkan, which is refused): wasm stays, with the reason
     const report = { backend: 'wasm' as const, device: 'cpu' as const, tried: [] };
-    expect(await backendForRun(config, data, report)).toBe(report);
+    const chosen = await backendForRun(config, data, report);
+    expect(chosen).toEqual({ ...report, tried: [{ name: 'webgpu', error: expect.stringMatching(/adapter|Cannot find|no WebGPU/) }] });
+    expect(tf.getBackend()).toBe('wasm');
     const pinned = { ...config, backend: 'tensorflow' as const };
     const native = { backend: 'tensorflow' as const, device: 'cpu' as const, tried: [] };
     expect(await backendForRun(pinned, data, native)).toBe(native);
