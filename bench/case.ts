@@ -15,13 +15,16 @@ import { disposeBatch, tensorBatch } from '../main/engine/batch.js';
 import { initBackend } from '../main/engine/backend.js';
 import { SequenceModel } from '../main/engine/models/sequence-model.js';
 import { createRng } from '../main/engine/random.js';
-import { createOptimizer, trainStep } from '../main/engine/train.js';
+import { readLater } from '../main/engine/reads.js';
+import { createOptimizer, stepReads } from '../main/engine/train.js';
 import { SimdKernels } from '../main/engine/simd/simd-kernels.js';
 import { DataParallel, disposeShards, prepareShards, splitBatch } from '../main/runs/data-parallel.js';
 import { enableRelaxedSimd } from '../main/runs/wasm-features.js';
+import { useHeadlessNvidiaVulkan } from '../main/runs/vulkan-env.js';
 import { BENCH_CONFIGS, BENCH_MODELS } from './configs.js';
 
 enableRelaxedSimd(); // as the worker processes do
+useHeadlessNvidiaVulkan();
 const [backend, configName, modelName, kernels, secondsArg, parallelArg = 'off', threadsArg = '2'] = process.argv.slice(2);
 // a case that cannot run says why in one JSON line (the bench lists it as skipped)
 process.on('uncaughtException', (e) => {
@@ -56,7 +59,8 @@ const parallel = threads > 1 ? await DataParallel.start(ModelConfigSchema.parse(
 // every step takes the same batch, ready as tensors (one thread) or packed shards (two): the
 // bench times training, as PyTorch's reference does with its tensors made once
 const shards = parallel ? prepareShards(parallelArg === 'split' ? splitBatch(plain, threads) : [plain, ...Array.from({ length: threads - 1 }, plainBatch)]) : null;
-const step = async () => (parallel ? await parallel.step(m, opt, shards!) : trainStep(m, opt, batch));
+// one thread: as the training loop runs a step, its reads awaited (webgpu cannot block on them)
+const step = async () => (parallel ? await parallel.step(m, opt, shards!) : await readLater(stepReads(m, opt, batch)));
 
 let peak = process.memoryUsage().rss;
 const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -85,5 +89,5 @@ if (shards) disposeShards(shards);
 await parallel?.dispose();
 const examples = steps * cfg.B * (parallelArg === 'full' ? threads : 1);
 process.stdout.write(
-  `${JSON.stringify({ backend: report.backend, config: configName, model: modelName, kernels, parallel: parallelArg, threads, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, cores, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
+  `${JSON.stringify({ backend: report.backend, device: report.device, ...(report.adapter ? { adapter: report.adapter } : {}), config: configName, model: modelName, kernels, parallel: parallelArg, threads, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, cores, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
 );

@@ -4,7 +4,12 @@ import type { ModelConfigInput } from '../main/contract.js';
 export const BENCH_CONFIGS = {
   A: { n: 32, d: 128, T: 50, B: 32 },
   B: { n: 128, d: 256, T: 100, B: 32 },
+  // a large model, where a GPU's throughput outweighs its cost per kernel (bench --configs A,B,C)
+  C: { n: 128, d: 1024, T: 100, B: 128 },
 } as const;
+
+/** What `bench` runs without --configs: the issue's two. */
+export const DEFAULT_BENCH_CONFIGS: (keyof typeof BENCH_CONFIGS)[] = ['A', 'B'];
 
 /**
  * kernels: the engine paths measured; parallel: the data-parallel modes measured on top of the

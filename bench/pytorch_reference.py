@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-CONFIGS = {"A": dict(n=32, d=128, T=50, B=32), "B": dict(n=128, d=256, T=100, B=32)}
+CONFIGS = {"A": dict(n=32, d=128, T=50, B=32), "B": dict(n=128, d=256, T=100, B=32), "C": dict(n=128, d=1024, T=100, B=128)}
 
 
 class ManualRNN(nn.Module):
@@ -104,8 +104,9 @@ def bench(kind, name, cfg, seconds, device):
 
 if __name__ == "__main__":
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
+    names = sys.argv[2].split(",") if len(sys.argv) > 2 else ["A", "B"]
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     for device in devices:
-        for name, cfg in CONFIGS.items():
+        for name, cfg in ((n, CONFIGS[n]) for n in names):
             for kind in ("nn.RNN", "manual loop", "unshared loop"):
                 print(json.dumps(bench(kind, name, cfg, seconds, device)), flush=True)

@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_CONFIGS, BENCH_MODELS } from '../../bench/configs.js';
-import type { CliIo } from './io.js';
+import { BENCH_CONFIGS, BENCH_MODELS, DEFAULT_BENCH_CONFIGS } from '../../bench/configs.js';
+import { CliError, type CliIo } from './io.js';
 
-export const benchHelp = 'bench [--against-pytorch] [--backends tensorflow-gpu,tensorflow,wasm,cpu] [--full-cpu] [--threads N] [--rounds N] [--python PATH] [--seconds S] [--json]';
+export const benchHelp = 'bench [--against-pytorch] [--backends tensorflow-gpu,tensorflow,webgpu,wasm,cpu] [--configs A,B,C] [--full-cpu] [--threads N] [--rounds N] [--python PATH] [--seconds S] [--json]';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Debian's python, where apt's python3-torch lives (another python may come first on PATH). */
@@ -34,6 +34,9 @@ interface CaseResult {
   peakRssMB: number;
   tensors: number;
   tensorGrowth: number;
+  /** where the backend runs ('gpu' or 'cpu'), and on webgpu the adapter */
+  device: string;
+  adapter?: string;
 }
 
 function runCase(backend: string, config: string, model: string, kernels: string, seconds: number, parallel = 'off', threads = 2): CaseResult | { error: string } {
@@ -44,9 +47,9 @@ function runCase(backend: string, config: string, model: string, kernels: string
   return 'error' in parsed ? { error: parsed.error.slice(0, 300) } : parsed;
 }
 
-function pytorch(python: string, seconds: number): TorchResult[] | string {
+function pytorch(python: string, seconds: number, configs: string[]): TorchResult[] | string {
   if (!existsSync(python)) return `${python} not found`;
-  const r = spawnSync(python, [resolve(repoRoot, 'bench/pytorch_reference.py'), String(seconds)], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(python, [resolve(repoRoot, 'bench/pytorch_reference.py'), String(seconds), configs.join(',')], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return (r.stderr.trim().split('\n').at(-1) ?? 'failed') + ' (apt-get install python3-torch libopenblas0-pthread)';
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
 }
@@ -122,15 +125,25 @@ export function stepCosts(results: Pick<CaseResult, 'config' | 'model' | 'kernel
   });
 }
 
+/** --configs A,B,C: which of BENCH_CONFIGS to run (default A and B). */
+export function benchConfigs(flag: unknown): (keyof typeof BENCH_CONFIGS)[] {
+  if (flag === undefined) return DEFAULT_BENCH_CONFIGS;
+  const names = String(flag).split(',').map((c) => c.trim().toUpperCase());
+  const unknown = names.filter((c) => !(c in BENCH_CONFIGS));
+  if (unknown.length || names.length === 0) throw new CliError(`--configs takes names from ${Object.keys(BENCH_CONFIGS).join(', ')}, got "${String(flag)}"`);
+  return [...new Set(names)] as (keyof typeof BENCH_CONFIGS)[];
+}
+
 export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   const seconds = values.seconds ? Number(values.seconds) : 2;
   const threads = values.threads ? Number(values.threads) : 2;
   if (!Number.isInteger(threads) || threads < 2 || threads > 64) throw new Error(`--threads must be a whole number from 2 to 64 (the data-parallel cases' threads), got ${String(values.threads)}`);
   const rounds = values.rounds ? Number(values.rounds) : 1;
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new Error(`--rounds must be a whole number from 1 to 10, got ${String(values.rounds)}`);
+  const configs = benchConfigs(values.configs);
   const python = String(values.python ?? PYTHON);
-  const torchBefore = values['against-pytorch'] ? pytorch(python, seconds) : null;
-  const backends = String(values.backends ?? 'tensorflow-gpu,tensorflow,wasm,cpu').split(',');
+  const torchBefore = values['against-pytorch'] ? pytorch(python, seconds, configs) : null;
+  const backends = String(values.backends ?? 'tensorflow-gpu,tensorflow,webgpu,wasm,cpu').split(',');
   const results: CaseResult[] = [];
   const skipped: string[] = [];
   const progress = (r: CaseResult) => {
@@ -138,7 +151,7 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   };
   eachBackend: for (const backend of backends) {
     // the plain-JS cpu backend runs config B at ~0.02–0.2 steps/s: only with --full-cpu
-    for (const config of Object.keys(BENCH_CONFIGS).filter((c) => backend !== 'cpu' || c === 'A' || values['full-cpu'])) {
+    for (const config of configs.filter((c) => backend !== 'cpu' || c === 'A' || values['full-cpu'])) {
       for (const [model, spec] of Object.entries(BENCH_MODELS).filter(([, s]) => !s.wasmOnly || backend === 'wasm')) {
         // threads only help the single-threaded backends (tfjs-node already uses every core)
         const threaded = backend === 'wasm' || (backend === 'cpu' && values['full-cpu']) ? spec.parallel : [];
@@ -156,6 +169,11 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
             skipped.push(`${backend}: loaded, but TensorFlow found no usable GPU (it would run as ${r.backend} on the CPU)`);
             continue eachBackend;
           }
+          // webgpu on a software Vulkan (Mesa's llvmpipe) is no GPU: timing it says nothing
+          if (backend === 'webgpu' && r.device === 'cpu') {
+            skipped.push(`${backend}: only a software adapter (${r.adapter ?? 'no name'}), no GPU`);
+            continue eachBackend;
+          }
           results.push(r);
           progress(r);
         }
@@ -171,17 +189,17 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
       results[i] = fasterRun(best, r);
     });
   }
-  const torch = torchBefore === null ? null : pytorchBestOf(torchBefore, pytorch(python, seconds));
+  const torch = torchBefore === null ? null : pytorchBestOf(torchBefore, pytorch(python, seconds, configs));
   const rows = withTorchRatios(results, Array.isArray(torch) ? torch : []);
   const costs = stepCosts(results, Array.isArray(torch) ? torch : []);
   if (values.json) {
-    io.out(JSON.stringify({ configs: BENCH_CONFIGS, results: rows, costs, pytorch: torch, skipped }));
+    io.out(JSON.stringify({ configs: Object.fromEntries(configs.map((c) => [c, BENCH_CONFIGS[c]])), results: rows, costs, pytorch: torch, skipped }));
     return;
   }
   const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'cores', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× page loop'];
   const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `${r.threads} ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.cores.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—']);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  io.out(Object.entries(BENCH_CONFIGS).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
+  io.out(configs.map((k) => [k, BENCH_CONFIGS[k]] as const).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
   if (rounds > 1) io.out(`each case ran ${rounds} times: its fastest run is shown, with the largest peak RSS and tensor growth of its runs`);
   io.out(`threads "${threads} full": each step takes a batch per thread (${threads} × B examples); × PyTorch compares examples/s with the same model in PyTorch (the page's loop: shared or unshared) on the CPU.`);
   const variants = [...new Set(rows.filter((r) => r.backend === 'wasm').map((r) => r.matmul))];
