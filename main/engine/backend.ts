@@ -13,6 +13,7 @@ import { simdText, type BackendName, type BackendReport } from '../contract.js';
 import { SimdKernels } from './simd/simd-kernels.js';
 import { readScalar } from './reads.js';
 import { shareIdentityOnWasm } from './wasm-identity.js';
+import { verifyWebgpuTanh } from './kernels/webgpu-tanh.js';
 import { loadWebgpu, releaseWebgpu, webgpuAdapter } from './webgpu.js';
 
 shareIdentityOnWasm();
@@ -94,6 +95,8 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
       await tryOne(name, choice.only === 'webgpu');
       if (name === 'webgpu') {
         const adapter = webgpuAdapter()!;
+        // the recurrence's own programs only where they compute what the ops do on this GPU
+        await verifyWebgpuTanh();
         return { backend: name, device: adapter.software ? 'cpu' : 'gpu', tried, adapter: adapter.description };
       }
       let device: BackendReport['device'] = name === 'tensorflow-gpu' ? 'gpu' : 'cpu';

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../contract.js';
 import { tfBackendName } from './backend.js';
+import { verifyWebgpuTanh } from './kernels/webgpu-tanh.js';
 
 export interface Calibration {
   best: BackendName;
@@ -25,6 +26,8 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
     try {
       if (!(await tf.setBackend(tfBackendName(backend))) || tf.getBackend() !== tfBackendName(backend)) continue;
       await tf.ready();
+      // the recurrence's own webgpu programs, checked once on this GPU before they are timed
+      if (backend === 'webgpu') await verifyWebgpuTanh();
     } catch {
       continue; // not registered or failed to initialise: not a candidate after all
     }

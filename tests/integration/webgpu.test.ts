@@ -19,6 +19,7 @@ import { SequenceModel } from '../../main/engine/models/sequence-model.js';
 import { timestepGradReads } from '../../main/engine/probes.js';
 import { readLater } from '../../main/engine/reads.js';
 import { createOptimizer, stepReads } from '../../main/engine/train.js';
+import { webgpuTanhReady } from '../../main/engine/kernels/webgpu-tanh.js';
 import { loadWebgpu } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
 import { sumsReads } from '../../main/runs/evaluate.js';
@@ -86,6 +87,8 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     const want = await oneStep(config);
     const report = await initBackend({ only: 'webgpu' });
     expect(report.backend).toBe('webgpu');
+    // the tanh recurrence's own programs passed their check on this adapter, and run
+    expect(webgpuTanhReady()).toBe(true);
     const before = tf.memory().numTensors;
     const got = await oneStep(config);
     expect(tf.memory().numTensors).toBe(before);

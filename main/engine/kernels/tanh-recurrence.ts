@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { stateWeightGradient } from './products.js';
 import { timeSlices } from './time-slices.js';
+import { backwardOnWebgpu, forwardOnWebgpu, webgpuTanhReady } from './webgpu-tanh.js';
 import { WasmDirect } from './wasm-direct.js';
 
 /** tanh(z) = 2σ(2z) − 1: exact in real arithmetic; faster than tfjs-wasm's tanh kernel at d ≥ 256. */
@@ -37,14 +38,16 @@ const op = tf.customGrad(((...args: unknown[]) => {
   const save = args.pop() as tf.GradSaveFunc;
   const [xp, W_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
-  const H = direct ? forwardDirect(direct, xp, W_hh) : tf.tidy(() => forwardOps(xp, tf.transpose(W_hh)));
+  const gpu = webgpuTanhReady();
+  const H = direct ? forwardDirect(direct, xp, W_hh) : gpu ? forwardOnWebgpu(xp, W_hh) : tf.tidy(() => forwardOps(xp, tf.transpose(W_hh)));
   save([H, W_hh]);
   return {
     value: H,
     gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [Hs, W] = saved as [tf.Tensor3D, tf.Tensor2D];
       const d = WasmDirect.current();
-      const { dZ, dHTotal } = d ? backwardDirect(d, dH, Hs, W, Boolean(probe)) : backwardOps(dH, Hs, W, Boolean(probe));
+      // (a probe wants ∂L/∂h_t for every t too: the ops path, on webgpu as elsewhere)
+      const { dZ, dHTotal } = d ? backwardDirect(d, dH, Hs, W, Boolean(probe)) : gpu && !probe ? { dZ: backwardOnWebgpu(dH, Hs, W), dHTotal: undefined } : backwardOps(dH, Hs, W, Boolean(probe));
       return [dZ, stateWeightGradient(dZ, Hs), ...(dHTotal ? [dHTotal] : [])];
     },
   };

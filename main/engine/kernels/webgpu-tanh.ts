@@ -1,0 +1,183 @@
+/**
+ * The shared tanh recurrence on webgpu as one dispatch a step, forward and backward.
+ *
+ * Why: tfjs-webgpu costs ≈ 50–100 µs of JavaScript and dispatch per op, and the recurrence as tfjs
+ * ops is ≈ 12 of them a step (slices, matmul, add, tanh, the backward's adds, muls and matmuls,
+ * the stacks): on an H200 a step of bench B or C took 140–250 ms whatever the model's size. Here a
+ * forward step is one program, h_t = tanh(xp_t + h_{t−1}·W_hhᵀ), writing row t of the states in
+ * place, and a backward step is one program that writes ∂L/∂z_t and the next carry.
+ *
+ * Each program reads rows of the tensor it writes (the states, or the backward's scratch): a
+ * dispatch reads only rows earlier dispatches wrote, and WebGPU orders dispatches' storage writes.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** What this file needs of tfjs-backend-webgpu's backend (its class is not imported: the package is optional). */
+interface WebgpuBackend {
+  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: { type: 'int32'; data: number[] }[], output?: tf.TensorInfo): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+const WORKGROUP = 64;
+
+/**
+ * A program of B·d threads, one per (sequence b, unit j). The step and the sizes are uniforms:
+ * one pipeline serves every t and every batch shape (tfjs keys pipelines by rank, and a shader
+ * compile costs tens of ms: variable-length batches would compile one per length).
+ */
+abstract class StepProgram {
+  abstract variableNames: string[];
+  readonly uniforms = 'step : i32, batch : i32, units : i32, steps : i32,';
+  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  constructor(
+    readonly outputShape: number[],
+    readonly shaderKey: string,
+    threads: number,
+  ) {
+    this.dispatch = [Math.ceil(threads / WORKGROUP), 1, 1];
+  }
+  abstract getUserCode(): string;
+}
+
+/** Row t of H: z = xp_t + h_{t−1}·W_hhᵀ (h_{−1} = 0), h_t = tanh z. Inputs: Xp (T × B × d), W (d × d). */
+class ForwardStep extends StepProgram {
+  variableNames = ['Xp', 'W'];
+  constructor(T: number, B: number, d: number) {
+    super([T, B, d], 'rnnwb_tanh_forward', B * d);
+  }
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        let d = uniforms.units;
+        let n = uniforms.batch * d;
+        if (index >= n) { return; }
+        let b = index / d;
+        let j = index - b * d;
+        let row = uniforms.step * n;
+        var z = Xp[row + index];
+        if (uniforms.step > 0) {
+          let prev = row - n + b * d;
+          for (var k = 0; k < d; k = k + 1) {
+            z = z + result[prev + k] * W[j * d + k];
+          }
+        }
+        result[row + index] = tanh(z);
+      }`;
+  }
+}
+
+/**
+ * One backward step into a scratch of T + 2 rows: rows 0…T−1 are ∂L/∂z, rows T and T+1 the carry
+ * ∂L/∂h_t arriving from step t+1, in turn (read one, write the other). Thread (b, j) writes
+ * ∂z_t[b, j] = (∂L/∂h_t + carry)[b, j] · (1 − h_t[b, j]²), and the carry for step t−1,
+ * Σ_k ∂z_t[b, k] · W_hh[k, j], recomputing the ∂z_t[b, k] it needs (a read of rows others write
+ * in this same dispatch would race). Inputs: DH and H (T × B × d), W (d × d).
+ */
+class BackwardStep extends StepProgram {
+  variableNames = ['DH', 'H', 'W'];
+  constructor(T: number, B: number, d: number) {
+    super([T + 2, B, d], 'rnnwb_tanh_backward', B * d);
+  }
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        let d = uniforms.units;
+        let n = uniforms.batch * d;
+        if (index >= n) { return; }
+        let b = index / d;
+        let j = index - b * d;
+        let row = uniforms.step * n;
+        // the carry into step t (none at the last step), and where the one out of it goes
+        let carryIn = uniforms.steps * n + (uniforms.step % 2) * n;
+        let carryOut = uniforms.steps * n + ((uniforms.step + 1) % 2) * n;
+        let last = uniforms.step == uniforms.steps - 1;
+        let h = H[row + index];
+        var g = DH[row + index];
+        if (!last) { g = g + result[carryIn + index]; }
+        result[row + index] = g * (1.0 - h * h);
+        if (uniforms.step == 0) { return; }
+        var carry = 0.0;
+        let base = row + b * d;
+        for (var k = 0; k < d; k = k + 1) {
+          var gk = DH[base + k];
+          if (!last) { gk = gk + result[carryIn + b * d + k]; }
+          let hk = H[base + k];
+          carry = carry + gk * (1.0 - hk * hk) * W[k * d + j];
+        }
+        result[carryOut + index] = carry;
+      }`;
+  }
+}
+
+/** The uniforms of step t, in StepProgram.uniforms' order. */
+function stepUniforms(t: number, T: number, B: number, d: number): { type: 'int32'; data: number[] }[] {
+  return [t, B, d, T].map((v) => ({ type: 'int32', data: [v] }));
+}
+
+function backend(): WebgpuBackend {
+  return tf.backend() as unknown as WebgpuBackend;
+}
+
+/** States of all T steps (T × B × d) from the projected inputs (T × B × d) and W_hh (d × d). */
+export function forwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
+  const [T, B, d] = xp.shape;
+  const be = backend();
+  const H = be.makeTensorInfo([T, B, d], 'float32');
+  const program = new ForwardStep(T, B, d);
+  for (let t = 0; t < T; t++) be.runWebGPUProgram(program, [xp, W_hh], 'float32', stepUniforms(t, T, B, d), H);
+  return tf.engine().makeTensorFromTensorInfo(H) as tf.Tensor3D;
+}
+
+/** ∂L/∂z for all T (T × B × d), given ∂L/∂h_t from outside (dH), the states H and W_hh. */
+export function backwardOnWebgpu(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
+  const [T, B, d] = dH.shape;
+  const be = backend();
+  const scratch = be.makeTensorInfo([T + 2, B, d], 'float32');
+  const program = new BackwardStep(T, B, d);
+  for (let t = T - 1; t >= 0; t--) be.runWebGPUProgram(program, [dH, H, W_hh], 'float32', stepUniforms(t, T, B, d), scratch);
+  return tf.tidy(() => tf.slice(tf.engine().makeTensorFromTensorInfo(scratch) as tf.Tensor3D, [0, 0, 0], [T, B, d]));
+}
+
+let verified = false;
+
+/** True once verifyWebgpuTanh passed in this process: the recurrence then runs these programs. */
+export function webgpuTanhReady(): boolean {
+  return verified && tf.getBackend() === 'webgpu';
+}
+
+/**
+ * Runs both programs once on a small random case and compares them with the same recurrence as
+ * tfjs ops, reading without blocking. Why: a shader that fails to compile on some driver only
+ * logs, and its dispatches then leave garbage; a failed check keeps the ops path instead.
+ */
+export async function verifyWebgpuTanh(): Promise<boolean> {
+  if (verified) return true;
+  const [T, B, d] = [3, 2, 5];
+  const made = tf.tidy(() => {
+    const xp = tf.randomUniform([T, B, d], -1, 1, 'float32', 7) as tf.Tensor3D;
+    const W = tf.randomUniform([d, d], -0.5, 0.5, 'float32', 8) as tf.Tensor2D;
+    const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 9) as tf.Tensor3D;
+    const H = forwardOnWebgpu(xp, W);
+    const dZ = backwardOnWebgpu(dH, H, W);
+    // the same by ops: h_t = tanh(xp_t + h_{t−1}Wᵀ); dz_t = (dH_t + dz_{t+1}W) ⊙ (1 − h_t²)
+    const hs: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) hs.push(tf.tanh(t ? tf.add(tf.gather(xp, t), tf.matMul(hs[t - 1], W, false, true)) : tf.gather(xp, t)) as tf.Tensor2D);
+    const dzs: tf.Tensor2D[] = new Array(T);
+    for (let t = T - 1; t >= 0; t--) {
+      const g = t < T - 1 ? tf.add(tf.gather(dH, t), tf.matMul(dzs[t + 1], W)) : tf.gather(dH, t);
+      dzs[t] = tf.mul(g, tf.sub(1, tf.square(hs[t]))) as tf.Tensor2D;
+    }
+    return tf.stack([tf.max(tf.abs(tf.sub(H, tf.stack(hs)))), tf.max(tf.abs(tf.sub(dZ, tf.stack(dzs))))]);
+  });
+  try {
+    const [forward, backward] = await made.data();
+    verified = forward < 1e-4 && backward < 1e-4;
+  } catch {
+    verified = false;
+  } finally {
+    made.dispose();
+  }
+  return verified;
+}
