@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { initBackend } from '../engine/backend.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
 import { loadedFile, readFileDataset } from '../runs/data-files.js';
-import { lengthCurve } from '../runs/evaluate.js';
+import { lengthCurveReads } from '../runs/evaluate.js';
+import { readLater } from '../engine/reads.js';
 import { prepareRunData } from '../runs/run-data.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile } from '../sessions/store.js';
 import { CliError, positiveIntList, type CliIo } from './io.js';
@@ -23,7 +24,8 @@ export async function evalCommand(values: Record<string, unknown>, io: CliIo): P
   const model = new SequenceModel(data.model);
   try {
     model.setWeights(checkpoint.weights);
-    const curve = lengthCurve(model, config.evalLengths, data.evalAt, { step: checkpoint.step, trainedMax: data.trainedMax, metricName: data.metricName });
+    // read awaiting each value: a session trained on webgpu is evaluated there too
+    const curve = await readLater(lengthCurveReads(model, config.evalLengths, data.evalAt, { step: checkpoint.step, trainedMax: data.trainedMax, metricName: data.metricName }));
     appendLines(dir, FILES.eval, [curve]);
     io.out(values.json ? JSON.stringify(curve) : formatCurve(curve));
   } finally {

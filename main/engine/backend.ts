@@ -22,8 +22,9 @@ const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 
 
 /**
  * Not in the default search: a run takes webgpu only where its steps time faster there
- * (runs/backend-choice.ts), or by name. Small RNNs run 4–15× slower on it than on wasm (an
- * H200 against this 2-core machine), and tools that read tensors synchronously cannot run on it.
+ * (runs/backend-choice.ts), or by name. Small RNNs run up to 7× slower on it than on one wasm
+ * core (bench A on an H200), and the experiments and tools that read tensors synchronously
+ * cannot run on it.
  */
 const BY_CHOICE_ONLY: BackendName[] = ['webgpu'];
 

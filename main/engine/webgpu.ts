@@ -13,7 +13,7 @@
  *   the processes that may load this add its EGL entry first (runs/vulkan-env.ts).
  * - Dawn keeps Node alive while `navigator.gpu` is referenced: `releaseWebgpu` lets it exit.
  * - Reads must be asynchronous: tfjs-webgpu's synchronous read needs OffscreenCanvas, which
- *   Node lacks (the engine reads through `readValues` and the on-device step, train.ts).
+ *   Node lacks (the training loop awaits every read: reads.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -48,7 +48,10 @@ async function firstAdapter(create: (flags: string[]) => GPU): Promise<{ gpu: GP
  */
 export async function loadWebgpu(allowSoftware = false): Promise<GpuAdapterInfo> {
   if (adapterInfo && registered()) return adapterInfo;
-  const { create, globals } = (await import(/* @vite-ignore */ 'webgpu')) as { create: (flags: string[]) => GPU; globals: object };
+  const { create, globals } = (await import(/* @vite-ignore */ 'webgpu').catch((e: { code?: string }) => {
+    // an optional dependency: say what installs it rather than where node looked
+    throw e?.code === 'ERR_MODULE_NOT_FOUND' ? new Error('not installed: `npm install webgpu @tensorflow/tfjs-backend-webgpu` (prebuilt, no download beyond npm)') : e;
+  })) as { create: (flags: string[]) => GPU; globals: object };
   const scope = globalThis as { navigator?: { gpu?: GPU } };
   const found = await firstAdapter(create);
   if (!found) throw new Error(NO_ADAPTER);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunConfigSchema, type ModelConfigInput, type RunConfig } from '../../main/contract.js';
+import { RunConfigSchema, type LengthCurve, type ModelConfigInput, type RunConfig } from '../../main/contract.js';
 import type { PlainBatch } from '../../main/data/batches.js';
 import { initBackend } from '../../main/engine/backend.js';
 import { disposeBatch, packBatch, tensorBatch } from '../../main/engine/batch.js';
@@ -156,6 +156,10 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
       expect(onGpu.map((m) => m.step)).toEqual(onWasm.map((m) => m.step));
       expectClose(onGpu.map((m) => m.loss), onWasm.map((m) => m.loss), TOL, 'losses');
       expect(JSON.parse(readFileSync(join(dir, 'webgpu', 'session.json'), 'utf8')).backend).toMatchObject({ backend: 'webgpu', adapter: gpu.ok ? gpu.adapter : '' });
+      // eval runs a session on the backend it was trained on: webgpu, reading without blocking
+      const evaluated = spawnSync(process.execPath, [resolve(repoRoot, 'bin/rnn-workbench.js'), 'eval', '--session', join(dir, 'webgpu'), '--lengths', '4,30', '--json'], { encoding: 'utf8', timeout: 120_000 });
+      expect(evaluated.status, evaluated.stderr).toBe(0);
+      expect((JSON.parse(evaluated.stdout) as LengthCurve).points.map((p) => [p.length, p.status, p.n])).toEqual([[4, 'ok', 256], [30, 'ok', 256]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
