@@ -14,18 +14,7 @@ export type Reads<T> = Generator<tf.Tensor, T, Values>;
 /** Runs `reads`, each read blocking (never on webgpu). */
 export function readNow<T>(reads: Reads<T>): T {
   let next = reads.next();
-  while (!next.done) {
-    const t = next.value;
-    let values: Values;
-    try {
-      values = t.dataSync() as Values;
-    } catch (e) {
-      throw abandon(reads, e);
-    } finally {
-      t.dispose();
-    }
-    next = reads.next(values);
-  }
+  while (!next.done) next = reads.next(readBlocking(reads, next.value));
   return next.value;
 }
 
@@ -34,17 +23,24 @@ export async function readLater<T>(reads: Reads<T>): Promise<T> {
   let next = reads.next();
   while (!next.done) {
     const t = next.value;
-    let values: Values;
-    try {
-      values = (await t.data()) as Values;
-    } catch (e) {
-      throw abandon(reads, e);
-    } finally {
-      t.dispose();
-    }
+    const values = await (t.data() as Promise<Values>)
+      .catch((e: unknown) => {
+        throw abandon(reads, e);
+      })
+      .finally(() => t.dispose());
     next = reads.next(values);
   }
   return next.value;
+}
+
+function readBlocking<T>(reads: Reads<T>, t: tf.Tensor): Values {
+  try {
+    return t.dataSync() as Values;
+  } catch (e) {
+    throw abandon(reads, e);
+  } finally {
+    t.dispose();
+  }
 }
 
 /** A read failed: the generator's `finally` blocks run (they dispose what it holds). */

@@ -41,6 +41,15 @@ abstract class StepProgram {
   abstract getUserCode(): string;
 }
 
+/** The start of every step program: thread (b, j) of B·d, and where row t of a T × B × d tensor begins. */
+const THREAD = `
+        let d = uniforms.units;
+        let n = uniforms.batch * d;
+        if (index >= n) { return; }
+        let b = index / d;
+        let j = index - b * d;
+        let row = uniforms.step * n;`;
+
 /** Row t of H: z = xp_t + h_{t−1}·W_hhᵀ (h_{−1} = 0), h_t = tanh z. Inputs: Xp (T × B × d), W (d × d). */
 class ForwardStep extends StepProgram {
   variableNames = ['Xp', 'W'];
@@ -50,12 +59,7 @@ class ForwardStep extends StepProgram {
   getUserCode(): string {
     return `
       fn main(index : i32) {
-        let d = uniforms.units;
-        let n = uniforms.batch * d;
-        if (index >= n) { return; }
-        let b = index / d;
-        let j = index - b * d;
-        let row = uniforms.step * n;
+        ${THREAD}
         var z = Xp[row + index];
         if (uniforms.step > 0) {
           let prev = row - n + b * d;
@@ -83,12 +87,7 @@ class BackwardStep extends StepProgram {
   getUserCode(): string {
     return `
       fn main(index : i32) {
-        let d = uniforms.units;
-        let n = uniforms.batch * d;
-        if (index >= n) { return; }
-        let b = index / d;
-        let j = index - b * d;
-        let row = uniforms.step * n;
+        ${THREAD}
         // the carry into step t (none at the last step), and where the one out of it goes
         let carryIn = uniforms.steps * n + (uniforms.step % 2) * n;
         let carryOut = uniforms.steps * n + ((uniforms.step + 1) % 2) * n;
