@@ -101,6 +101,8 @@ describe('the app in Chromium (serve mode)', () => {
         ? `Threads: ${Math.min(availableParallelism(), 8)} threads, each step's batch split across them, as asked (auto would not split: steps this small (1.5e+6 multiply-adds) run faster unsplit)`
         : 'Threads: one thread: one core is free for this run',
     );
+    // webgpu is tried for every run on wasm: with no GPU here (at most a software Vulkan) the run says why
+    expect(await text('[data-test="gpu-line"]')).toMatch(/^GPU: webgpu unavailable \((only a software adapter|no WebGPU adapter answered|not installed)/);
     await page.selectOption('[data-test="parallel"]', 'auto');
     await shoot(page, 'view-train');
     await nav('charts');
