@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { describeBackend, initBackend, webgpuStatus, webgpuText } from '../engine/backend.js';
+import { gpuDevicePresent, NO_GPU_DEVICE } from '../runs/vulkan-env.js';
 import { BackendNameSchema } from '../contract.js';
 import { CliError, type CliIo } from './io.js';
 import { evalCommand, evalHelp } from './eval-command.js';
@@ -145,7 +146,7 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
         if (only && !only.success) throw new CliError(`--backend must be one of ${BackendNameSchema.options.join(', ')}, got "${values.backend}"`);
         const report = await initBackend(only ? { only: only.data } : {});
         // webgpu is never the default: say whether runs could take it (backend-choice.ts)
-        const gpu = only || report.device === 'gpu' ? null : await webgpuStatus();
+        const gpu = only || report.device === 'gpu' ? null : gpuDevicePresent() ? await webgpuStatus() : { error: NO_GPU_DEVICE };
         io.out(values.json ? JSON.stringify({ ...report, ...(gpu ? { webgpu: gpu } : {}) }) : describeBackend(report) + (gpu ? `\n${webgpuText(gpu)}` : ''));
         return 0;
       }

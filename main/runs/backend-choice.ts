@@ -14,11 +14,14 @@ import { readLater } from '../engine/reads.js';
 import { createOptimizer, stepReads } from '../engine/train.js';
 import { loadWebgpu, releaseWebgpu, webgpuAdapter } from '../engine/webgpu.js';
 import type { PreparedData } from './run-data.js';
+import { gpuDevicePresent, NO_GPU_DEVICE } from './vulkan-env.js';
 
 /** What else a run on `report` may be timed against: a GPU where it runs on the CPU, wasm where it runs natively. */
 async function rival(report: BackendReport, softwareGpu: boolean): Promise<{ rival: BackendName } | { error: string } | null> {
   if (report.backend === 'tensorflow-gpu' || report.backend === 'tensorflow') return { rival: 'wasm' };
   if (report.backend !== 'wasm') return null;
+  // (a software GPU, for tests, needs no device)
+  if (!softwareGpu && !gpuDevicePresent()) return { error: NO_GPU_DEVICE };
   try {
     await loadWebgpu(softwareGpu);
     return { rival: 'webgpu' };

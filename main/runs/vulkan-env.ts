@@ -7,7 +7,7 @@
  * The Vulkan loader reads extra manifests from VK_ADD_DRIVER_FILES (loader ≥ 1.3.234) when it
  * makes an instance, so a process that may load webgpu calls this first.
  */
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,3 +35,21 @@ export function useHeadlessNvidiaVulkan(env: NodeJS.ProcessEnv = process.env, ve
   env.VK_ADD_DRIVER_FILES = file;
   return file;
 }
+
+/**
+ * Whether this machine shows a GPU at all (Linux: a DRM render node, or NVIDIA's device). Why:
+ * every run on wasm would otherwise load Dawn only to learn there is none: measured 11–48 ms and,
+ * where Mesa's software Vulkan is installed, 62 MB that stay mapped for the whole run, plus a
+ * native driver's risk to the run's process. Elsewhere (macOS, Windows) Dawn is asked.
+ */
+export function gpuDevicePresent(dev = '/dev'): boolean {
+  if (process.platform !== 'linux') return true;
+  if (existsSync(join(dev, 'nvidia0'))) return true;
+  try {
+    return readdirSync(join(dev, 'dri')).some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
+export const NO_GPU_DEVICE = 'no GPU device here (no /dev/dri render node, no /dev/nvidia0)';

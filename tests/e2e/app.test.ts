@@ -102,7 +102,7 @@ describe('the app in Chromium (serve mode)', () => {
         : 'Threads: one thread: one core is free for this run',
     );
     // webgpu is tried for every run on wasm: with no GPU here (at most a software Vulkan) the run says why
-    expect(await text('[data-test="gpu-line"]')).toMatch(/^GPU: webgpu unavailable \((only a software adapter|no WebGPU adapter answered|not installed)/);
+    expect(await text('[data-test="gpu-line"]')).toMatch(/^GPU: webgpu unavailable \((no GPU device here|only a software adapter|no WebGPU adapter answered|not installed)/);
     await page.selectOption('[data-test="parallel"]', 'auto');
     await shoot(page, 'view-train');
     await nav('charts');

@@ -1,9 +1,9 @@
 /** useHeadlessNvidiaVulkan: NVIDIA's EGL entry is added for the Vulkan loader only where it helps. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useHeadlessNvidiaVulkan } from '../../main/runs/vulkan-env.js';
+import { gpuDevicePresent, useHeadlessNvidiaVulkan } from '../../main/runs/vulkan-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnwb-vulkan-'));
 const vendor = join(dir, '10_nvidia.json');
@@ -32,5 +32,21 @@ describe.skipIf(process.platform !== 'linux')('useHeadlessNvidiaVulkan', () => {
     const env: NodeJS.ProcessEnv = {};
     expect(useHeadlessNvidiaVulkan(env, join(dir, 'absent.json'))).toBeNull();
     expect(env).toEqual({});
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('gpuDevicePresent', () => {
+  it('sees a DRM render node or NVIDIA\'s device, and nothing else', () => {
+    const dev = join(dir, 'dev');
+    mkdirSync(join(dev, 'dri'), { recursive: true });
+    writeFileSync(join(dev, 'dri', 'card0'), ''); // a display-only card is no compute device
+    expect(gpuDevicePresent(dev)).toBe(false);
+    writeFileSync(join(dev, 'dri', 'renderD128'), '');
+    expect(gpuDevicePresent(dev)).toBe(true);
+    const nvidia = join(dir, 'dev-nvidia');
+    mkdirSync(nvidia);
+    expect(gpuDevicePresent(nvidia)).toBe(false);
+    writeFileSync(join(nvidia, 'nvidia0'), '');
+    expect(gpuDevicePresent(nvidia)).toBe(true);
   });
 });
