@@ -14,7 +14,7 @@ import { SimdKernels } from './simd/simd-kernels.js';
 import { readScalar } from './reads.js';
 import { shareIdentityOnWasm } from './wasm-identity.js';
 import { verifyWebgpuTanh } from './kernels/webgpu-tanh.js';
-import { loadWebgpu, releaseWebgpu, webgpuAdapter } from './webgpu.js';
+import { loadWebgpu, releaseWebgpu, watchWebgpuDevice, webgpuAdapter } from './webgpu.js';
 
 shareIdentityOnWasm();
 
@@ -96,6 +96,7 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
       await tryOne(name, choice.only === 'webgpu');
       if (name === 'webgpu') {
         const adapter = webgpuAdapter()!;
+        watchWebgpuDevice();
         // the recurrence's own programs only where they compute what the ops do on this GPU
         await verifyWebgpuTanh();
         return { backend: name, device: adapter.software ? 'cpu' : 'gpu', tried, adapter: adapter.description };

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../contract.js';
 import { tfBackendName } from './backend.js';
 import { verifyWebgpuTanh } from './kernels/webgpu-tanh.js';
+import { watchWebgpuDevice } from './webgpu.js';
 
 export interface Calibration {
   best: BackendName;
@@ -27,7 +28,10 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
       if (!(await tf.setBackend(tfBackendName(backend))) || tf.getBackend() !== tfBackendName(backend)) continue;
       await tf.ready();
       // the recurrence's own webgpu programs, checked once on this GPU before they are timed
-      if (backend === 'webgpu') await verifyWebgpuTanh();
+      if (backend === 'webgpu') {
+        watchWebgpuDevice();
+        await verifyWebgpuTanh();
+      }
     } catch {
       continue; // not registered or failed to initialise: not a candidate after all
     }

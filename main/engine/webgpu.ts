@@ -14,6 +14,8 @@
  * - Dawn keeps Node alive while `navigator.gpu` is referenced: `releaseWebgpu` lets it exit.
  * - Reads must be asynchronous: tfjs-webgpu's synchronous read needs OffscreenCanvas, which
  *   Node lacks (the training loop awaits every read: reads.ts).
+ * - A GPU error (a buffer past the device's limits, a lost device) only logs, and the work after
+ *   it computes garbage: `watchWebgpuDevice` keeps the first one for the training loop to fail on.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -85,4 +87,33 @@ export function releaseWebgpu(): void {
 
 function registered(): boolean {
   return 'webgpu' in tf.engine().registryFactory;
+}
+
+let failure: string | null = null;
+const watched = new WeakSet<object>();
+
+/**
+ * Listens to the device tfjs-webgpu runs on (call with webgpu the backend in use): its first
+ * uncaptured error, or its loss, is kept for `webgpuFailure`. tfjs-webgpu does not listen itself.
+ */
+export function watchWebgpuDevice(): void {
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  if (!device || watched.has(device)) return;
+  watched.add(device);
+  device.addEventListener('uncapturederror', (e) => {
+    failure ??= (e as GPUUncapturedErrorEvent).error.message.split('\n')[0];
+  });
+  void device.lost.then((info) => {
+    if (info.reason !== 'destroyed') failure ??= `the GPU device was lost (${info.message || info.reason})`;
+  });
+}
+
+/** The first error the GPU reported since webgpu started or the last `forgetWebgpuFailure`, or null. */
+export function webgpuFailure(): string | null {
+  return failure;
+}
+
+/** A run starts: errors from work before it (a calibration's trial steps) are not its own. */
+export function forgetWebgpuFailure(): void {
+  failure = null;
 }

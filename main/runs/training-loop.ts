@@ -11,6 +11,7 @@ import type { LossMode, TensorBatch } from '../engine/models/sequence-model.js';
 import { SequenceModel } from '../engine/models/sequence-model.js';
 import { timestepGradReads } from '../engine/probes.js';
 import { readLater, readScalar } from '../engine/reads.js';
+import { forgetWebgpuFailure, webgpuFailure } from '../engine/webgpu.js';
 import { createRng } from '../engine/random.js';
 import { createOptimizer, stepReads, type StepOptions, type StepResult } from '../engine/train.js';
 import { ownedValueReads, ownedValues } from '../engine/in-process.js';
@@ -98,6 +99,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   // null once auto's check (split-check.ts) finds one thread faster here
   let parallel = threads;
   const check = parallel?.mode === 'split' ? (parallel.check ?? null) : null;
+  forgetWebgpuFailure();
   const model = new SequenceModel(data.model);
   const optimizer = createOptimizer({ name: t.optimizer, lr: t.lr, momentum: t.momentum });
   const group = parallel?.mode === 'full' ? parallel.threads : 1;
@@ -271,6 +273,9 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
             }
           }
           step++;
+          // a GPU error only logs, and what follows it is garbage: the run stops at the step it showed in
+          const gpuError = tf.getBackend() === 'webgpu' ? webgpuFailure() : null;
+          if (gpuError) throw new TrainingFailure(`the GPU reported an error by step ${step}: ${gpuError}; the values around this step cannot be trusted (resume from an earlier checkpoint on another backend, or make the model smaller)`);
           if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
             const what = Number.isNaN(r.loss) || Number.isNaN(r.gradNorm) ? 'NaN' : 'infinite';
             const advice = t.clip === null ? `try a lower learning rate (now ${t.lr}) or gradient clipping (e.g. clip 1)` : `try a lower learning rate (now ${t.lr}) or a smaller clip (now ${t.clip})`;

@@ -128,6 +128,32 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     expectClose(got.curve as number[], want.curve as number[], TOL, 'length curve');
   });
 
+  it('a GPU error (here an invalid buffer) fails the run at the next step with the GPU\'s own words, instead of training on garbage', async () => {
+    await initBackend({ only: 'webgpu' });
+    const config = RunConfigSchema.parse({ data: { type: 'task', task: 'parity', count: 64, minLen: 2, maxLen: 6 }, model: { kind: 'shared', hidden: 6 }, train: { maxSteps: 40, batch: 16 } });
+    const data = await prepareRunData(config, noFiles);
+    const steps: number[] = [];
+    let provoked = false;
+    const run = runTraining(config, data, {
+      metrics: (records) => {
+        steps.push(...records.map((r) => r.step));
+        if (!provoked) {
+          provoked = true;
+          (tf.backend() as unknown as { device: GPUDevice }).device.createBuffer({ size: 4, usage: 0 });
+        }
+      },
+      status: () => {},
+      checkpoint: () => {},
+      evaluation: () => {},
+    }, { gate: async () => 'go' });
+    await expect(run).rejects.toThrow(/^the GPU reported an error by step \d+: Buffer usages must not be 0\./);
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.length).toBeLessThan(40);
+    // the next run starts clean: that error was the last run's
+    const quiet = { metrics: () => {}, status: () => {}, checkpoint: () => {}, evaluation: () => {} };
+    expect(await runTraining(RunConfigSchema.parse({ ...config, train: { maxSteps: 3, batch: 16 } }), data, quiet, { gate: async () => 'go' })).toBe('completed');
+  });
+
   it('a run takes webgpu only where its steps time faster, and a GPU run keeps to one thread', async () => {
     const wasm = await initBackend({ only: 'wasm' });
     const config: RunConfig = RunConfigSchema.parse({ data: { type: 'task', task: 'parity', count: 64, minLen: 2, maxLen: 6 }, model: { kind: 'shared', hidden: 8 } });
