@@ -13,7 +13,7 @@ import { simdText, type BackendName, type BackendReport } from '../contract.js';
 import { SimdKernels } from './simd/simd-kernels.js';
 import { readScalar } from './reads.js';
 import { shareIdentityOnWasm } from './wasm-identity.js';
-import { verifyWebgpuTanh } from './kernels/webgpu-tanh.js';
+import { verifyWebgpuPrograms } from './kernels/webgpu-check.js';
 import { loadWebgpu, releaseWebgpu, watchWebgpuDevice, webgpuAdapter } from './webgpu.js';
 
 shareIdentityOnWasm();
@@ -98,7 +98,7 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
         const adapter = webgpuAdapter()!;
         watchWebgpuDevice();
         // the recurrence's own programs only where they compute what the ops do on this GPU
-        await verifyWebgpuTanh();
+        await verifyWebgpuPrograms();
         return { backend: name, device: adapter.software ? 'cpu' : 'gpu', tried, adapter: adapter.description };
       }
       let device: BackendReport['device'] = name === 'tensorflow-gpu' ? 'gpu' : 'cpu';

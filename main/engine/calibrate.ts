@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../contract.js';
 import { tfBackendName } from './backend.js';
-import { verifyWebgpuTanh } from './kernels/webgpu-tanh.js';
+import { verifyWebgpuPrograms } from './kernels/webgpu-check.js';
 import { watchWebgpuDevice } from './webgpu.js';
 
 export interface Calibration {
@@ -30,7 +30,7 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
       // the recurrence's own webgpu programs, checked once on this GPU before they are timed
       if (backend === 'webgpu') {
         watchWebgpuDevice();
-        await verifyWebgpuTanh();
+        await verifyWebgpuPrograms();
       }
     } catch {
       continue; // not registered or failed to initialise: not a candidate after all

@@ -20,6 +20,7 @@ import { timestepGradReads } from '../../main/engine/probes.js';
 import { readLater } from '../../main/engine/reads.js';
 import { createOptimizer, stepReads } from '../../main/engine/train.js';
 import { webgpuTanhReady } from '../../main/engine/kernels/webgpu-tanh.js';
+import { webgpuGruReady } from '../../main/engine/kernels/gru-recurrence.js';
 import { loadWebgpu } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
 import { sumsReads } from '../../main/runs/evaluate.js';
@@ -87,8 +88,8 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     const want = await oneStep(config);
     const report = await initBackend({ only: 'webgpu' });
     expect(report.backend).toBe('webgpu');
-    // the tanh recurrence's own programs passed their check on this adapter, and run
-    expect(webgpuTanhReady()).toBe(true);
+    // the tanh and GRU recurrences' own programs passed their checks on this adapter, and run
+    expect([webgpuTanhReady(), webgpuGruReady()]).toEqual([true, true]);
     const before = tf.memory().numTensors;
     const got = await oneStep(config);
     expect(tf.memory().numTensors).toBe(before);

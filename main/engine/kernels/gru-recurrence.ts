@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { columnSums, stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
+import { gruBackwardOnWebgpu, gruForwardOnWebgpu } from './webgpu-gru.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
 
@@ -33,14 +34,16 @@ const op = tf.customGrad(((...args: unknown[]) => {
   const save = args.pop() as tf.GradSaveFunc;
   const [xp, W_hh, b_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor1D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
-  const s = direct ? forwardDirect(direct, xp, W_hh, b_hh) : forwardOps(xp, W_hh, b_hh);
+  const gpu = webgpuGruReady();
+  const s = direct ? forwardDirect(direct, xp, W_hh, b_hh) : gpu ? gruForwardOnWebgpu(xp, W_hh, b_hh) : forwardOps(xp, W_hh, b_hh);
   save([s.H, s.R, s.Z, s.N, s.HN, W_hh]);
   return {
     value: s.H,
     gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [H, R, Z, N, HN, W] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
       const d = WasmDirect.current();
-      const { dXP, dHP, dHTotal } = d ? backwardDirect(d, dH, { H, R, Z, N, HN }, W, Boolean(probe)) : backwardOps(dH, { H, R, Z, N, HN }, W, Boolean(probe));
+      // (a probe wants ∂L/∂h_t for every t too: the ops path, on webgpu as elsewhere)
+      const { dXP, dHP, dHTotal } = d ? backwardDirect(d, dH, { H, R, Z, N, HN }, W, Boolean(probe)) : gpu && !probe ? { ...gruBackwardOnWebgpu(dH, { H, R, Z, N, HN }, W), dHTotal: undefined } : backwardOps(dH, { H, R, Z, N, HN }, W, Boolean(probe));
       return [dXP, stateWeightGradient(dHP, H), columnSums(tf.reshape(dHP, [-1, dHP.shape[2]]) as tf.Tensor2D), ...(dHTotal ? [dHTotal] : [])];
     },
   };
@@ -151,4 +154,39 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
     tf.dispose(scratch);
   }
   return { dXP, dHP, dHTotal };
+}
+
+let gpuChecked = false;
+
+/**
+ * Runs the GRU's webgpu programs (webgpu-gru.ts) once on a small random case against the ops
+ * above, reading without blocking; only where they agree does the recurrence use them (a shader
+ * that fails to compile only logs, and its dispatches leave garbage).
+ */
+export async function verifyWebgpuGru(): Promise<boolean> {
+  if (gpuChecked) return true;
+  const [T, B, d] = [3, 2, 4];
+  const worst = tf.tidy(() => {
+    const xp = tf.randomUniform([T, B, 3 * d], -1, 1, 'float32', 11) as tf.Tensor3D;
+    const W = tf.randomUniform([3 * d, d], -0.5, 0.5, 'float32', 12) as tf.Tensor2D;
+    const bias = tf.randomUniform([3 * d], -0.5, 0.5, 'float32', 13) as tf.Tensor1D;
+    const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 14) as tf.Tensor3D;
+    const [mine, theirs] = [gruForwardOnWebgpu(xp, W, bias), forwardOps(xp, W, bias)];
+    const [back, ops] = [gruBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false)];
+    const gap = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b)));
+    return tf.max(tf.stack([gap(mine.H, theirs.H), gap(mine.HN, theirs.HN), gap(back.dXP, ops.dXP), gap(back.dHP, ops.dHP)]));
+  });
+  try {
+    gpuChecked = (await worst.data())[0] < 1e-4;
+  } catch {
+    gpuChecked = false;
+  } finally {
+    worst.dispose();
+  }
+  return gpuChecked;
+}
+
+/** True once verifyWebgpuGru passed in this process. */
+export function webgpuGruReady(): boolean {
+  return gpuChecked && tf.getBackend() === 'webgpu';
 }

@@ -11,44 +11,7 @@
  * dispatch reads only rows earlier dispatches wrote, and WebGPU orders dispatches' storage writes.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** What this file needs of tfjs-backend-webgpu's backend (its class is not imported: the package is optional). */
-interface WebgpuBackend {
-  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: { type: 'int32'; data: number[] }[], output?: tf.TensorInfo): tf.TensorInfo;
-  makeTensorInfo(shape: number[], dtype: 'float32'): tf.TensorInfo;
-}
-
-const WORKGROUP = 64;
-
-/**
- * A program of B·d threads, one per (sequence b, unit j). The step and the sizes are uniforms:
- * one pipeline serves every t and every batch shape (tfjs keys pipelines by rank, and a shader
- * compile costs tens of ms: variable-length batches would compile one per length).
- */
-abstract class StepProgram {
-  abstract variableNames: string[];
-  readonly uniforms = 'step : i32, batch : i32, units : i32, steps : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  constructor(
-    readonly outputShape: number[],
-    readonly shaderKey: string,
-    threads: number,
-  ) {
-    this.dispatch = [Math.ceil(threads / WORKGROUP), 1, 1];
-  }
-  abstract getUserCode(): string;
-}
-
-/** The start of every step program: thread (b, j) of B·d, and where row t of a T × B × d tensor begins. */
-const THREAD = `
-        let d = uniforms.units;
-        let n = uniforms.batch * d;
-        if (index >= n) { return; }
-        let b = index / d;
-        let j = index - b * d;
-        let row = uniforms.step * n;`;
+import { runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
 
 /** Row t of H: z = xp_t + h_{t−1}·W_hhᵀ (h_{−1} = 0), h_t = tanh z. Inputs: Xp (T × B × d), W (d × d). */
 class ForwardStep extends StepProgram {
@@ -110,33 +73,18 @@ class BackwardStep extends StepProgram {
   }
 }
 
-/** The uniforms of step t, in StepProgram.uniforms' order. */
-function stepUniforms(t: number, T: number, B: number, d: number): { type: 'int32'; data: number[] }[] {
-  return [t, B, d, T].map((v) => ({ type: 'int32', data: [v] }));
-}
-
-function backend(): WebgpuBackend {
-  return tf.backend() as unknown as WebgpuBackend;
-}
-
 /** States of all T steps (T × B × d) from the projected inputs (T × B × d) and W_hh (d × d). */
 export function forwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = xp.shape;
-  const be = backend();
-  const H = be.makeTensorInfo([T, B, d], 'float32');
-  const program = new ForwardStep(T, B, d);
-  for (let t = 0; t < T; t++) be.runWebGPUProgram(program, [xp, W_hh], 'float32', stepUniforms(t, T, B, d), H);
-  return tf.engine().makeTensorFromTensorInfo(H) as tf.Tensor3D;
+  const H = webgpuBackend().makeTensorInfo([T, B, d], 'float32');
+  return runSteps(new ForwardStep(T, B, d), [xp, W_hh], H, T, B, d) as tf.Tensor3D;
 }
 
 /** ∂L/∂z for all T (T × B × d), given ∂L/∂h_t from outside (dH), the states H and W_hh. */
 export function backwardOnWebgpu(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
-  const be = backend();
-  const scratch = be.makeTensorInfo([T + 2, B, d], 'float32');
-  const program = new BackwardStep(T, B, d);
-  for (let t = T - 1; t >= 0; t--) be.runWebGPUProgram(program, [dH, H, W_hh], 'float32', stepUniforms(t, T, B, d), scratch);
-  return tf.tidy(() => tf.slice(tf.engine().makeTensorFromTensorInfo(scratch) as tf.Tensor3D, [0, 0, 0], [T, B, d]));
+  const scratch = webgpuBackend().makeTensorInfo([T + 2, B, d], 'float32');
+  return tf.tidy(() => tf.slice(runSteps(new BackwardStep(T, B, d), [dH, H, W_hh], scratch, T, B, d, true) as tf.Tensor3D, [0, 0, 0], [T, B, d]));
 }
 
 let verified = false;

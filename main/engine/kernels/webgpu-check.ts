@@ -1,0 +1,11 @@
+/**
+ * The recurrences' own webgpu programs, each checked once per process against its ops path on
+ * this GPU before it is used (call with webgpu the backend in use). A check that fails leaves
+ * that cell on its ops: slower, never wrong.
+ */
+import { verifyWebgpuGru } from './gru-recurrence.js';
+import { verifyWebgpuTanh } from './webgpu-tanh.js';
+
+export async function verifyWebgpuPrograms(): Promise<{ tanh: boolean; gru: boolean }> {
+  return { tanh: await verifyWebgpuTanh(), gru: await verifyWebgpuGru() };
+}

@@ -1,0 +1,63 @@
+/**
+ * What the recurrences' own webgpu programs share (webgpu-tanh.ts, webgpu-gru.ts): a program of
+ * one thread per (sequence b, unit j), run once per time step with the step as a uniform, writing
+ * into a tensor it also reads (rows earlier dispatches wrote: WebGPU orders dispatches' writes).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** What this file needs of tfjs-backend-webgpu's backend (its class is not imported: the package is optional). */
+export interface WebgpuBackend {
+  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: { type: 'int32'; data: number[] }[], output?: tf.TensorInfo): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+const WORKGROUP = 64;
+
+/**
+ * A program of B·d threads, one per (sequence b, unit j). The step and the sizes are uniforms:
+ * one pipeline serves every t and every batch shape (tfjs keys pipelines by rank, and a shader
+ * compile costs tens of ms: variable-length batches would compile one per length).
+ */
+export abstract class StepProgram {
+  abstract variableNames: string[];
+  readonly uniforms = 'step : i32, batch : i32, units : i32, steps : i32,';
+  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  constructor(
+    readonly outputShape: number[],
+    readonly shaderKey: string,
+    threads: number,
+  ) {
+    this.dispatch = [Math.ceil(threads / WORKGROUP), 1, 1];
+  }
+  abstract getUserCode(): string;
+}
+
+/** The start of every step program: thread (b, j) of B·d, and where row t of a T × B × d tensor begins. */
+export const THREAD = `
+        let d = uniforms.units;
+        let n = uniforms.batch * d;
+        if (index >= n) { return; }
+        let b = index / d;
+        let j = index - b * d;
+        let row = uniforms.step * n;`;
+
+/** The uniforms of step t, in StepProgram.uniforms' order. */
+export function stepUniforms(t: number, T: number, B: number, d: number): { type: 'int32'; data: number[] }[] {
+  return [t, B, d, T].map((v) => ({ type: 'int32', data: [v] }));
+}
+
+export function webgpuBackend(): WebgpuBackend {
+  return tf.backend() as unknown as WebgpuBackend;
+}
+
+/** `program` for t = 0…T−1 (or back), all writing into `output`, which is returned as a tensor. */
+export function runSteps(program: StepProgram, inputs: tf.TensorInfo[], output: tf.TensorInfo, T: number, B: number, d: number, backward = false): tf.Tensor {
+  const be = webgpuBackend();
+  for (let i = 0; i < T; i++) {
+    const t = backward ? T - 1 - i : i;
+    be.runWebGPUProgram(program, inputs, 'float32', stepUniforms(t, T, B, d), output);
+  }
+  return tf.engine().makeTensorFromTensorInfo(output);
+}
