@@ -21,6 +21,7 @@ import { readLater } from '../../main/engine/reads.js';
 import { createOptimizer, stepReads } from '../../main/engine/train.js';
 import { webgpuTanhReady } from '../../main/engine/kernels/webgpu-tanh.js';
 import { webgpuGruReady } from '../../main/engine/kernels/gru-recurrence.js';
+import { webgpuLstmReady } from '../../main/engine/kernels/lstm-recurrence.js';
 import { loadWebgpu } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
 import { sumsReads } from '../../main/runs/evaluate.js';
@@ -88,8 +89,8 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     const want = await oneStep(config);
     const report = await initBackend({ only: 'webgpu' });
     expect(report.backend).toBe('webgpu');
-    // the tanh and GRU recurrences' own programs passed their checks on this adapter, and run
-    expect([webgpuTanhReady(), webgpuGruReady()]).toEqual([true, true]);
+    // the tanh, GRU and LSTM recurrences' own programs passed their checks on this adapter, and run
+    expect([webgpuTanhReady(), webgpuGruReady(), webgpuLstmReady()]).toEqual([true, true, true]);
     const before = tf.memory().numTensors;
     const got = await oneStep(config);
     expect(tf.memory().numTensors).toBe(before);

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
+import { lstmBackwardOnWebgpu, lstmForwardOnWebgpu } from './webgpu-lstm.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
 
@@ -33,7 +34,8 @@ const op = tf.customGrad(((...args: unknown[]) => {
   const save = args.pop() as tf.GradSaveFunc;
   const [xp, W_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
-  const s = direct ? forwardDirect(direct, xp, W_hh) : forwardOps(xp, W_hh);
+  const gpu = webgpuLstmReady();
+  const s = direct ? forwardDirect(direct, xp, W_hh) : gpu ? lstmForwardOnWebgpu(xp, W_hh) : forwardOps(xp, W_hh);
   save([s.H, s.C, s.SI, s.SF, s.TG, s.SO, s.TC, W_hh]);
   return {
     value: s.H,
@@ -41,7 +43,8 @@ const op = tf.customGrad(((...args: unknown[]) => {
       const [H, C, SI, SF, TG, SO, TC, W] = saved as tf.Tensor3D[];
       const s: Saved = { H, C, SI, SF, TG, SO, TC };
       const d = WasmDirect.current();
-      const { dG, dHTotal } = d ? backwardDirect(d, dH, s, W as unknown as tf.Tensor2D, Boolean(probe)) : backwardOps(dH, s, W as unknown as tf.Tensor2D, Boolean(probe));
+      // (a probe wants ∂L/∂h_t for every t too: the ops path, on webgpu as elsewhere)
+      const { dG, dHTotal } = d ? backwardDirect(d, dH, s, W as unknown as tf.Tensor2D, Boolean(probe)) : gpu && !probe ? { dG: lstmBackwardOnWebgpu(dH, s, W as unknown as tf.Tensor2D), dHTotal: undefined } : backwardOps(dH, s, W as unknown as tf.Tensor2D, Boolean(probe));
       return [dG, stateWeightGradient(dG, H), ...(dHTotal ? [dHTotal] : [])];
     },
   };
@@ -157,4 +160,36 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
     tf.dispose(scratch);
   }
   return { dG, dHTotal };
+}
+
+let gpuChecked = false;
+
+/**
+ * Runs the LSTM's webgpu programs (webgpu-lstm.ts) once on a small random case against the ops
+ * above, reading without blocking; only where they agree does the recurrence use them.
+ */
+export async function verifyWebgpuLstm(): Promise<boolean> {
+  if (gpuChecked) return true;
+  const [T, B, d] = [3, 2, 4];
+  const worst = tf.tidy(() => {
+    const xp = tf.randomUniform([T, B, 4 * d], -1, 1, 'float32', 21) as tf.Tensor3D;
+    const W = tf.randomUniform([4 * d, d], -0.5, 0.5, 'float32', 22) as tf.Tensor2D;
+    const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 23) as tf.Tensor3D;
+    const [mine, theirs] = [lstmForwardOnWebgpu(xp, W), forwardOps(xp, W)];
+    const gap = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b)));
+    return tf.max(tf.stack([gap(mine.H, theirs.H), gap(mine.C, theirs.C), gap(lstmBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false).dG)]));
+  });
+  try {
+    gpuChecked = (await worst.data())[0] < 1e-4;
+  } catch {
+    gpuChecked = false;
+  } finally {
+    worst.dispose();
+  }
+  return gpuChecked;
+}
+
+/** True once verifyWebgpuLstm passed in this process. */
+export function webgpuLstmReady(): boolean {
+  return gpuChecked && tf.getBackend() === 'webgpu';
 }

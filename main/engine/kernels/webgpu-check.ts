@@ -4,8 +4,9 @@
  * that cell on its ops: slower, never wrong.
  */
 import { verifyWebgpuGru } from './gru-recurrence.js';
+import { verifyWebgpuLstm } from './lstm-recurrence.js';
 import { verifyWebgpuTanh } from './webgpu-tanh.js';
 
-export async function verifyWebgpuPrograms(): Promise<{ tanh: boolean; gru: boolean }> {
-  return { tanh: await verifyWebgpuTanh(), gru: await verifyWebgpuGru() };
+export async function verifyWebgpuPrograms(): Promise<{ tanh: boolean; gru: boolean; lstm: boolean }> {
+  return { tanh: await verifyWebgpuTanh(), gru: await verifyWebgpuGru(), lstm: await verifyWebgpuLstm() };
 }
