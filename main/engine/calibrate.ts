@@ -8,12 +8,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../contract.js';
 import { tfBackendName } from './backend.js';
-import { verifyWebgpuPrograms } from './kernels/webgpu-check.js';
+import { verifyWebgpuPrograms, webgpuProgramsReady } from './kernels/webgpu-check.js';
+import { useWebgpuPrograms } from './kernels/webgpu-programs.js';
 import { watchWebgpuDevice } from './webgpu.js';
+
+type Kernels = 'programs' | 'ops';
 
 export interface Calibration {
   best: BackendName;
-  measured: { backend: BackendName; msPerStep: number }[];
+  measured: { backend: BackendName; msPerStep: number; kernels?: Kernels }[];
+  /** on webgpu: which of the two it was faster with (and now runs with) */
+  webgpuKernels?: Kernels;
 }
 
 /**
@@ -35,13 +40,20 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
     } catch {
       continue; // not registered or failed to initialise: not a candidate after all
     }
-    await trial(1); // warm-up: kernel setup, first allocations, XNNPACK weight packing
-    const start = performance.now();
-    await trial(steps);
-    measured.push({ backend, msPerStep: (performance.now() - start) / steps });
+    // on webgpu both ways the cells can run, the own programs where their check passed
+    const ways: (Kernels | undefined)[] = backend !== 'webgpu' ? [undefined] : webgpuProgramsReady() ? ['programs', 'ops'] : ['ops'];
+    for (const kernels of ways) {
+      if (kernels) useWebgpuPrograms(kernels === 'programs');
+      await trial(1); // warm-up: kernel setup (shader compiles), first allocations, XNNPACK weight packing
+      const start = performance.now();
+      await trial(steps);
+      measured.push({ backend, msPerStep: (performance.now() - start) / steps, ...(kernels ? { kernels } : {}) });
+    }
   }
   if (measured.length === 0) throw new Error(`none of ${candidates.join(', ')} could run`);
-  const best = measured.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a)).backend;
-  await tf.setBackend(tfBackendName(best));
-  return { best, measured };
+  const fastest = measured.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
+  const onGpu = measured.filter((m) => m.kernels).reduce<(typeof measured)[number] | null>((a, b) => (a && a.msPerStep <= b.msPerStep ? a : b), null);
+  if (onGpu) useWebgpuPrograms(onGpu.kernels === 'programs');
+  await tf.setBackend(tfBackendName(fastest.backend));
+  return { best: fastest.backend, measured, ...(onGpu ? { webgpuKernels: onGpu.kernels } : {}) };
 }

@@ -53,12 +53,12 @@ export async function backendForRun(config: RunConfig, data: PreparedData, repor
   };
   const candidates: BackendName[] = [report.backend, other.rival];
   try {
-    const { best, measured } = await fastestBackend(candidates, trial);
+    const { best, measured, webgpuKernels } = await fastestBackend(candidates, trial);
     const gpu = best === 'tensorflow-gpu' ? report.device : best === 'webgpu' ? (webgpuAdapter()?.software ? 'cpu' : 'gpu') : 'cpu';
     const adapter = best === 'webgpu' ? webgpuAdapter()?.description : undefined;
     // the SIMD kernels are wasm's: said only where wasm runs
     const { simd, ...rest } = report;
-    return { ...rest, backend: best, device: gpu, measured, ...(adapter ? { adapter } : {}), ...(best === 'wasm' && simd ? { simd } : {}) };
+    return { ...rest, backend: best, device: gpu, measured, ...(adapter ? { adapter } : {}), ...(best === 'wasm' && simd ? { simd } : {}), ...(best === 'webgpu' && webgpuKernels ? { webgpuKernels } : {}) };
   } catch {
     return report; // could not time them: stay with what initBackend chose
   } finally {

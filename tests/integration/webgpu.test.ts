@@ -22,6 +22,7 @@ import { createOptimizer, stepReads } from '../../main/engine/train.js';
 import { webgpuTanhReady } from '../../main/engine/kernels/webgpu-tanh.js';
 import { webgpuGruReady } from '../../main/engine/kernels/gru-recurrence.js';
 import { webgpuLstmReady } from '../../main/engine/kernels/lstm-recurrence.js';
+import { useWebgpuPrograms, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
 import { loadWebgpu } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
 import { sumsReads } from '../../main/runs/evaluate.js';
@@ -162,10 +163,16 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     const data = await prepareRunData(config, noFiles);
     // timed on this model on both (Mesa's llvmpipe: far slower than wasm)
     const chosen = await backendForRun(config, data, wasm, true);
-    expect(chosen.measured?.map((m) => m.backend)).toEqual(['wasm', 'webgpu']);
-    const [onWasm, onGpu] = chosen.measured!.map((m) => m.msPerStep);
-    expect(chosen.backend).toBe(onWasm <= onGpu ? 'wasm' : 'webgpu');
+    // on webgpu both ways its cells can run: their own programs and the ops
+    expect(chosen.measured?.map((m) => [m.backend, m.kernels])).toEqual([['wasm', undefined], ['webgpu', 'programs'], ['webgpu', 'ops']]);
+    const fastest = chosen.measured!.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
+    expect(chosen.backend).toBe(fastest.backend);
+    expect(chosen.webgpuKernels).toBe(fastest.backend === 'webgpu' ? fastest.kernels : undefined);
     expect(tf.getBackend()).toBe(chosen.backend);
+    // the faster of the two ways is the one webgpu now runs with
+    const [programs, ops] = chosen.measured!.slice(1).map((m) => m.msPerStep);
+    expect(webgpuProgramsOn()).toBe(programs <= ops);
+    useWebgpuPrograms(true);
     // the helper threads run wasm: a run on webgpu does not split its steps over them
     const model = { ...data.model, hidden: 512 };
     expect(resolveParallel('auto', model, 64, 100, 'wasm', 2).mode).not.toBe('off');

@@ -19,6 +19,7 @@ import { columnSums, stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 import { gruBackwardOnWebgpu, gruForwardOnWebgpu } from './webgpu-gru.js';
+import { webgpuProgramsOn } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
 
@@ -188,5 +189,5 @@ export async function verifyWebgpuGru(): Promise<boolean> {
 
 /** True once verifyWebgpuGru passed in this process. */
 export function webgpuGruReady(): boolean {
-  return gpuChecked && tf.getBackend() === 'webgpu';
+  return gpuChecked && webgpuProgramsOn() && tf.getBackend() === 'webgpu';
 }

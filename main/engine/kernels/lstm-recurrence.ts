@@ -19,6 +19,7 @@ import { stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 import { lstmBackwardOnWebgpu, lstmForwardOnWebgpu } from './webgpu-lstm.js';
+import { webgpuProgramsOn } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
 
@@ -191,5 +192,5 @@ export async function verifyWebgpuLstm(): Promise<boolean> {
 
 /** True once verifyWebgpuLstm passed in this process. */
 export function webgpuLstmReady(): boolean {
-  return gpuChecked && tf.getBackend() === 'webgpu';
+  return gpuChecked && webgpuProgramsOn() && tf.getBackend() === 'webgpu';
 }

@@ -3,10 +3,15 @@
  * this GPU before it is used (call with webgpu the backend in use). A check that fails leaves
  * that cell on its ops: slower, never wrong.
  */
-import { verifyWebgpuGru } from './gru-recurrence.js';
-import { verifyWebgpuLstm } from './lstm-recurrence.js';
-import { verifyWebgpuTanh } from './webgpu-tanh.js';
+import { verifyWebgpuGru, webgpuGruReady } from './gru-recurrence.js';
+import { verifyWebgpuLstm, webgpuLstmReady } from './lstm-recurrence.js';
+import { verifyWebgpuTanh, webgpuTanhReady } from './webgpu-tanh.js';
 
 export async function verifyWebgpuPrograms(): Promise<{ tanh: boolean; gru: boolean; lstm: boolean }> {
   return { tanh: await verifyWebgpuTanh(), gru: await verifyWebgpuGru(), lstm: await verifyWebgpuLstm() };
+}
+
+/** Whether any cell's programs passed their check (there is something to time against the ops). */
+export function webgpuProgramsReady(): boolean {
+  return webgpuTanhReady() || webgpuGruReady() || webgpuLstmReady();
 }

@@ -5,6 +5,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+let programsOn = true;
+
+/**
+ * Whether the cells use their own programs on webgpu (where their check passed) or the ops. A
+ * run's calibration times both (engine/calibrate.ts): the programs cut dispatches 4–11× but do
+ * their dot products plainly, which a large enough model may feel more than the dispatches.
+ */
+export function useWebgpuPrograms(on: boolean): void {
+  programsOn = on;
+}
+
+export function webgpuProgramsOn(): boolean {
+  return programsOn;
+}
+
 /** What this file needs of tfjs-backend-webgpu's backend (its class is not imported: the package is optional). */
 export interface WebgpuBackend {
   runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: { type: 'int32'; data: number[] }[], output?: tf.TensorInfo): tf.TensorInfo;

@@ -11,7 +11,7 @@
  * dispatch reads only rows earlier dispatches wrote, and WebGPU orders dispatches' storage writes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
+import { runSteps, StepProgram, THREAD, webgpuBackend, webgpuProgramsOn } from './webgpu-programs.js';
 
 /** Row t of H: z = xp_t + h_{t−1}·W_hhᵀ (h_{−1} = 0), h_t = tanh z. Inputs: Xp (T × B × d), W (d × d). */
 class ForwardStep extends StepProgram {
@@ -91,7 +91,7 @@ let verified = false;
 
 /** True once verifyWebgpuTanh passed in this process: the recurrence then runs these programs. */
 export function webgpuTanhReady(): boolean {
-  return verified && tf.getBackend() === 'webgpu';
+  return verified && webgpuProgramsOn() && tf.getBackend() === 'webgpu';
 }
 
 /**
