@@ -2,7 +2,8 @@
  * One bench case in its own process (clean peak RSS): a training step — forward, backward,
  * Adam — on random data, repeated for a few seconds after a warm-up.
  * argv: backend config model kernels seconds [off|split|full] [threads, default 2]; prints one
- * JSON line. With split/full the step runs over that many threads (runs/data-parallel.ts): the
+ * JSON line. kernels: fast, autodiff, or on webgpu fast-ops (the fast path without the cells' own
+ * programs, webgpu-*.ts). With split/full the step runs over that many threads (runs/data-parallel.ts): the
  * helpers' shards are packed once and sent every step (a copy, as in a real run), the training
  * thread's shard made into tensors once, as the one-thread batch is; 'full' takes a batch per
  * thread a step. `cores`: the process's CPU time over wall time while timed (helper threads
@@ -13,6 +14,7 @@ import { BackendNameSchema, ModelConfigSchema, type ModelConfigInput } from '../
 import type { PlainBatch } from '../main/data/batches.js';
 import { disposeBatch, tensorBatch } from '../main/engine/batch.js';
 import { initBackend } from '../main/engine/backend.js';
+import { useWebgpuPrograms } from '../main/engine/kernels/webgpu-programs.js';
 import { SequenceModel } from '../main/engine/models/sequence-model.js';
 import { createRng } from '../main/engine/random.js';
 import { readLater } from '../main/engine/reads.js';
@@ -34,10 +36,11 @@ process.on('uncaughtException', (e) => {
 const cfg = BENCH_CONFIGS[configName as keyof typeof BENCH_CONFIGS];
 const model = BENCH_MODELS[modelName as keyof typeof BENCH_MODELS];
 const report = await initBackend({ only: BackendNameSchema.parse(backend) });
+useWebgpuPrograms(kernels !== 'fast-ops');
 
 const config: ModelConfigInput = {
   ...model.config,
-  kernels: kernels as 'fast' | 'autodiff',
+  kernels: kernels === 'autodiff' ? 'autodiff' : 'fast',
   hidden: cfg.d,
   maxLen: cfg.T,
   init: 'page',

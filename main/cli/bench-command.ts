@@ -155,7 +155,9 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
       for (const [model, spec] of Object.entries(BENCH_MODELS).filter(([, s]) => !s.wasmOnly || backend === 'wasm')) {
         // threads only help the single-threaded backends (tfjs-node already uses every core)
         const threaded = backend === 'wasm' || (backend === 'cpu' && values['full-cpu']) ? spec.parallel : [];
-        const cases: [string, string][] = [...spec.kernels.map((k): [string, string] => [k, 'off']), ...threaded.map((p): [string, string] => ['fast', p])];
+        // on webgpu the fast path twice: with the cells' own programs (webgpu-*.ts) and as ops
+        const kernels = backend === 'webgpu' ? spec.kernels.flatMap((k) => (k === 'fast' ? ['fast', 'fast-ops'] : [k])) : spec.kernels;
+        const cases: [string, string][] = [...kernels.map((k): [string, string] => [k, 'off']), ...threaded.map((p): [string, string] => ['fast', p])];
         for (const [kernels, parallel] of cases) {
           const r = runCase(backend, config, model, kernels, seconds, parallel, threads);
           if ('error' in r) {
