@@ -44,7 +44,7 @@ export abstract class StepProgram {
     readonly shaderKey: string,
     threads: number,
   ) {
-    this.dispatch = [Math.ceil(threads / WORKGROUP), 1, 1];
+    this.dispatch = dispatchFor(threads);
   }
   abstract getUserCode(): string;
 }
@@ -57,6 +57,18 @@ export const THREAD = `
         let b = index / d;
         let j = index - b * d;
         let row = uniforms.step * n;`;
+
+/** WebGPU's guaranteed limit on workgroups along one dimension of a dispatch. */
+const MAX_GROUPS = 65535;
+
+/**
+ * Workgroups for `threads` threads: along x, or over x and y past 65,535 of them (B·d over
+ * 4.2 M), where tfjs-webgpu numbers the threads across both (its getGlobalIndex).
+ */
+export function dispatchFor(threads: number): [number, number, number] {
+  const groups = Math.ceil(threads / WORKGROUP);
+  return groups <= MAX_GROUPS ? [groups, 1, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS), 1];
+}
 
 /** The uniforms of step t, in StepProgram.uniforms' order. */
 export function stepUniforms(t: number, T: number, B: number, d: number): { type: 'int32'; data: number[] }[] {
