@@ -19,7 +19,7 @@ import { columnSums, stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 import { gruBackwardOnWebgpu, gruForwardOnWebgpu } from './webgpu-gru.js';
-import { webgpuProgramsOn } from './webgpu-programs.js';
+import { gap, ProgramCheck } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
 
@@ -157,37 +157,19 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
   return { dXP, dHP, dHTotal };
 }
 
-let gpuChecked = false;
-
-/**
- * Runs the GRU's webgpu programs (webgpu-gru.ts) once on a small random case against the ops
- * above, reading without blocking; only where they agree does the recurrence use them (a shader
- * that fails to compile only logs, and its dispatches leave garbage).
- */
-export async function verifyWebgpuGru(): Promise<boolean> {
-  if (gpuChecked) return true;
+/** The GRU's webgpu programs (webgpu-gru.ts) against the ops above, once per process (ProgramCheck). */
+const gpuCheck = new ProgramCheck(() => {
   const [T, B, d] = [3, 2, 4];
-  const worst = tf.tidy(() => {
-    const xp = tf.randomUniform([T, B, 3 * d], -1, 1, 'float32', 11) as tf.Tensor3D;
-    const W = tf.randomUniform([3 * d, d], -0.5, 0.5, 'float32', 12) as tf.Tensor2D;
-    const bias = tf.randomUniform([3 * d], -0.5, 0.5, 'float32', 13) as tf.Tensor1D;
-    const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 14) as tf.Tensor3D;
-    const [mine, theirs] = [gruForwardOnWebgpu(xp, W, bias), forwardOps(xp, W, bias)];
-    const [back, ops] = [gruBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false)];
-    const gap = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b)));
-    return tf.max(tf.stack([gap(mine.H, theirs.H), gap(mine.HN, theirs.HN), gap(back.dXP, ops.dXP), gap(back.dHP, ops.dHP)]));
-  });
-  try {
-    gpuChecked = (await worst.data())[0] < 1e-4;
-  } catch {
-    gpuChecked = false;
-  } finally {
-    worst.dispose();
-  }
-  return gpuChecked;
-}
+  const xp = tf.randomUniform([T, B, 3 * d], -1, 1, 'float32', 11) as tf.Tensor3D;
+  const W = tf.randomUniform([3 * d, d], -0.5, 0.5, 'float32', 12) as tf.Tensor2D;
+  const bias = tf.randomUniform([3 * d], -0.5, 0.5, 'float32', 13) as tf.Tensor1D;
+  const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 14) as tf.Tensor3D;
+  const [mine, theirs] = [gruForwardOnWebgpu(xp, W, bias), forwardOps(xp, W, bias)];
+  const [back, ops] = [gruBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false)];
+  return [gap(mine.H, theirs.H), gap(mine.HN, theirs.HN), gap(back.dXP, ops.dXP), gap(back.dHP, ops.dHP)];
+});
 
-/** True once verifyWebgpuGru passed in this process. */
-export function webgpuGruReady(): boolean {
-  return gpuChecked && webgpuProgramsOn() && tf.getBackend() === 'webgpu';
-}
+export const verifyWebgpuGru = (): Promise<boolean> => gpuCheck.verify();
+
+/** True once verifyWebgpuGru passed in this process (and the programs are wanted, on webgpu). */
+export const webgpuGruReady = (): boolean => gpuCheck.ready();

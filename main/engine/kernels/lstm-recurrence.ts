@@ -19,7 +19,7 @@ import { stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 import { lstmBackwardOnWebgpu, lstmForwardOnWebgpu } from './webgpu-lstm.js';
-import { webgpuProgramsOn } from './webgpu-programs.js';
+import { gap, ProgramCheck } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
 
@@ -163,34 +163,17 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
   return { dG, dHTotal };
 }
 
-let gpuChecked = false;
-
-/**
- * Runs the LSTM's webgpu programs (webgpu-lstm.ts) once on a small random case against the ops
- * above, reading without blocking; only where they agree does the recurrence use them.
- */
-export async function verifyWebgpuLstm(): Promise<boolean> {
-  if (gpuChecked) return true;
+/** The LSTM's webgpu programs (webgpu-lstm.ts) against the ops above, once per process (ProgramCheck). */
+const gpuCheck = new ProgramCheck(() => {
   const [T, B, d] = [3, 2, 4];
-  const worst = tf.tidy(() => {
-    const xp = tf.randomUniform([T, B, 4 * d], -1, 1, 'float32', 21) as tf.Tensor3D;
-    const W = tf.randomUniform([4 * d, d], -0.5, 0.5, 'float32', 22) as tf.Tensor2D;
-    const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 23) as tf.Tensor3D;
-    const [mine, theirs] = [lstmForwardOnWebgpu(xp, W), forwardOps(xp, W)];
-    const gap = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b)));
-    return tf.max(tf.stack([gap(mine.H, theirs.H), gap(mine.C, theirs.C), gap(lstmBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false).dG)]));
-  });
-  try {
-    gpuChecked = (await worst.data())[0] < 1e-4;
-  } catch {
-    gpuChecked = false;
-  } finally {
-    worst.dispose();
-  }
-  return gpuChecked;
-}
+  const xp = tf.randomUniform([T, B, 4 * d], -1, 1, 'float32', 21) as tf.Tensor3D;
+  const W = tf.randomUniform([4 * d, d], -0.5, 0.5, 'float32', 22) as tf.Tensor2D;
+  const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 23) as tf.Tensor3D;
+  const [mine, theirs] = [lstmForwardOnWebgpu(xp, W), forwardOps(xp, W)];
+  return [gap(mine.H, theirs.H), gap(mine.C, theirs.C), gap(lstmBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false).dG)];
+});
 
-/** True once verifyWebgpuLstm passed in this process. */
-export function webgpuLstmReady(): boolean {
-  return gpuChecked && webgpuProgramsOn() && tf.getBackend() === 'webgpu';
-}
+export const verifyWebgpuLstm = (): Promise<boolean> => gpuCheck.verify();
+
+/** True once verifyWebgpuLstm passed in this process (and the programs are wanted, on webgpu). */
+export const webgpuLstmReady = (): boolean => gpuCheck.ready();

@@ -8,7 +8,7 @@
  * The ops did the same in ≈ 25 ops a time step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
+import { planeWrites, recurrentDots, runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'R', 'Z', 'N', 'HN'] as const;
@@ -30,24 +30,14 @@ class GruForwardStep extends StepProgram {
         var hn = Bh[2 * d + j];
         var hPrev = 0.0;
         if (uniforms.step > 0) {
-          let prev = row - n + b * d;
-          for (var k = 0; k < d; k = k + 1) {
-            let h = result[prev + k];
-            hr = hr + h * W[j * d + k];
-            hz = hz + h * W[(d + j) * d + k];
-            hn = hn + h * W[(2 * d + j) * d + k];
-          }
+          ${recurrentDots(['hr', 'hz', 'hn'])}
           hPrev = result[row - n + index];
         }
         let x = (uniforms.step * uniforms.batch + b) * 3 * d;
         let r = 1.0 / (1.0 + exp(-(Xp[x + j] + hr)));
         let z = 1.0 / (1.0 + exp(-(Xp[x + d + j] + hz)));
         let c = tanh(Xp[x + 2 * d + j] + r * hn);
-        result[row + index] = c + z * (hPrev - c);
-        result[plane + row + index] = r;
-        result[2 * plane + row + index] = z;
-        result[3 * plane + row + index] = c;
-        result[4 * plane + row + index] = hn;
+        ${planeWrites(PLANES, { H: 'c + z * (hPrev - c)', R: 'r', Z: 'z', N: 'c', HN: 'hn' })}
       }`;
   }
 }

@@ -7,7 +7,7 @@
  * t−1: ∂c ⊙ σf, and [∂î ∂f̂ ∂ĝ ∂ô]_t·W_hh, each thread recomputing the gate row it needs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
+import { planeWrites, recurrentDots, runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'] as const;
@@ -32,14 +32,7 @@ class LstmForwardStep extends StepProgram {
         var go = Xp[x + 3 * d + j];
         var cPrev = 0.0;
         if (uniforms.step > 0) {
-          let prev = row - n + b * d;
-          for (var k = 0; k < d; k = k + 1) {
-            let h = result[prev + k];
-            gi = gi + h * W[j * d + k];
-            gf = gf + h * W[(d + j) * d + k];
-            gg = gg + h * W[(2 * d + j) * d + k];
-            go = go + h * W[(3 * d + j) * d + k];
-          }
+          ${recurrentDots(['gi', 'gf', 'gg', 'go'])}
           cPrev = result[plane + row - n + index];
         }
         let si = sigmoid(gi);
@@ -48,13 +41,7 @@ class LstmForwardStep extends StepProgram {
         let so = sigmoid(go);
         let c = sf * cPrev + si * tg;
         let tc = tanh(c);
-        result[row + index] = so * tc;
-        result[plane + row + index] = c;
-        result[2 * plane + row + index] = si;
-        result[3 * plane + row + index] = sf;
-        result[4 * plane + row + index] = tg;
-        result[5 * plane + row + index] = so;
-        result[6 * plane + row + index] = tc;
+        ${planeWrites(PLANES, { H: 'so * tc', C: 'c', SI: 'si', SF: 'sf', TG: 'tg', SO: 'so', TC: 'tc' })}
       }`;
   }
 }

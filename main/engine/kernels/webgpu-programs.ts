@@ -88,3 +88,57 @@ export function runSteps(program: StepProgram, inputs: tf.TensorInfo[], output: 
   }
   return tf.engine().makeTensorFromTensorInfo(output);
 }
+
+/**
+ * A cell's programs, checked once per process against the cell's ops on this GPU: `gaps` builds,
+ * as tensors, the largest differences between the two (forward and backward) on a small random
+ * case. Why: a shader that fails to compile only logs, and its dispatches then leave garbage; a
+ * failed check keeps the cell on its ops. Read without blocking (webgpu cannot).
+ */
+export class ProgramCheck {
+  private passed = false;
+  constructor(private readonly gaps: () => tf.Tensor[]) {}
+
+  async verify(): Promise<boolean> {
+    if (this.passed) return true;
+    const worst = tf.tidy(() => tf.max(tf.stack(this.gaps())));
+    try {
+      this.passed = (await worst.data())[0] < 1e-4;
+    } catch {
+      this.passed = false;
+    } finally {
+      worst.dispose();
+    }
+    return this.passed;
+  }
+
+  /** The cell runs its programs: checked, wanted (useWebgpuPrograms), and webgpu in use. */
+  ready(): boolean {
+    return this.passed && programsOn && tf.getBackend() === 'webgpu';
+  }
+}
+
+/** The largest absolute difference between two tensors, as a scalar. */
+export function gap(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.max(tf.abs(tf.sub(a, b)));
+}
+
+/**
+ * WGSL that writes row t of each plane of a (planes × T × B × d) output, in `order`, from the
+ * expression `values` names for it (`plane` = T·B·d and `row`, `index` as THREAD sets them).
+ */
+export function planeWrites<P extends string>(order: readonly P[], values: Record<P, string>): string {
+  return order.map((name, i) => `result[${i} * plane + row + index] = ${values[name]};`).join('\n        ');
+}
+
+/**
+ * WGSL adding h_{t−1}·W_hhᵀ to each gate's running sum (`sums`, in W_hh's gate order): thread
+ * (b, j) reads row t−1 of the states it writes (plane 0) and gate g's row g·d + j of W.
+ */
+export function recurrentDots(sums: string[]): string {
+  return `let prev = row - n + b * d;
+          for (var k = 0; k < d; k = k + 1) {
+            let h = result[prev + k];
+            ${sums.map((sum, g) => `${sum} = ${sum} + h * W[(${g} * d + j) * d + k];`).join('\n            ')}
+          }`;
+}

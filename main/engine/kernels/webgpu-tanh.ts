@@ -11,7 +11,7 @@
  * dispatch reads only rows earlier dispatches wrote, and WebGPU orders dispatches' storage writes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runSteps, StepProgram, THREAD, webgpuBackend, webgpuProgramsOn } from './webgpu-programs.js';
+import { gap, ProgramCheck, recurrentDots, runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
 
 /** Row t of H: z = xp_t + h_{t−1}·W_hhᵀ (h_{−1} = 0), h_t = tanh z. Inputs: Xp (T × B × d), W (d × d). */
 class ForwardStep extends StepProgram {
@@ -25,10 +25,7 @@ class ForwardStep extends StepProgram {
         ${THREAD}
         var z = Xp[row + index];
         if (uniforms.step > 0) {
-          let prev = row - n + b * d;
-          for (var k = 0; k < d; k = k + 1) {
-            z = z + result[prev + k] * W[j * d + k];
-          }
+          ${recurrentDots(['z'])}
         }
         result[row + index] = tanh(z);
       }`;
@@ -87,44 +84,27 @@ export function backwardOnWebgpu(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tenso
   return tf.tidy(() => tf.slice(runSteps(new BackwardStep(T, B, d), [dH, H, W_hh], scratch, T, B, d, true) as tf.Tensor3D, [0, 0, 0], [T, B, d]));
 }
 
-let verified = false;
+/**
+ * Both programs against the same recurrence as tfjs ops, once per process (ProgramCheck):
+ * h_t = tanh(xp_t + h_{t−1}Wᵀ); dz_t = (dH_t + dz_{t+1}W) ⊙ (1 − h_t²).
+ */
+const check = new ProgramCheck(() => {
+  const [T, B, d] = [3, 2, 5];
+  const xp = tf.randomUniform([T, B, d], -1, 1, 'float32', 7) as tf.Tensor3D;
+  const W = tf.randomUniform([d, d], -0.5, 0.5, 'float32', 8) as tf.Tensor2D;
+  const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 9) as tf.Tensor3D;
+  const H = forwardOnWebgpu(xp, W);
+  const hs: tf.Tensor2D[] = [];
+  for (let t = 0; t < T; t++) hs.push(tf.tanh(t ? tf.add(tf.gather(xp, t), tf.matMul(hs[t - 1], W, false, true)) : tf.gather(xp, t)) as tf.Tensor2D);
+  const dzs: tf.Tensor2D[] = new Array(T);
+  for (let t = T - 1; t >= 0; t--) {
+    const g = t < T - 1 ? tf.add(tf.gather(dH, t), tf.matMul(dzs[t + 1], W)) : tf.gather(dH, t);
+    dzs[t] = tf.mul(g, tf.sub(1, tf.square(hs[t]))) as tf.Tensor2D;
+  }
+  return [gap(H, tf.stack(hs)), gap(backwardOnWebgpu(dH, H, W), tf.stack(dzs))];
+});
+
+export const verifyWebgpuTanh = (): Promise<boolean> => check.verify();
 
 /** True once verifyWebgpuTanh passed in this process: the recurrence then runs these programs. */
-export function webgpuTanhReady(): boolean {
-  return verified && webgpuProgramsOn() && tf.getBackend() === 'webgpu';
-}
-
-/**
- * Runs both programs once on a small random case and compares them with the same recurrence as
- * tfjs ops, reading without blocking. Why: a shader that fails to compile on some driver only
- * logs, and its dispatches then leave garbage; a failed check keeps the ops path instead.
- */
-export async function verifyWebgpuTanh(): Promise<boolean> {
-  if (verified) return true;
-  const [T, B, d] = [3, 2, 5];
-  const made = tf.tidy(() => {
-    const xp = tf.randomUniform([T, B, d], -1, 1, 'float32', 7) as tf.Tensor3D;
-    const W = tf.randomUniform([d, d], -0.5, 0.5, 'float32', 8) as tf.Tensor2D;
-    const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 9) as tf.Tensor3D;
-    const H = forwardOnWebgpu(xp, W);
-    const dZ = backwardOnWebgpu(dH, H, W);
-    // the same by ops: h_t = tanh(xp_t + h_{t−1}Wᵀ); dz_t = (dH_t + dz_{t+1}W) ⊙ (1 − h_t²)
-    const hs: tf.Tensor2D[] = [];
-    for (let t = 0; t < T; t++) hs.push(tf.tanh(t ? tf.add(tf.gather(xp, t), tf.matMul(hs[t - 1], W, false, true)) : tf.gather(xp, t)) as tf.Tensor2D);
-    const dzs: tf.Tensor2D[] = new Array(T);
-    for (let t = T - 1; t >= 0; t--) {
-      const g = t < T - 1 ? tf.add(tf.gather(dH, t), tf.matMul(dzs[t + 1], W)) : tf.gather(dH, t);
-      dzs[t] = tf.mul(g, tf.sub(1, tf.square(hs[t]))) as tf.Tensor2D;
-    }
-    return tf.stack([tf.max(tf.abs(tf.sub(H, tf.stack(hs)))), tf.max(tf.abs(tf.sub(dZ, tf.stack(dzs))))]);
-  });
-  try {
-    const [forward, backward] = await made.data();
-    verified = forward < 1e-4 && backward < 1e-4;
-  } catch {
-    verified = false;
-  } finally {
-    made.dispose();
-  }
-  return verified;
-}
+export const webgpuTanhReady = (): boolean => check.ready();
