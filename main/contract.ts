@@ -19,7 +19,18 @@ export const BackendReportSchema = z.object({
    * when more than one fast backend loaded (a GPU one and wasm), the training steps timed on
    * each for this run's model: the faster one runs (small RNNs can lose on a GPU)
    */
-  measured: z.array(z.object({ backend: BackendNameSchema, msPerStep: z.number(), /** on webgpu: the cells' own programs, or the ops */ kernels: z.enum(['programs', 'ops']).optional() })).optional(),
+  measured: z
+    .array(
+      z.object({
+        backend: BackendNameSchema,
+        msPerStep: z.number(),
+        /** on webgpu: the cells' own programs, or the ops */
+        kernels: z.enum(['programs', 'ops']).optional(),
+        /** 1: only its warm-up step was timed, already far slower than the fastest (engine/calibrate.ts) */
+        steps: z.number().int().positive().optional(),
+      }),
+    )
+    .optional(),
   /** on webgpu: whether the cells run their own programs (webgpu-*.ts) or tfjs ops, as timed */
   webgpuKernels: z.enum(['programs', 'ops']).optional(),
   /**

@@ -118,8 +118,8 @@ export function formatCurve(curve: LengthCurve): string {
 }
 
 /** "tensorflow-gpu 7.9 ms/step, wasm 3.1 ms/step" */
-export function measuredText(measured: { backend: string; msPerStep: number; kernels?: string }[]): string {
-  return measured.map((m) => `${m.backend}${m.kernels ? ` (${m.kernels})` : ''} ${m.msPerStep.toFixed(1)} ms/step`).join(', ');
+export function measuredText(measured: { backend: string; msPerStep: number; kernels?: string; steps?: number }[]): string {
+  return measured.map((m) => `${m.backend}${m.kernels ? ` (${m.kernels})` : ''} ${m.msPerStep.toFixed(1)} ms/step${m.steps === 1 ? ' (its first step only)' : ''}`).join(', ');
 }
 
 export async function trainCommand(values: Record<string, unknown>, io: CliIo, tty: boolean): Promise<number> {

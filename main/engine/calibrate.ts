@@ -16,15 +16,25 @@ type Kernels = 'programs' | 'ops';
 
 export interface Calibration {
   best: BackendName;
-  measured: { backend: BackendName; msPerStep: number; kernels?: Kernels }[];
+  /** steps: 1 where only its first (warm-up) step was timed, already slower than the rest by far */
+  measured: { backend: BackendName; msPerStep: number; kernels?: Kernels; steps?: number }[];
   /** on webgpu: which of the two it was faster with (and now runs with) */
   webgpuKernels?: Kernels;
 }
 
 /**
+ * A CPU backend whose warm-up step alone takes this long, and this many times the fastest step
+ * timed before it, is not timed further: it cannot win, and a large model's steps on one core
+ * take seconds each (hidden 1,024 on an H200's host: 2.6 s against 0.23 s on the GPU). The floor
+ * keeps a small model's one-time costs (V8 tier-up, weight packing) from ruling it out.
+ */
+const HOPELESS = { ms: 1000, times: 5 };
+
+/**
  * Runs `trial` (which builds whatever it needs, trains `steps` steps and disposes everything)
  * on each candidate after one warm-up call, and leaves tfjs on the fastest.
- * Candidates must already be registered (initBackend loads them).
+ * Candidates must already be registered (initBackend loads them). Put a GPU first: its warm-up
+ * (shader compiles) says little, while a CPU's says enough to stop early.
  */
 export async function fastestBackend(candidates: BackendName[], trial: (steps: number) => Promise<void>, steps = 3): Promise<Calibration> {
   const measured: Calibration['measured'] = [];
@@ -44,7 +54,14 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
     const ways: (Kernels | undefined)[] = backend !== 'webgpu' ? [undefined] : webgpuProgramsReady() ? ['programs', 'ops'] : ['ops'];
     for (const kernels of ways) {
       if (kernels) useWebgpuPrograms(kernels === 'programs');
+      const warm = performance.now();
       await trial(1); // warm-up: kernel setup (shader compiles), first allocations, XNNPACK weight packing
+      const warmMs = performance.now() - warm;
+      const best = Math.min(...measured.map((m) => m.msPerStep));
+      if (backend !== 'webgpu' && warmMs > HOPELESS.ms && warmMs > HOPELESS.times * best) {
+        measured.push({ backend, msPerStep: warmMs, steps: 1 });
+        continue;
+      }
       const start = performance.now();
       await trial(steps);
       measured.push({ backend, msPerStep: (performance.now() - start) / steps, ...(kernels ? { kernels } : {}) });

@@ -51,7 +51,8 @@ export async function backendForRun(config: RunConfig, data: PreparedData, repor
       model.dispose();
     }
   };
-  const candidates: BackendName[] = [report.backend, other.rival];
+  // the GPU first: a CPU backend far slower than it is then told after one step (calibrate.ts)
+  const candidates: BackendName[] = other.rival === 'webgpu' ? ['webgpu', report.backend] : [report.backend, other.rival];
   try {
     const { best, measured, webgpuKernels } = await fastestBackend(candidates, trial);
     const gpu = best === 'tensorflow-gpu' ? report.device : best === 'webgpu' ? (webgpuAdapter()?.software ? 'cpu' : 'gpu') : 'cpu';

@@ -164,13 +164,14 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     // timed on this model on both (Mesa's llvmpipe: far slower than wasm)
     const chosen = await backendForRun(config, data, wasm, true);
     // on webgpu both ways its cells can run: their own programs and the ops
-    expect(chosen.measured?.map((m) => [m.backend, m.kernels])).toEqual([['wasm', undefined], ['webgpu', 'programs'], ['webgpu', 'ops']]);
+    // (the GPU first: a CPU far slower than it is told after one step)
+    expect(chosen.measured?.map((m) => [m.backend, m.kernels])).toEqual([['webgpu', 'programs'], ['webgpu', 'ops'], ['wasm', undefined]]);
     const fastest = chosen.measured!.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
     expect(chosen.backend).toBe(fastest.backend);
     expect(chosen.webgpuKernels).toBe(fastest.backend === 'webgpu' ? fastest.kernels : undefined);
     expect(tf.getBackend()).toBe(chosen.backend);
     // the faster of the two ways is the one webgpu now runs with
-    const [programs, ops] = chosen.measured!.slice(1).map((m) => m.msPerStep);
+    const [programs, ops] = chosen.measured!.slice(0, 2).map((m) => m.msPerStep);
     expect(webgpuProgramsOn()).toBe(programs <= ops);
     useWebgpuPrograms(true);
     // the helper threads run wasm: a run on webgpu does not split its steps over them

@@ -38,6 +38,26 @@ describe('fastestBackend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a CPU backend whose first step is over a second and 5× the fastest timed is not timed further; one under the floor is', async () => {
+    await initBackend({ only: 'wasm' });
+    // steps of known cost per backend (a busy wait): what matters here is the timing rule
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const trialOf = (cost: Record<string, number>) => async (steps: number) => {
+      for (let i = 0; i < steps; i++) busy(cost[tf.getBackend()]);
+    };
+    const slow = await fastestBackend(['wasm', 'cpu'], trialOf({ wasm: 5, cpu: 1100 }));
+    expect(slow.best).toBe('wasm');
+    expect(slow.measured.map((m) => [m.backend, m.steps])).toEqual([['wasm', undefined], ['cpu', 1]]);
+    expect(slow.measured[1].msPerStep).toBeGreaterThanOrEqual(1100);
+    // 300 ms is 60× slower but under the one-second floor: a small model's one-time costs could be that
+    const near = await fastestBackend(['wasm', 'cpu'], trialOf({ wasm: 5, cpu: 300 }));
+    expect(near.measured.map((m) => [m.backend, m.steps])).toEqual([['wasm', undefined], ['cpu', undefined]]);
+    await tf.setBackend('wasm');
+  });
+
   it('a run keeps an explicit backend, and cpu, without timing anything; on wasm without a GPU it says why', async () => {
     await initBackend({ only: 'wasm' });
     const config = RunConfigSchema.parse({ data: { type: 'task', task: 'parity', count: 64, minLen: 2, maxLen: 6 }, model: { kind: 'shared', hidden: 8 } });
