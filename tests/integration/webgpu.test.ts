@@ -85,15 +85,19 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     await tf.setBackend('wasm');
   });
 
-  it.each(models)('%s: a step, its gradient norms, the updated weights, the per-timestep gradients and a validation equal the cpu backend’s', async (_, config) => {
+  // each model on webgpu both ways a run's timing may pick: the cells' own programs, and the ops
+  const ways = models.flatMap(([name, config]) => [[`${name}, own programs`, config, true] as const, [`${name}, as ops`, config, false] as const]);
+  it.each(ways)('%s: a step, its gradient norms, the updated weights, the per-timestep gradients and a validation equal the cpu backend’s', async (_, config, programs) => {
     await initBackend({ only: 'cpu' });
     const want = await oneStep(config);
     const report = await initBackend({ only: 'webgpu' });
     expect(report.backend).toBe('webgpu');
-    // the tanh, GRU and LSTM recurrences' own programs passed their checks on this adapter, and run
-    expect([webgpuTanhReady(), webgpuGruReady(), webgpuLstmReady()]).toEqual([true, true, true]);
+    useWebgpuPrograms(programs);
+    // the tanh, GRU and LSTM recurrences' own programs passed their checks on this adapter, and run where wanted
+    expect([webgpuTanhReady(), webgpuGruReady(), webgpuLstmReady()]).toEqual([programs, programs, programs]);
     const before = tf.memory().numTensors;
     const got = await oneStep(config);
+    useWebgpuPrograms(true);
     expect(tf.memory().numTensors).toBe(before);
     expectClose(got.step.loss, want.step.loss, TOL, 'loss');
     expectClose(got.step.gradNorm, want.step.gradNorm, TOL, 'gradient norm');
