@@ -40,6 +40,8 @@ export const BackendReportSchema = z.object({
   simd: z.enum(['relaxed-simd-fma', 'simd']).optional(),
   /** on webgpu: the adapter it runs on (e.g. "NVIDIA: 580.159.04") */
   adapter: z.string().optional(),
+  /** the app's report (backend.get): whether runs will time webgpu too, seen without loading it */
+  gpu: z.object({ present: z.boolean(), detail: z.string() }).optional(),
 });
 export type BackendReport = z.infer<typeof BackendReportSchema>;
 

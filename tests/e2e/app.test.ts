@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropFile, launch, shoot } from '../helpers/browser.js';
 import { datasetsDir } from '../helpers/fixtures.js';
 import { startServe, type Served } from '../helpers/serve.js';
+import { gpuDevicePresent } from '../../main/runs/vulkan-env.js';
 
 let served: Served;
 let browser: Browser;
@@ -101,6 +102,8 @@ describe('the app in Chromium (serve mode)', () => {
         ? `Threads: ${Math.min(availableParallelism(), 8)} threads, each step's batch split across them, as asked (auto would not split: steps this small (1.5e+6 multiply-adds) run faster unsplit)`
         : 'Threads: one thread: one core is free for this run',
     );
+    // before any run the app says what runs will do about the GPU
+    expect(await text('[data-test="gpu-note"]')).toBe(gpuDevicePresent() ? 'GPU: each run times its model on webgpu too, and keeps the faster' : 'GPU: no GPU device here (no /dev/dri render node, no /dev/nvidia0)');
     // webgpu is tried for every run on wasm: with no GPU here (at most a software Vulkan) the run says why
     expect(await text('[data-test="gpu-line"]')).toMatch(/^GPU: webgpu unavailable \((no GPU device here|only a software adapter|no WebGPU adapter answered|not installed)/);
     await page.selectOption('[data-test="parallel"]', 'auto');
