@@ -50,7 +50,9 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
     } catch {
       continue; // not registered or failed to initialise: not a candidate after all
     }
-    // on webgpu both ways the cells can run, the own programs where their check passed
+    // on webgpu both ways the cells can run, the own programs where their check passed (asked
+    // with the programs wanted: an earlier calibration in this process may have turned them off)
+    if (backend === 'webgpu') useWebgpuPrograms(true);
     const ways: (Kernels | undefined)[] = backend !== 'webgpu' ? [undefined] : webgpuProgramsReady() ? ['programs', 'ops'] : ['ops'];
     for (const kernels of ways) {
       if (kernels) useWebgpuPrograms(kernels === 'programs');

@@ -25,6 +25,8 @@ import { webgpuLstmReady } from '../../main/engine/kernels/lstm-recurrence.js';
 import { useWebgpuPrograms, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
 import { loadWebgpu } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
+import { fastestBackend } from '../../main/engine/calibrate.js';
+import { toPlainBatch } from '../../main/data/batches.js';
 import { sumsReads } from '../../main/runs/evaluate.js';
 import { resolveParallel } from '../../main/runs/parallel-plan.js';
 import { prepareRunData } from '../../main/runs/run-data.js';
@@ -165,6 +167,19 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     const wasm = await initBackend({ only: 'wasm' });
     const config: RunConfig = RunConfigSchema.parse({ data: { type: 'task', task: 'parity', count: 64, minLen: 2, maxLen: 6 }, model: { kind: 'shared', hidden: 8 } });
     const data = await prepareRunData(config, noFiles);
+    // a calibration times webgpu both ways whichever way an earlier one in this process kept
+    useWebgpuPrograms(false);
+    const steps = async (n: number) => {
+      const model = new SequenceModel(data.model);
+      const optimizer = createOptimizer({ name: 'adam', lr: 0.01 });
+      const batch = tensorBatch(toPlainBatch(data.train.slice(0, 8)));
+      for (let i = 0; i < n; i++) await readLater(stepReads(model, optimizer, batch));
+      disposeBatch(batch);
+      optimizer.dispose();
+      model.dispose();
+    };
+    expect((await fastestBackend(['webgpu'], steps, 1)).measured.map((m) => m.kernels)).toEqual(['programs', 'ops']);
+    await tf.setBackend('wasm');
     // timed on this model on both (Mesa's llvmpipe: far slower than wasm)
     const chosen = await backendForRun(config, data, wasm, true);
     // on webgpu both ways its cells can run: their own programs and the ops
