@@ -31,8 +31,6 @@ export const BackendReportSchema = z.object({
       }),
     )
     .optional(),
-  /** on webgpu: whether the cells run their own programs (webgpu-*.ts) or tfjs ops, as timed */
-  webgpuKernels: z.enum(['programs', 'ops']).optional(),
   /**
    * on wasm: the engine's own SIMD kernels (matmul, fused cells, Adam) run, their matmul with
    * relaxed-SIMD fused multiply-add or with plain mul + add; absent: they do not (other backends)

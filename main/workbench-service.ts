@@ -12,7 +12,7 @@ import { initBackend } from './engine/backend.js';
 import { paramTable } from './engine/params.js';
 import { listExperiments } from './experiments/index.js';
 import { summarizeFile } from './runs/summarize-file.js';
-import { gpuDevicePresent, NO_GPU_DEVICE } from './runs/vulkan-env.js';
+import { webgpuConsidered } from './runs/backend-choice.js';
 import { EXAMPLES_DIR } from './runs/example-data.js';
 import { experimentInWorker, type SpawnWorker } from './runs/host.js';
 import { Scheduler } from './runs/scheduler.js';
@@ -218,14 +218,14 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
   }
 }
 
-
 /**
- * What the app says about the GPU before any run: each run on wasm times webgpu where Linux shows a
- * GPU device (runs/backend-choice.ts). Dawn is not loaded here, in the process that serves the
- * window: a driver's failure would take the app down, where in a run it takes only that run.
+ * What the app says about the GPU before any run (webgpuConsidered: what each run will do). Dawn
+ * is not loaded here, in the process that serves the window: a driver's failure would take the
+ * app down, where in a run it takes only that run.
  */
 function gpuNote(report: BackendReport): BackendReport['gpu'] {
   if (report.device === 'gpu') return { present: true, detail: `${report.backend} runs on the GPU` };
-  if (report.backend !== 'wasm') return undefined;
-  return gpuDevicePresent() ? { present: true, detail: 'each run times its model on webgpu too, and keeps the faster' } : { present: false, detail: NO_GPU_DEVICE };
+  const considered = webgpuConsidered(report);
+  if (!considered) return undefined;
+  return 'error' in considered ? { present: false, detail: considered.error } : { present: true, detail: 'each run times its model on webgpu too, and keeps the faster' };
 }

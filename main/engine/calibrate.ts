@@ -18,8 +18,6 @@ export interface Calibration {
   best: BackendName;
   /** steps: 1 where only its first (warm-up) step was timed, already slower than the rest by far */
   measured: { backend: BackendName; msPerStep: number; kernels?: Kernels; steps?: number }[];
-  /** on webgpu: which of the two it was faster with (and now runs with) */
-  webgpuKernels?: Kernels;
 }
 
 /**
@@ -74,5 +72,5 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
   const onGpu = measured.filter((m) => m.kernels).reduce<(typeof measured)[number] | null>((a, b) => (a && a.msPerStep <= b.msPerStep ? a : b), null);
   if (onGpu) useWebgpuPrograms(onGpu.kernels === 'programs');
   await tf.setBackend(tfBackendName(fastest.backend));
-  return { best: fastest.backend, measured, ...(onGpu ? { webgpuKernels: onGpu.kernels } : {}) };
+  return { best: fastest.backend, measured };
 }

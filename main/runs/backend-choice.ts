@@ -16,12 +16,23 @@ import { loadWebgpu, releaseWebgpu, webgpuAdapter } from '../engine/webgpu.js';
 import type { PreparedData } from './run-data.js';
 import { gpuDevicePresent, NO_GPU_DEVICE } from './vulkan-env.js';
 
+/**
+ * Whether a run on `report` will time webgpu, decided without loading it: null where it is not
+ * considered (a backend other than wasm), else whether a GPU device shows, or why not. The app
+ * says this before any run (workbench-service.ts).
+ */
+export function webgpuConsidered(report: BackendReport): { device: true } | { error: string } | null {
+  if (report.backend !== 'wasm') return null;
+  return gpuDevicePresent() ? { device: true } : { error: NO_GPU_DEVICE };
+}
+
 /** What else a run on `report` may be timed against: a GPU where it runs on the CPU, wasm where it runs natively. */
 async function rival(report: BackendReport, softwareGpu: boolean): Promise<{ rival: BackendName } | { error: string } | null> {
   if (report.backend === 'tensorflow-gpu' || report.backend === 'tensorflow') return { rival: 'wasm' };
-  if (report.backend !== 'wasm') return null;
+  const considered = webgpuConsidered(report);
+  if (!considered) return null;
   // (a software GPU, for tests, needs no device)
-  if (!softwareGpu && !gpuDevicePresent()) return { error: NO_GPU_DEVICE };
+  if ('error' in considered && !softwareGpu) return considered;
   try {
     await loadWebgpu(softwareGpu);
     return { rival: 'webgpu' };
@@ -54,12 +65,12 @@ export async function backendForRun(config: RunConfig, data: PreparedData, repor
   // the GPU first: a CPU backend far slower than it is then told after one step (calibrate.ts)
   const candidates: BackendName[] = other.rival === 'webgpu' ? ['webgpu', report.backend] : [report.backend, other.rival];
   try {
-    const { best, measured, webgpuKernels } = await fastestBackend(candidates, trial);
+    const { best, measured } = await fastestBackend(candidates, trial);
     const gpu = best === 'tensorflow-gpu' ? report.device : best === 'webgpu' ? (webgpuAdapter()?.software ? 'cpu' : 'gpu') : 'cpu';
     const adapter = best === 'webgpu' ? webgpuAdapter()?.description : undefined;
     // the SIMD kernels are wasm's: said only where wasm runs
     const { simd, ...rest } = report;
-    return { ...rest, backend: best, device: gpu, measured, ...(adapter ? { adapter } : {}), ...(best === 'wasm' && simd ? { simd } : {}), ...(best === 'webgpu' && webgpuKernels ? { webgpuKernels } : {}) };
+    return { ...rest, backend: best, device: gpu, measured, ...(adapter ? { adapter } : {}), ...(best === 'wasm' && simd ? { simd } : {}) };
   } catch {
     return report; // could not time them: stay with what initBackend chose
   } finally {
