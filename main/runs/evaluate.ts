@@ -41,7 +41,12 @@ export function evalSet(items: SequenceItem[]): PackedBatch[] {
 
 /** score() over an evalSet: on the training thread, or on a validation helper (background-scorer.ts). */
 export function scoreSet(model: SequenceModel, set: PackedBatch[], mode: LossMode = 'mean'): Score | null {
-  return fromSums([scoreSums(model, set, mode)]);
+  return readNow(scoreReads(model, set, mode));
+}
+
+/** scoreSet as reads (engine/reads.ts): the training loop's validation awaits them. */
+export function* scoreReads(model: SequenceModel, set: PackedBatch[], mode: LossMode = 'mean'): Reads<Score | null> {
+  return fromSums([yield* sumsReads(model, set, mode)]);
 }
 
 /**
@@ -121,7 +126,7 @@ export function* lengthCurveReads(model: SequenceModel, lengths: number[], items
       points.push({ length, status: 'no-weights', loss: null, metric: null, n: 0 });
       continue;
     }
-    const s = fromSums([yield* sumsReads(model, evalSet(itemsAt(length)))]);
+    const s = yield* scoreReads(model, evalSet(itemsAt(length)));
     points.push({ length, status: 'ok', loss: s?.loss ?? null, metric: s?.metric ?? null, n: s?.n ?? 0 });
   }
   return { kind: 'length-curve', step: info.step, metricName: info.metricName, trainedMax: info.trainedMax, points };

@@ -16,7 +16,7 @@ import { createRng } from '../engine/random.js';
 import { createOptimizer, stepReads, type StepOptions, type StepResult } from '../engine/train.js';
 import { ownedValueReads, ownedValues } from '../engine/in-process.js';
 import type { BackgroundScorer } from './background-scorer.js';
-import { dealSet, evalSet, fromSums, lengthCurveReads, scoreSet, scoreSums, sumsReads, type ScoreSums } from './evaluate.js';
+import { dealSet, evalSet, fromSums, lengthCurveReads, scoreReads, scoreSet, scoreSums, type ScoreSums } from './evaluate.js';
 import type { PreparedData } from './run-data.js';
 import { splitCheckReason, type SplitCheck } from './split-check.js';
 
@@ -187,7 +187,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   })(parallel);
   /** The validation set's score at the current weights, on this thread and the run's helpers. */
   const validateHere = async () => {
-    if (!parallel?.scoreShares || !valShare) return fromSums([await readLater(sumsReads(model, valSet, t.loss))]);
+    if (!parallel?.scoreShares || !valShare) return readLater(scoreReads(model, valSet, t.loss));
     const theirs = parallel.scoreShares([...model.vars.values()].map((v) => ownedValues(v)), t.loss);
     theirs.catch(() => {}); // awaited below, after this thread's share
     const mine = scoreSums(model, valShare, t.loss);
