@@ -20,8 +20,10 @@ import { timestepGradReads } from '../../main/engine/probes.js';
 import { readLater } from '../../main/engine/reads.js';
 import { createOptimizer, stepReads } from '../../main/engine/train.js';
 import { webgpuTanhReady } from '../../main/engine/kernels/webgpu-tanh.js';
-import { webgpuGruReady } from '../../main/engine/kernels/gru-recurrence.js';
-import { webgpuLstmReady } from '../../main/engine/kernels/lstm-recurrence.js';
+import { gruRecurrence, webgpuGruReady } from '../../main/engine/kernels/gru-recurrence.js';
+import { lstmRecurrence, webgpuLstmReady } from '../../main/engine/kernels/lstm-recurrence.js';
+import { tanhRecurrence } from '../../main/engine/kernels/tanh-recurrence.js';
+import { verifyWebgpuPrograms } from '../../main/engine/kernels/webgpu-check.js';
 import { useWebgpuPrograms, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
 import { loadWebgpu } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
@@ -109,6 +111,44 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     for (const name of Object.keys(want.weights)) expectClose(got.weights[name].values, Array.from(want.weights[name].values), TOL, `${name} after the step`);
     expectClose(got.perStep, want.perStep, TOL, 'dL/dh_t');
     expectClose([got.sums.loss, got.sums.metric], [want.sums.loss, want.sums.metric], TOL, 'validation sums');
+  });
+
+  /** H, ∂L/∂xp and ∂L/∂W_hh of `cell` over T × B sequences of d units, for L = Σ H ⊙ a fixed random tensor. */
+  async function pass(cell: 'tanh' | 'gru' | 'lstm', T: number, B: number, d: number): Promise<Float32Array[]> {
+    const G = { tanh: 1, gru: 3, lstm: 4 }[cell];
+    const out = tf.tidy(() => {
+      const xp = tf.randomUniform([T, B, G * d], -1, 1, 'float32', 1) as tf.Tensor3D;
+      const W = tf.randomUniform([G * d, d], -0.1, 0.1, 'float32', 2) as tf.Tensor2D;
+      const bias = tf.randomUniform([G * d], -0.1, 0.1, 'float32', 3) as tf.Tensor1D;
+      const weightsOfH = tf.randomUniform([T, B, d], -1, 1, 'float32', 4);
+      const run = (x: tf.Tensor3D, w: tf.Tensor2D) => (cell === 'tanh' ? tanhRecurrence(x, w) : cell === 'gru' ? gruRecurrence(x, w, bias) : lstmRecurrence(x, w));
+      const [dXp, dW] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(run(x as tf.Tensor3D, w as tf.Tensor2D), weightsOfH)))([xp, W]);
+      return [run(xp, W), dXp, dW];
+    });
+    const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(out);
+    return values;
+  }
+
+  // past 65,535 sequences tfjs spreads the workgroups over y; past 256 units a thread takes several (here 3, the last in part)
+  it.each([
+    ['tanh', 3, 65_537, 2],
+    ['gru', 2, 65_537, 1],
+    ['lstm', 2, 65_537, 1],
+    ['tanh', 5, 2, 600],
+    ['gru', 4, 2, 600],
+    ['lstm', 4, 2, 600],
+  ] as const)('%s over T %i × B %i × d %i: the one-dispatch passes equal the ops, forward and backward', async (cell, T, B, d) => {
+    await initBackend({ only: 'webgpu' });
+    expect(Object.values(await verifyWebgpuPrograms())).toEqual([true, true, true]);
+    const before = tf.memory().numTensors;
+    const mine = await pass(cell, T, B, d);
+    useWebgpuPrograms(false);
+    const ops = await pass(cell, T, B, d);
+    useWebgpuPrograms(true);
+    expect(tf.memory().numTensors).toBe(before);
+    // sums of up to 600 products in another order than tfjs's matmul: near zero, float32 differs by ≈ d·ε·|term|
+    for (const [i, name] of ['H', '∂L/∂xp', '∂L/∂W_hh'].entries()) expectClose(mine[i], Array.from(ops[i]), { ...TOL, atol: 1e-5 }, name);
   });
 
   it('a whole run (validation, probes, checkpoints, the length curve) equals the cpu run and leaves no tensors', async () => {

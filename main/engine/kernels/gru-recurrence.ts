@@ -19,7 +19,7 @@ import { columnSums, stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 import { gruBackwardOnWebgpu, gruForwardOnWebgpu } from './webgpu-gru.js';
-import { gap, ProgramCheck } from './webgpu-programs.js';
+import { CHECK_SIZES, gap, ProgramCheck } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
 
@@ -159,9 +159,9 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
 
 /** The GRU's webgpu programs (webgpu-gru.ts) against the ops above, once per process (ProgramCheck). */
 const gpuCheck = new ProgramCheck(() => {
-  const [T, B, d] = [3, 2, 4];
+  const { T, B, d } = CHECK_SIZES;
   const xp = tf.randomUniform([T, B, 3 * d], -1, 1, 'float32', 11) as tf.Tensor3D;
-  const W = tf.randomUniform([3 * d, d], -0.5, 0.5, 'float32', 12) as tf.Tensor2D;
+  const W = tf.randomUniform([3 * d, d], -0.1, 0.1, 'float32', 12) as tf.Tensor2D;
   const bias = tf.randomUniform([3 * d], -0.5, 0.5, 'float32', 13) as tf.Tensor1D;
   const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 14) as tf.Tensor3D;
   const [mine, theirs] = [gruForwardOnWebgpu(xp, W, bias), forwardOps(xp, W, bias)];

@@ -1,104 +1,100 @@
 /**
- * The shared GRU recurrence on webgpu as one dispatch a time step, forward and backward (the
- * same idea as webgpu-tanh.ts; the cell as in gru-recurrence.ts, PyTorch's gate order r, z, n).
+ * The shared GRU recurrence on webgpu as one dispatch a pass, forward and backward
+ * (webgpu-programs.ts; the cell as in gru-recurrence.ts, PyTorch's gate order r, z, n).
  *
- * Forward writes five planes of T × B × d at once — h, r, z, n and hn (the recurrent part of n
- * with its bias) — which the backward reads. Backward writes ∂xp and ∂hp (T × B × 3d each) and the
- * carry for step t−1, g ⊙ z + ∂hp_t·W_hh, each thread recomputing the ∂hp_t[b, ·] it needs.
- * The ops did the same in ≈ 25 ops a time step.
+ * Forward writes five planes of T × B × d — h, r, z, n and hn (the recurrent part of n with its
+ * bias) — which the backward reads. Backward writes ∂xp and ∂hp (T × B × 3d each) and, per step,
+ * the carry into step t − 1: g ⊙ z + ∂hp_t·W_hh. The ops did the same in ≈ 25 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planeWrites, recurrentDots, runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
+import { planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'R', 'Z', 'N', 'HN'] as const;
 export type GruPlanes = Record<(typeof PLANES)[number], tf.Tensor3D>;
 
-/** Row t of every plane. Inputs: Xp (T × B × 3d, b_ih included), W (3d × d), Bh (3d). */
-class GruForwardStep extends StepProgram {
-  variableNames = ['Xp', 'W', 'Bh'];
+/** Every plane. Inputs: Xp (T × B × 3d, b_ih included), Wt = W_hhᵀ (d × 3d), Bh (3d). */
+class GruForward extends SequenceProgram {
+  variableNames = ['Xp', 'Wt', 'Bh'];
   constructor(T: number, B: number, d: number) {
-    super([PLANES.length, T, B, d], 'rnnwb_gru_forward', B * d);
+    super([PLANES.length, T, B, d], 'rnnwb_gru_forward', B, d);
   }
   getUserCode(): string {
     return `
       fn main(index : i32) {
-        ${THREAD}
-        let plane = uniforms.steps * n;
-        var hr = Bh[j];
-        var hz = Bh[d + j];
-        var hn = Bh[2 * d + j];
-        var hPrev = 0.0;
-        if (uniforms.step > 0) {
-          ${recurrentDots(['hr', 'hz', 'hn'])}
-          hPrev = result[row - n + index];
+        ${this.sequence()}
+        let plane = T * n;
+        for (var t = 0; t < T; t = t + 1) {
+          let at = t * n + b * d;
+          let x = (t * uniforms.batch + b) * 3 * d;
+          ${this.eachUnit(`var hr = Bh[j];
+          var hz = Bh[d + j];
+          var hn = Bh[2 * d + j];
+          var hPrev = 0.0;
+          if (t > 0) {
+            ${recurrentDots(['hr', 'hz', 'hn'])}
+            hPrev = result[at - n + j];
+          }
+          let r = 1.0 / (1.0 + exp(-(Xp[x + j] + hr)));
+          let z = 1.0 / (1.0 + exp(-(Xp[x + d + j] + hz)));
+          let c = tanh(Xp[x + 2 * d + j] + r * hn);
+          ${planeWrites(PLANES, { H: 'c + z * (hPrev - c)', R: 'r', Z: 'z', N: 'c', HN: 'hn' })}`)}
+          storageBarrier();
         }
-        let x = (uniforms.step * uniforms.batch + b) * 3 * d;
-        let r = 1.0 / (1.0 + exp(-(Xp[x + j] + hr)));
-        let z = 1.0 / (1.0 + exp(-(Xp[x + d + j] + hz)));
-        let c = tanh(Xp[x + 2 * d + j] + r * hn);
-        ${planeWrites(PLANES, { H: 'c + z * (hPrev - c)', R: 'r', Z: 'z', N: 'c', HN: 'hn' })}
       }`;
   }
 }
 
 /**
- * Step t backward into a flat scratch: ∂xp (T·B·3d), then ∂hp (T·B·3d), then two carry rows
- * (B·d each) used in turn. S: the forward's planes; DH: ∂L/∂h_t from outside (T × B × d).
+ * The backward into a flat scratch: ∂xp (T·B·3d), then ∂hp (T·B·3d), then the carry (B·d). Per
+ * step, each thread writes its units' gate gradients and the carry's own part g ⊙ z, then, once
+ * the whole row is written, adds ∂hp_t·W_hh to it. S: the forward's planes; DH: ∂L/∂h_t from
+ * outside (T × B × d); W: W_hh (3d × d).
  */
-class GruBackwardStep extends StepProgram {
+class GruBackward extends SequenceProgram {
   variableNames = ['DH', 'S', 'W'];
   constructor(T: number, B: number, d: number) {
-    super([2 * T * B * 3 * d + 2 * B * d], 'rnnwb_gru_backward', B * d);
+    super([2 * T * B * 3 * d + B * d], 'rnnwb_gru_backward', B, d);
   }
   getUserCode(): string {
     return `
-      // ∂r̂, ∂ẑ, ∂n̂ and r of unit k of sequence b at this step, g its incoming gradient
-      fn gates(b : i32, k : i32, g : f32) -> vec4<f32> {
-        let d = uniforms.units;
-        let n = uniforms.batch * d;
-        let plane = uniforms.steps * n;
-        let at = uniforms.step * n + b * d + k;
-        let r = S[plane + at];
-        let z = S[2 * plane + at];
-        let c = S[3 * plane + at];
-        let hn = S[4 * plane + at];
-        var hPrev = 0.0;
-        if (uniforms.step > 0) { hPrev = S[at - n]; }
-        let dn = g * (1.0 - z) * (1.0 - c * c);
-        let dz = g * (hPrev - c) * z * (1.0 - z);
-        return vec4<f32>(dn * hn * r * (1.0 - r), dz, dn, r);
-      }
-      fn incoming(b : i32, k : i32, carryIn : i32, last : bool) -> f32 {
-        let d = uniforms.units;
-        let at = uniforms.step * uniforms.batch * d + b * d + k;
-        if (last) { return DH[at]; }
-        return DH[at] + result[carryIn + b * d + k];
-      }
       fn main(index : i32) {
-        ${THREAD}
+        ${this.sequence()}
+        let plane = T * n;
         let G = 3 * d;
-        let grads = uniforms.steps * uniforms.batch * G;
-        let carryIn = 2 * grads + (uniforms.step % 2) * n;
-        let carryOut = 2 * grads + ((uniforms.step + 1) % 2) * n;
-        let last = uniforms.step == uniforms.steps - 1;
-        let g = incoming(b, j, carryIn, last);
-        let own = gates(b, j, g);
-        let x = (uniforms.step * uniforms.batch + b) * G;
-        result[x + j] = own.x;
-        result[x + d + j] = own.y;
-        result[x + 2 * d + j] = own.z;
-        result[grads + x + j] = own.x;
-        result[grads + x + d + j] = own.y;
-        result[grads + x + 2 * d + j] = own.z * own.w;
-        if (uniforms.step == 0) { return; }
-        let z = S[2 * uniforms.steps * n + row + index];
-        var carry = g * z;
-        for (var k = 0; k < d; k = k + 1) {
-          let q = gates(b, k, incoming(b, k, carryIn, last));
-          carry = carry + q.x * W[k * d + j] + q.y * W[(d + k) * d + j] + q.z * q.w * W[(2 * d + k) * d + j];
+        let grads = T * uniforms.batch * G;
+        let carry = 2 * grads + b * d;
+        for (var t = T - 1; t >= 0; t = t - 1) {
+          let at = t * n + b * d;
+          let x = (t * uniforms.batch + b) * G;
+          ${this.eachUnit(`var g = DH[at + j];
+          if (t < T - 1) { g = g + result[carry + j]; }
+          let r = S[plane + at + j];
+          let z = S[2 * plane + at + j];
+          let c = S[3 * plane + at + j];
+          let hn = S[4 * plane + at + j];
+          var hPrev = 0.0;
+          if (t > 0) { hPrev = S[at - n + j]; }
+          let dn = g * (1.0 - z) * (1.0 - c * c);
+          let dz = g * (hPrev - c) * z * (1.0 - z);
+          let dr = dn * hn * r * (1.0 - r);
+          result[x + j] = dr;
+          result[x + d + j] = dz;
+          result[x + 2 * d + j] = dn;
+          result[grads + x + j] = dr;
+          result[grads + x + d + j] = dz;
+          result[grads + x + 2 * d + j] = dn * r;
+          result[carry + j] = g * z;`)}
+          storageBarrier();
+          if (t > 0) {
+            ${this.eachUnit(`var c = result[carry + j];
+            for (var k = 0; k < d; k = k + 1) {
+              let q = grads + x + k;
+              c = c + result[q] * W[k * d + j] + result[q + d] * W[(d + k) * d + j] + result[q + 2 * d] * W[(2 * d + k) * d + j];
+            }
+            result[carry + j] = c;`)}
+          }
         }
-        result[carryOut + index] = carry;
       }`;
   }
 }
@@ -109,7 +105,7 @@ export function gruForwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.
   const d = W_hh.shape[1];
   const out = webgpuBackend().makeTensorInfo([PLANES.length, T, B, d], 'float32');
   return tf.tidy(() => {
-    const planes = tf.unstack(runSteps(new GruForwardStep(T, B, d), [xp, W_hh, b_hh], out, T, B, d)) as tf.Tensor3D[];
+    const planes = tf.unstack(runPass(new GruForward(T, B, d), [xp, tf.transpose(W_hh), b_hh], out, T, B, d)) as tf.Tensor3D[];
     return Object.fromEntries(PLANES.map((name, i) => [name, planes[i]])) as GruPlanes;
   });
 }
@@ -119,10 +115,10 @@ export function gruBackwardOnWebgpu(dH: tf.Tensor3D, s: GruPlanes, W_hh: tf.Tens
   const [T, B, d] = dH.shape;
   const G = 3 * d;
   const size = T * B * G;
-  const scratch = webgpuBackend().makeTensorInfo([2 * size + 2 * B * d], 'float32');
+  const scratch = webgpuBackend().makeTensorInfo([2 * size + B * d], 'float32');
   return tf.tidy(() => {
     const S = tf.stack(PLANES.map((name) => s[name]));
-    const flat = runSteps(new GruBackwardStep(T, B, d), [dH, S, W_hh], scratch, T, B, d, true);
+    const flat = runPass(new GruBackward(T, B, d), [dH, S, W_hh], scratch, T, B, d);
     const part = (from: number) => tf.reshape(tf.slice(flat, [from], [size]), [T, B, G]) as tf.Tensor3D;
     return { dXP: part(0), dHP: part(size) };
   });

@@ -1,108 +1,105 @@
 /**
- * The shared LSTM recurrence on webgpu as one dispatch a time step, forward and backward (the
- * same idea as webgpu-tanh.ts; the cell as in lstm-recurrence.ts, PyTorch's gate order i, f, g, o).
+ * The shared LSTM recurrence on webgpu as one dispatch a pass, forward and backward
+ * (webgpu-programs.ts; the cell as in lstm-recurrence.ts, PyTorch's gate order i, f, g, o).
  *
- * Forward writes seven planes of T × B × d at once — h, c, σi, σf, tanh g, σo, tanh c — which the
- * backward reads. Backward writes the gate gradients (T × B × 4d) and the two carries for step
- * t−1: ∂c ⊙ σf, and [∂î ∂f̂ ∂ĝ ∂ô]_t·W_hh, each thread recomputing the gate row it needs.
+ * Forward writes seven planes of T × B × d — h, c, σi, σf, tanh g, σo, tanh c — which the
+ * backward reads. Backward writes the gate gradients (T × B × 4d) and, per step, the two carries
+ * into step t − 1: ∂c ⊙ σf, and [∂î ∂f̂ ∂ĝ ∂ô]_t·W_hh.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planeWrites, recurrentDots, runSteps, StepProgram, THREAD, webgpuBackend } from './webgpu-programs.js';
+import { planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'] as const;
 export type LstmPlanes = Record<(typeof PLANES)[number], tf.Tensor3D>;
 
-/** Row t of every plane. Inputs: Xp (T × B × 4d, both biases included), W (4d × d). */
-class LstmForwardStep extends StepProgram {
-  variableNames = ['Xp', 'W'];
+/** Every plane. Inputs: Xp (T × B × 4d, both biases included), Wt = W_hhᵀ (d × 4d). */
+class LstmForward extends SequenceProgram {
+  variableNames = ['Xp', 'Wt'];
   constructor(T: number, B: number, d: number) {
-    super([PLANES.length, T, B, d], 'rnnwb_lstm_forward', B * d);
+    super([PLANES.length, T, B, d], 'rnnwb_lstm_forward', B, d);
   }
   getUserCode(): string {
     return `
       fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
       fn main(index : i32) {
-        ${THREAD}
-        let plane = uniforms.steps * n;
-        let x = (uniforms.step * uniforms.batch + b) * 4 * d;
-        var gi = Xp[x + j];
-        var gf = Xp[x + d + j];
-        var gg = Xp[x + 2 * d + j];
-        var go = Xp[x + 3 * d + j];
-        var cPrev = 0.0;
-        if (uniforms.step > 0) {
-          ${recurrentDots(['gi', 'gf', 'gg', 'go'])}
-          cPrev = result[plane + row - n + index];
+        ${this.sequence()}
+        let plane = T * n;
+        for (var t = 0; t < T; t = t + 1) {
+          let at = t * n + b * d;
+          let x = (t * uniforms.batch + b) * 4 * d;
+          ${this.eachUnit(`var gi = Xp[x + j];
+          var gf = Xp[x + d + j];
+          var gg = Xp[x + 2 * d + j];
+          var go = Xp[x + 3 * d + j];
+          var cPrev = 0.0;
+          if (t > 0) {
+            ${recurrentDots(['gi', 'gf', 'gg', 'go'])}
+            cPrev = result[plane + at - n + j];
+          }
+          let si = sigmoid(gi);
+          let sf = sigmoid(gf);
+          let tg = tanh(gg);
+          let so = sigmoid(go);
+          let c = sf * cPrev + si * tg;
+          let tc = tanh(c);
+          ${planeWrites(PLANES, { H: 'so * tc', C: 'c', SI: 'si', SF: 'sf', TG: 'tg', SO: 'so', TC: 'tc' })}`)}
+          storageBarrier();
         }
-        let si = sigmoid(gi);
-        let sf = sigmoid(gf);
-        let tg = tanh(gg);
-        let so = sigmoid(go);
-        let c = sf * cPrev + si * tg;
-        let tc = tanh(c);
-        ${planeWrites(PLANES, { H: 'so * tc', C: 'c', SI: 'si', SF: 'sf', TG: 'tg', SO: 'so', TC: 'tc' })}
       }`;
   }
 }
 
 /**
- * Step t backward into a flat scratch: the gate gradients (T·B·4d), then two rows of the h
- * carry and two of the c carry (B·d each), each pair used in turn. S: the forward's planes.
+ * The backward into a flat scratch: the gate gradients (T·B·4d), then the h carry and the c
+ * carry (B·d each). Per step, each thread writes its units' gate gradients and c carry, then,
+ * once the whole row is written, its units' h carry. S: the forward's planes; W: W_hh (4d × d).
  */
-class LstmBackwardStep extends StepProgram {
+class LstmBackward extends SequenceProgram {
   variableNames = ['DH', 'S', 'W'];
   constructor(T: number, B: number, d: number) {
-    super([T * B * 4 * d + 4 * B * d], 'rnnwb_lstm_backward', B * d);
+    super([T * B * 4 * d + 2 * B * d], 'rnnwb_lstm_backward', B, d);
   }
   getUserCode(): string {
     return `
-      // ∂î, ∂f̂, ∂ĝ, ∂ô of unit k of sequence b at this step, and ∂c there (the c carry's source)
-      fn gates(b : i32, k : i32, last : bool) -> array<f32, 5> {
-        let d = uniforms.units;
-        let n = uniforms.batch * d;
-        let plane = uniforms.steps * n;
-        let at = uniforms.step * n + b * d + k;
-        let carries = uniforms.steps * n * 4;
-        let inH = carries + (uniforms.step % 2) * n + b * d + k;
-        let inC = carries + 2 * n + (uniforms.step % 2) * n + b * d + k;
-        var gh = DH[at];
-        var dc = 0.0;
-        if (!last) {
-          gh = gh + result[inH];
-          dc = result[inC];
-        }
-        let si = S[2 * plane + at];
-        let sf = S[3 * plane + at];
-        let tg = S[4 * plane + at];
-        let so = S[5 * plane + at];
-        let tc = S[6 * plane + at];
-        var cPrev = 0.0;
-        if (uniforms.step > 0) { cPrev = S[plane + at - n]; }
-        dc = dc + gh * so * (1.0 - tc * tc);
-        return array<f32, 5>(dc * tg * si * (1.0 - si), dc * cPrev * sf * (1.0 - sf), dc * si * (1.0 - tg * tg), gh * tc * so * (1.0 - so), dc);
-      }
       fn main(index : i32) {
-        ${THREAD}
+        ${this.sequence()}
+        let plane = T * n;
         let G = 4 * d;
-        let carries = uniforms.steps * n * 4;
-        let outH = carries + ((uniforms.step + 1) % 2) * n;
-        let outC = carries + 2 * n + ((uniforms.step + 1) % 2) * n;
-        let last = uniforms.step == uniforms.steps - 1;
-        let own = gates(b, j, last);
-        let x = (uniforms.step * uniforms.batch + b) * G;
-        result[x + j] = own[0];
-        result[x + d + j] = own[1];
-        result[x + 2 * d + j] = own[2];
-        result[x + 3 * d + j] = own[3];
-        if (uniforms.step == 0) { return; }
-        result[outC + index] = own[4] * S[3 * uniforms.steps * n + row + index];
-        var carry = 0.0;
-        for (var k = 0; k < d; k = k + 1) {
-          let q = gates(b, k, last);
-          carry = carry + q[0] * W[k * d + j] + q[1] * W[(d + k) * d + j] + q[2] * W[(2 * d + k) * d + j] + q[3] * W[(3 * d + k) * d + j];
+        let carryH = T * uniforms.batch * G + b * d;
+        let carryC = carryH + n;
+        for (var t = T - 1; t >= 0; t = t - 1) {
+          let at = t * n + b * d;
+          let x = (t * uniforms.batch + b) * G;
+          ${this.eachUnit(`var gh = DH[at + j];
+          var dc = 0.0;
+          if (t < T - 1) {
+            gh = gh + result[carryH + j];
+            dc = result[carryC + j];
+          }
+          let si = S[2 * plane + at + j];
+          let sf = S[3 * plane + at + j];
+          let tg = S[4 * plane + at + j];
+          let so = S[5 * plane + at + j];
+          let tc = S[6 * plane + at + j];
+          var cPrev = 0.0;
+          if (t > 0) { cPrev = S[plane + at - n + j]; }
+          dc = dc + gh * so * (1.0 - tc * tc);
+          result[x + j] = dc * tg * si * (1.0 - si);
+          result[x + d + j] = dc * cPrev * sf * (1.0 - sf);
+          result[x + 2 * d + j] = dc * si * (1.0 - tg * tg);
+          result[x + 3 * d + j] = gh * tc * so * (1.0 - so);
+          result[carryC + j] = dc * sf;`)}
+          storageBarrier();
+          if (t > 0) {
+            ${this.eachUnit(`var c = 0.0;
+            for (var k = 0; k < d; k = k + 1) {
+              let q = x + k;
+              c = c + result[q] * W[k * d + j] + result[q + d] * W[(d + k) * d + j] + result[q + 2 * d] * W[(2 * d + k) * d + j] + result[q + 3 * d] * W[(3 * d + k) * d + j];
+            }
+            result[carryH + j] = c;`)}
+          }
         }
-        result[outH + index] = carry;
       }`;
   }
 }
@@ -113,7 +110,7 @@ export function lstmForwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D): LstmPla
   const d = W_hh.shape[1];
   const out = webgpuBackend().makeTensorInfo([PLANES.length, T, B, d], 'float32');
   return tf.tidy(() => {
-    const planes = tf.unstack(runSteps(new LstmForwardStep(T, B, d), [xp, W_hh], out, T, B, d)) as tf.Tensor3D[];
+    const planes = tf.unstack(runPass(new LstmForward(T, B, d), [xp, tf.transpose(W_hh)], out, T, B, d)) as tf.Tensor3D[];
     return Object.fromEntries(PLANES.map((name, i) => [name, planes[i]])) as LstmPlanes;
   });
 }
@@ -122,10 +119,10 @@ export function lstmForwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D): LstmPla
 export function lstmBackwardOnWebgpu(dH: tf.Tensor3D, s: LstmPlanes, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
   const size = T * B * 4 * d;
-  const scratch = webgpuBackend().makeTensorInfo([size + 4 * B * d], 'float32');
+  const scratch = webgpuBackend().makeTensorInfo([size + 2 * B * d], 'float32');
   return tf.tidy(() => {
     const S = tf.stack(PLANES.map((name) => s[name]));
-    const flat = runSteps(new LstmBackwardStep(T, B, d), [dH, S, W_hh], scratch, T, B, d, true);
+    const flat = runPass(new LstmBackward(T, B, d), [dH, S, W_hh], scratch, T, B, d);
     return tf.reshape(tf.slice(flat, [0], [size]), [T, B, 4 * d]) as tf.Tensor3D;
   });
 }

@@ -1,7 +1,13 @@
 /**
- * What the recurrences' own webgpu programs share (webgpu-tanh.ts, webgpu-gru.ts): a program of
- * one thread per (sequence b, unit j), run once per time step with the step as a uniform, writing
- * into a tensor it also reads (rows earlier dispatches wrote: WebGPU orders dispatches' writes).
+ * What the recurrences' own webgpu programs share (webgpu-tanh.ts, webgpu-gru.ts,
+ * webgpu-lstm.ts): a program that runs a whole pass, forward or backward over all T steps, in one
+ * dispatch. One workgroup per sequence b walks the steps in order, its threads sharing out the d
+ * units; a storage barrier between steps lets every thread read the row the others just wrote
+ * (workgroups never wait for each other: the sequences are independent).
+ *
+ * Why: tfjs-webgpu costs ≈ 50–150 µs of JavaScript and dispatch per program, and the H200 timed
+ * the passes as one dispatch a step (T of them a pass) at 19–22 steps/s at bench B, where the
+ * same step is ≈ 0.1 GFLOP. A pass is now one dispatch whatever T is.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -9,8 +15,8 @@ let programsOn = true;
 
 /**
  * Whether the cells use their own programs on webgpu (where their check passed) or the ops. A
- * run's calibration times both (engine/calibrate.ts): the programs cut dispatches 4–11× but do
- * their dot products plainly, which a large enough model may feel more than the dispatches.
+ * run's calibration times both (engine/calibrate.ts): the programs cut a step's dispatches by
+ * 2T but use only B workgroups, which a large enough model may feel more than the dispatches.
  */
 export function useWebgpuPrograms(on: boolean): void {
   programsOn = on;
@@ -26,75 +32,83 @@ export interface WebgpuBackend {
   makeTensorInfo(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
-const WORKGROUP = 64;
+/**
+ * Threads in a sequence's workgroup: a power of two from 32 (a warp) up to 256 (WebGPU's default
+ * limit), near d, so that a small model leaves few threads idle.
+ */
+export function workgroupThreads(d: number): number {
+  return Math.min(256, Math.max(32, 2 ** Math.ceil(Math.log2(d))));
+}
 
 /**
- * A program of B·d threads, one per (sequence b, unit j). The step and the sizes are uniforms:
- * one pipeline serves every t and every batch shape (tfjs keys pipelines by rank, and a shader
- * compile costs tens of ms: variable-length batches would compile one per length).
+ * A program of one workgroup per sequence over all T steps (see the top of this file). The sizes
+ * are uniforms and only the workgroup's size is written into the shader: one pipeline serves
+ * every batch shape (a shader compile costs tens of ms; variable-length batches vary T and B).
  */
-export abstract class StepProgram {
+export abstract class SequenceProgram {
   abstract variableNames: string[];
-  readonly uniforms = 'step : i32, batch : i32, units : i32, steps : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  readonly uniforms = 'batch : i32, units : i32, steps : i32,';
+  readonly workgroupSize: [number, number, number];
   readonly dispatchLayout = { x: [0] };
   readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  protected readonly threads: number;
   constructor(
     readonly outputShape: number[],
-    readonly shaderKey: string,
-    threads: number,
+    key: string,
+    B: number,
+    d: number,
   ) {
-    this.dispatch = dispatchFor(threads);
+    this.threads = workgroupThreads(d);
+    this.workgroupSize = [this.threads, 1, 1];
+    // (tfjs spreads a dispatch past 65,535 workgroups over y and z: SEQUENCE numbers them back)
+    this.dispatch = [B, 1, 1];
+    this.shaderKey = `${key}_${this.threads}`;
   }
   abstract getUserCode(): string;
-}
 
-/** The start of every step program: thread (b, j) of B·d, and where row t of a T × B × d tensor begins. */
-export const THREAD = `
+  /** The workgroup's start: its sequence b and the units its thread takes (`units`: d, or none past the batch). */
+  protected sequence(): string {
+    return `
         let d = uniforms.units;
         let n = uniforms.batch * d;
-        if (index >= n) { return; }
-        let b = index / d;
-        let j = index - b * d;
-        let row = uniforms.step * n;`;
+        let T = uniforms.steps;
+        let b = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
+        let units = select(0, d, b < uniforms.batch);
+        let first = i32(localIndex);`;
+  }
 
-/** WebGPU's guaranteed limit on workgroups along one dimension of a dispatch. */
-const MAX_GROUPS = 65535;
-
-/**
- * Workgroups for `threads` threads: along x, or over x and y past 65,535 of them (B·d over
- * 4.2 M), where tfjs-webgpu numbers the threads across both (its getGlobalIndex).
- */
-export function dispatchFor(threads: number): [number, number, number] {
-  const groups = Math.ceil(threads / WORKGROUP);
-  return groups <= MAX_GROUPS ? [groups, 1, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS), 1];
-}
-
-/** The uniforms of step t, in StepProgram.uniforms' order. */
-export function stepUniforms(t: number, T: number, B: number, d: number): { type: 'int32'; data: number[] }[] {
-  return [t, B, d, T].map((v) => ({ type: 'int32', data: [v] }));
+  /** WGSL looping `body` over this thread's units j (first, first + threads, … below units). */
+  protected eachUnit(body: string): string {
+    return `for (var j = first; j < units; j = j + ${this.threads}) {
+          ${body}
+        }`;
+  }
 }
 
 export function webgpuBackend(): WebgpuBackend {
   return tf.backend() as unknown as WebgpuBackend;
 }
 
-/** `program` for t = 0…T−1 (or back), all writing into `output`, which is returned as a tensor. */
-export function runSteps(program: StepProgram, inputs: tf.TensorInfo[], output: tf.TensorInfo, T: number, B: number, d: number, backward = false): tf.Tensor {
-  const be = webgpuBackend();
-  for (let i = 0; i < T; i++) {
-    const t = backward ? T - 1 - i : i;
-    be.runWebGPUProgram(program, inputs, 'float32', stepUniforms(t, T, B, d), output);
-  }
+/** One pass of `program` into `output` (T × B × d, or what the program says), returned as a tensor. */
+export function runPass(program: SequenceProgram, inputs: tf.TensorInfo[], output: tf.TensorInfo, T: number, B: number, d: number): tf.Tensor {
+  const uniforms = [B, d, T].map((v) => ({ type: 'int32' as const, data: [v] }));
+  webgpuBackend().runWebGPUProgram(program, inputs, 'float32', uniforms, output);
   return tf.engine().makeTensorFromTensorInfo(output);
 }
 
 /**
  * A cell's programs, checked once per process against the cell's ops on this GPU: `gaps` builds,
- * as tensors, the largest differences between the two (forward and backward) on a small random
- * case. Why: a shader that fails to compile only logs, and its dispatches then leave garbage; a
+ * as tensors, the largest differences between the two (forward and backward) on a random case
+ * of CHECK_SIZES. Why: a shader that fails to compile only logs, and its dispatches then leave garbage; a
  * failed check keeps the cell on its ops. Read without blocking (webgpu cannot).
  */
+/**
+ * The checks' case: more units than a workgroup has threads (so a thread takes two, and the
+ * workgroup spans several warps, which the storage barrier must hold together), three sequences.
+ */
+export const CHECK_SIZES = { T: 4, B: 3, d: 300 };
+
 export class ProgramCheck {
   private passed = false;
   constructor(private readonly gaps: () => tf.Tensor[]) {}
@@ -124,21 +138,23 @@ export function gap(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /**
- * WGSL that writes row t of each plane of a (planes × T × B × d) output, in `order`, from the
- * expression `values` names for it (`plane` = T·B·d and `row`, `index` as THREAD sets them).
+ * WGSL that writes unit j of row `at` (= t·n + b·d) of each plane of a (planes × T × B × d)
+ * output, in `order`, from the expression `values` names for it (`plane` = T·n).
  */
 export function planeWrites<P extends string>(order: readonly P[], values: Record<P, string>): string {
-  return order.map((name, i) => `result[${i} * plane + row + index] = ${values[name]};`).join('\n        ');
+  return order.map((name, i) => `result[${i} * plane + at + j] = ${values[name]};`).join('\n          ');
 }
 
 /**
- * WGSL adding h_{t−1}·W_hhᵀ to each gate's running sum (`sums`, in W_hh's gate order): thread
- * (b, j) reads row t−1 of the states it writes (plane 0) and gate g's row g·d + j of W.
+ * WGSL adding h_{t−1}·W_hhᵀ to each gate's running sum (`sums`, in W_hh's gate order), for unit j
+ * of sequence b: h_{t−1} is row t − 1 of plane 0 of the output (at − n), and Wt is W_hhᵀ
+ * (d × G·d), so that the workgroup's threads read consecutive weights (row k, columns g·d + j).
  */
 export function recurrentDots(sums: string[]): string {
-  return `let prev = row - n + b * d;
-          for (var k = 0; k < d; k = k + 1) {
-            let h = result[prev + k];
-            ${sums.map((sum, g) => `${sum} = ${sum} + h * W[(${g} * d + j) * d + k];`).join('\n            ')}
+  const G = sums.length;
+  return `for (var k = 0; k < d; k = k + 1) {
+            let h = result[at - n + k];
+            let w = k * ${G} * d + j;
+            ${sums.map((sum, g) => `${sum} = ${sum} + h * Wt[w${g ? ` + ${g} * d` : ''}];`).join('\n            ')}
           }`;
 }
