@@ -1,9 +1,9 @@
 /**
- * Adam as one pass over each parameter, for the backends whose tensors live in this process's
- * memory (wasm, cpu). tf.train.adam runs ~10 tensor ops per parameter, and on wasm each op
- * costs its dispatch: for an unshared model with 150 parameter tensors that was 20 ms a step,
- * more than the forward pass. Here: on wasm one SIMD kernel call per parameter, in place in
- * tfjs's memory (simd/); elsewhere one JS loop over copies. Same rule, same defaults, and the
+ * Adam as one pass over each parameter. tf.train.adam runs ~10 tensor ops per parameter, and
+ * each op costs its dispatch: on wasm, for an unshared model with 150 parameter tensors, that was
+ * 20 ms a step, more than the forward pass. Here: on wasm one SIMD kernel call per parameter, in
+ * place in tfjs's memory (simd/); on webgpu two programs (kernels/webgpu-adam.ts); on cpu one JS
+ * loop over copies. Same rule, same defaults, and the
  * same getWeights/setWeights layout as tf.train.adam ([iter, m…, v…]), so checkpoints move
  * between the two (a run saved on a GPU machine resumes here and back). The SIMD kernel flushes
  * gradient terms that would be subnormal to zero (kernels.wat: wasm cannot set FTZ), and every
@@ -11,6 +11,7 @@
  * and tf.train.adam only in moments under ≈ 7.9e−31.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamMoments, adamOnWebgpu } from './kernels/webgpu-adam.js';
 import { SimdKernels } from './simd/simd-kernels.js';
 
 /**
@@ -25,10 +26,18 @@ const SUBNORMAL_EXPONENT = -126;
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
 /**
- * moments in JS arrays (JS path) or in tensors updated in place by the SIMD kernel; `zero`: both
- * are all zeros (no nonzero gradient has reached them yet, or a flush cleared what was left)
+ * moments in JS arrays (JS path), in tensors updated in place by the SIMD kernel, or on webgpu
+ * in one tensor (m then v) its programs update in place; `zero`: both are all zeros (no nonzero
+ * gradient has reached them yet, or a flush cleared what was left)
  */
-type Slot = { shape: number[]; zero: boolean } & ({ m: Float32Array; v: Float32Array } | { m: tf.Tensor; v: tf.Tensor });
+type Slot = { shape: number[]; zero: boolean } & ({ m: Float32Array; v: Float32Array } | { m: tf.Tensor; v: tf.Tensor } | { mv: tf.Tensor });
+
+/** Where a slot's moments live: see Slot. */
+type Keeping = 'arrays' | 'simd' | 'gpu';
+
+function keeping(simd: SimdKernels | null): Keeping {
+  return simd ? 'simd' : tf.getBackend() === 'webgpu' ? 'gpu' : 'arrays';
+}
 
 export class FusedAdam extends tf.Optimizer {
   static get className(): string {
@@ -93,9 +102,16 @@ export class FusedAdam extends tf.Optimizer {
       const variable = tf.engine().registeredVariables[name];
       if (!variable) throw new Error(`FusedAdam: no variable named ${name}`);
       this.names[i] = name;
-      const slot = (this.slots[i] ??= this.emptySlot(variable.shape, Boolean(simd)));
+      const slot = (this.slots[i] ??= this.emptySlot(variable.shape, keeping(simd)));
       if (slot.zero && zeroGradients?.has(name)) return;
       slot.zero = false;
+      if ('mv' in slot) {
+        if (slot.mv.size !== 2 * grad.size) throw new Error(`FusedAdam: parameter ${i} (${name}) changed size`);
+        const out = adamOnWebgpu(grad, variable, slot.mv, { b1, b2, eps, step: stepSize, k: 1 / rootC2, scale });
+        variable.assign(out);
+        out.dispose();
+        return;
+      }
       if (slot.m instanceof tf.Tensor && simd) {
         if (slot.m.size !== grad.size) throw new Error(`FusedAdam: parameter ${i} (${name}) changed size`);
         const c = { b1, b2, eps, step: stepSize, k: 1 / rootC2, scale };
@@ -134,21 +150,23 @@ export class FusedAdam extends tf.Optimizer {
   /** Clears moments under 2^−100 (see flushEvery); a slot left all zeros counts as zero again. */
   private flushMoments(simd: SimdKernels): void {
     for (const slot of this.slots) {
-      if (slot.zero || !(slot.m instanceof tf.Tensor)) continue;
+      if (slot.zero || 'mv' in slot || !(slot.m instanceof tf.Tensor)) continue;
       const mLeft = simd.flushBelow(slot.m, MOMENT_FLUSH_EXPONENT);
       const vLeft = simd.flushBelow(slot.v as tf.Tensor, MOMENT_FLUSH_EXPONENT);
       slot.zero = !mLeft && !vLeft;
     }
   }
 
-  private emptySlot(shape: number[], inTensors: boolean): Slot {
+  private emptySlot(shape: number[], where: Keeping): Slot {
     const size = shape.reduce((a, b) => a * b, 1);
-    return inTensors ? { shape: shape.slice(), zero: true, m: tf.keep(tf.zeros(shape)), v: tf.keep(tf.zeros(shape)) } : { shape: shape.slice(), zero: true, m: new Float32Array(size), v: new Float32Array(size) };
+    if (where === 'gpu') return { shape: shape.slice(), zero: true, mv: tf.keep(adamMoments(size)) };
+    return where === 'simd' ? { shape: shape.slice(), zero: true, m: tf.keep(tf.zeros(shape)), v: tf.keep(tf.zeros(shape)) } : { shape: shape.slice(), zero: true, m: new Float32Array(size), v: new Float32Array(size) };
   }
 
   /** The JS path's moments of slot i (moved out of tensors if the backend changed under them). */
   private arrays(i: number): [Float32Array, Float32Array] {
     const slot = this.slots[i];
+    if ('mv' in slot) throw new Error(`FusedAdam: the moments are on webgpu, and the step runs on ${tf.getBackend()}`);
     if (slot.m instanceof tf.Tensor) {
       const moved = { shape: slot.shape, zero: slot.zero, m: slot.m.dataSync().slice() as Float32Array, v: (slot.v as tf.Tensor).dataSync().slice() as Float32Array };
       tf.dispose([slot.m, slot.v as tf.Tensor]);
@@ -160,10 +178,14 @@ export class FusedAdam extends tf.Optimizer {
 
   override async getWeights(): Promise<NamedTensor[]> {
     tf.dispose(this.lent);
-    // copies: the kernels update moments in place, and the cpu backend would keep the array itself
-    const values = (x: Float32Array | tf.Tensor) => (x instanceof tf.Tensor ? (x.dataSync() as Float32Array).slice() : x.slice());
-    const moments = (pick: (s: Slot) => Float32Array | tf.Tensor, suffix: string) => this.slots.map((s, i) => ({ name: `${this.names[i]}/${suffix}`, tensor: tf.tensor(values(pick(s)), s.shape) }));
-    const out = [{ name: 'iter', tensor: tf.scalar(this.iterations, 'int32') as tf.Tensor }, ...moments((s) => s.m, 'm'), ...moments((s) => s.v, 'v')];
+    // copies: the kernels and programs update moments in place, and the cpu backend would keep the array itself
+    const copy = (s: Slot, second: 0 | 1): tf.Tensor => {
+      if ('mv' in s) return tf.tidy(() => tf.reshape(tf.slice(s.mv, second * (s.mv.size / 2), s.mv.size / 2), s.shape));
+      const x = second ? s.v : s.m;
+      return tf.tensor(x instanceof tf.Tensor ? (x.dataSync() as Float32Array).slice() : x.slice(), s.shape);
+    };
+    const moments = (second: 0 | 1, suffix: string) => this.slots.map((s, i) => ({ name: `${this.names[i]}/${suffix}`, tensor: copy(s, second) }));
+    const out = [{ name: 'iter', tensor: tf.scalar(this.iterations, 'int32') as tf.Tensor }, ...moments(0, 'm'), ...moments(1, 'v')];
     this.lent = out.map((w) => w.tensor);
     return out;
   }
@@ -173,12 +195,14 @@ export class FusedAdam extends tf.Optimizer {
     if (rest.length % 2) throw new Error(`FusedAdam: expected first and second moments in pairs, got ${rest.length} tensors`);
     const half = rest.length / 2;
     this.disposeSlots();
-    const inTensors = SimdKernels.current() !== null;
-    this.slots = rest.slice(0, half).map((w, i) => {
-      const [m, v] = [w.tensor, rest[half + i].tensor].map((t) => Float32Array.from(t.dataSync()));
+    const where = keeping(SimdKernels.current());
+    this.slots = rest.slice(0, half).map((w, i): Slot => {
       const shape = w.tensor.shape.slice();
+      // (on webgpu not read back: a slot not known to be zero runs its pass, which is exact either way)
+      if (where === 'gpu') return { shape, zero: false, mv: tf.keep(tf.tidy(() => tf.concat([tf.reshape(w.tensor, [-1]), tf.reshape(rest[half + i].tensor, [-1])]))) };
+      const [m, v] = [w.tensor, rest[half + i].tensor].map((t) => Float32Array.from(t.dataSync()));
       const zero = m.every((x) => x === 0) && v.every((x) => x === 0);
-      return inTensors ? { shape, zero, m: tf.keep(tf.tensor(m, shape)), v: tf.keep(tf.tensor(v, shape)) } : { shape, zero, m, v };
+      return where === 'simd' ? { shape, zero, m: tf.keep(tf.tensor(m, shape)), v: tf.keep(tf.tensor(v, shape)) } : { shape, zero, m, v };
     });
     this.names = rest.slice(0, half).map((w) => w.name.replace(/\/m$/, ''));
     // moments from a checkpoint start the flush cycle where a flush leaves them
@@ -197,7 +221,10 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   private disposeSlots(): void {
-    for (const s of this.slots) if (s.m instanceof tf.Tensor) tf.dispose([s.m, s.v as tf.Tensor]);
+    for (const s of this.slots) {
+      if ('mv' in s) s.mv.dispose();
+      else if (s.m instanceof tf.Tensor) tf.dispose([s.m, s.v as tf.Tensor]);
+    }
     this.slots = [];
   }
 }

@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdam } from './fused-adam.js';
+import { webgpuAdamReady } from './kernels/webgpu-adam.js';
+import { normsOnWebgpu, webgpuNormsReady } from './kernels/webgpu-norms.js';
 import { tensorsInProcessMemory } from './in-process.js';
 import { readNow, type Reads } from './reads.js';
 import { SimdKernels } from './simd/simd-kernels.js';
@@ -25,7 +27,8 @@ export interface OptimizerConfig {
 export function createOptimizer(cfg: OptimizerConfig): tf.Optimizer {
   switch (cfg.name) {
     case 'adam':
-      return tensorsInProcessMemory() ? new FusedAdam(cfg.lr) : tf.train.adam(cfg.lr);
+      // (on webgpu where its programs passed their check and are wanted: useWebgpuPrograms)
+      return tensorsInProcessMemory() || webgpuAdamReady() ? new FusedAdam(cfg.lr) : tf.train.adam(cfg.lr);
     case 'sgd':
       return cfg.momentum ? tf.train.momentum(cfg.lr, cfg.momentum) : tf.train.sgd(cfg.lr);
     case 'rmsprop':
@@ -80,8 +83,9 @@ export function gradientNorms(grads: Map<string, tf.Tensor | undefined>): Record
   return byName(names, deviceNorms(grads).dataSync());
 }
 
-/** The gradients' norms as one stacked tensor, in `grads`' order: one transfer off a GPU. */
+/** The gradients' norms as one vector, in `grads`' order: one transfer off a GPU. */
 function deviceNorms(grads: Map<string, tf.Tensor | undefined>): tf.Tensor1D {
+  if (webgpuNormsReady()) return normsOnWebgpu([...grads.values()]);
   return tf.tidy(() => tf.stack([...grads.values()].map((g) => (g ? tf.norm(g) : tf.scalar(0)))) as tf.Tensor1D);
 }
 

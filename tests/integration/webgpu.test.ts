@@ -19,11 +19,14 @@ import { SequenceModel } from '../../main/engine/models/sequence-model.js';
 import { timestepGradReads } from '../../main/engine/probes.js';
 import { readLater } from '../../main/engine/reads.js';
 import { createOptimizer, stepReads } from '../../main/engine/train.js';
+import { FusedAdam } from '../../main/engine/fused-adam.js';
 import { webgpuTanhReady } from '../../main/engine/kernels/webgpu-tanh.js';
 import { gruRecurrence, webgpuGruReady } from '../../main/engine/kernels/gru-recurrence.js';
 import { lstmRecurrence, webgpuLstmReady } from '../../main/engine/kernels/lstm-recurrence.js';
 import { tanhRecurrence } from '../../main/engine/kernels/tanh-recurrence.js';
 import { verifyWebgpuPrograms } from '../../main/engine/kernels/webgpu-check.js';
+import { webgpuAdamReady } from '../../main/engine/kernels/webgpu-adam.js';
+import { webgpuNormsReady } from '../../main/engine/kernels/webgpu-norms.js';
 import { useWebgpuPrograms, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
 import { loadWebgpu } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
@@ -97,8 +100,8 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     const report = await initBackend({ only: 'webgpu' });
     expect(report.backend).toBe('webgpu');
     useWebgpuPrograms(programs);
-    // the tanh, GRU and LSTM recurrences' own programs passed their checks on this adapter, and run where wanted
-    expect([webgpuTanhReady(), webgpuGruReady(), webgpuLstmReady()]).toEqual([programs, programs, programs]);
+    // the tanh, GRU and LSTM recurrences', Adam's and the norms' own programs passed their checks on this adapter, and run where wanted
+    expect([webgpuTanhReady(), webgpuGruReady(), webgpuLstmReady(), webgpuAdamReady(), webgpuNormsReady()]).toEqual(Array(5).fill(programs));
     const before = tf.memory().numTensors;
     const got = await oneStep(config);
     useWebgpuPrograms(true);
@@ -140,7 +143,7 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     ['lstm', 4, 2, 600],
   ] as const)('%s over T %i × B %i × d %i: the one-dispatch passes equal the ops, forward and backward', async (cell, T, B, d) => {
     await initBackend({ only: 'webgpu' });
-    expect(Object.values(await verifyWebgpuPrograms())).toEqual([true, true, true]);
+    expect(await verifyWebgpuPrograms()).toEqual({ tanh: true, gru: true, lstm: true, adam: true, norms: true });
     const before = tf.memory().numTensors;
     const mine = await pass(cell, T, B, d);
     useWebgpuPrograms(false);
@@ -149,6 +152,61 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     expect(tf.memory().numTensors).toBe(before);
     // sums of up to 600 products in another order than tfjs's matmul: near zero, float32 differs by ≈ d·ε·|term|
     for (const [i, name] of ['H', '∂L/∂xp', '∂L/∂W_hh'].entries()) expectClose(mine[i], Array.from(ops[i]), { ...TOL, atol: 1e-5 }, name);
+  });
+
+  it('Adam by its own programs takes tf.train.adam’s steps (a clip scale too), and its checkpoint resumes the same path in either, leaving no tensors', async () => {
+    await initBackend({ only: 'webgpu' });
+    expect(webgpuAdamReady()).toBe(true);
+    const start = [tf.randomNormal([3, 40], 0, 1, 'float32', 41), tf.randomNormal([40], 0, 1, 'float32', 42)];
+    const x = tf.randomNormal([5, 3], 0, 1, 'float32', 43);
+    const make = () => start.map((t) => tf.variable(t));
+    // a loss whose gradients change every step; `scale`, as a clip by global norm, FusedAdam takes in its pass
+    const step = (opt: tf.Optimizer, [a, b]: tf.Variable[], scale: number) => {
+      const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.square(tf.tanh(tf.add(tf.matMul(x, a), b)))) as tf.Scalar), [a, b]);
+      if (opt instanceof FusedAdam) opt.applyGradients(grads, undefined, scale);
+      else tf.tidy(() => opt.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]))));
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    const values = (vars: tf.Variable[]) => Promise.all(vars.map(async (v) => Array.from(await v.data())));
+    const scales = [1, 0.5, 0.25, 1, 0.5, 0.25, 1, 0.5, 0.25, 1];
+
+    // ours: 10 steps, a checkpoint, and the 11th step both by the same optimizer and by a fresh one from the checkpoint
+    const before = tf.memory().numTensors;
+    const [ours, resumed] = [make(), make()];
+    const fused = createOptimizer({ name: 'adam', lr: 0.05 });
+    expect(fused).toBeInstanceOf(FusedAdam);
+    for (const s of scales) step(fused, ours, s);
+    const tenth = await values(ours);
+    const saved = await fused.getWeights();
+    expect(saved.map((w) => w.name)).toEqual(['iter', `${ours[0].name}/m`, `${ours[1].name}/m`, `${ours[0].name}/v`, `${ours[1].name}/v`]);
+    const state = await Promise.all(saved.map(async (w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype, values: await w.tensor.data() })));
+    const copies = saved.map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+    const again = new FusedAdam(0.05);
+    await again.setWeights(copies);
+    ours.forEach((v, i) => resumed[i].assign(v));
+    step(fused, ours, 1);
+    step(again, resumed, 1);
+    const [eleventh, eleventhAgain] = [await values(ours), await values(resumed)];
+    [fused, again].forEach((o) => o.dispose());
+    tf.dispose([...ours, ...resumed, ...copies.map((w) => w.tensor)]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(eleventhAgain).toEqual(eleventh);
+
+    // tf.train.adam: the same 10 steps, then the 11th from our checkpoint
+    const theirs = make();
+    const stock = tf.train.adam(0.05);
+    for (const s of scales) step(stock, theirs, s);
+    // float32 in another order of operations: steps of lr 0.05 agree to 3e-5 (as FusedAdam's own unit tests)
+    const near = { rtol: 0, atol: 3e-5 };
+    (await values(theirs)).forEach((want, i) => expectClose(tenth[i], want, near, `parameter ${i} after 10 steps`));
+    const stockAgain = tf.train.adam(0.05);
+    await stockAgain.setWeights(state.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape, w.dtype) })));
+    const resumedStock = make();
+    resumedStock.forEach((v, i) => v.assign(tf.tensor(tenth[i], start[i].shape)));
+    step(stockAgain, resumedStock, 1);
+    (await values(resumedStock)).forEach((got, i) => expectClose(got, eleventh[i], near, `parameter ${i}, resumed in tf.train.adam`));
+    [stock, stockAgain].forEach((o) => o.dispose());
+    tf.dispose([...start, x, ...theirs, ...resumedStock]);
   });
 
   it('a whole run (validation, probes, checkpoints, the length curve) equals the cpu run and leaves no tensors', async () => {

@@ -1,17 +1,19 @@
 /**
- * The recurrences' own webgpu programs, each checked once per process against its ops path on
- * this GPU before it is used (call with webgpu the backend in use). A check that fails leaves
- * that cell on its ops: slower, never wrong.
+ * The recurrences', Adam's and the gradient norms' own webgpu programs, each checked once per
+ * process against its ops path on this GPU before it is used (call with webgpu the backend in
+ * use). A check that fails leaves that part on its ops: slower, never wrong.
  */
 import { verifyWebgpuGru, webgpuGruReady } from './gru-recurrence.js';
+import { verifyWebgpuAdam, webgpuAdamReady } from './webgpu-adam.js';
+import { verifyWebgpuNorms, webgpuNormsReady } from './webgpu-norms.js';
 import { verifyWebgpuLstm, webgpuLstmReady } from './lstm-recurrence.js';
 import { verifyWebgpuTanh, webgpuTanhReady } from './webgpu-tanh.js';
 
-export async function verifyWebgpuPrograms(): Promise<{ tanh: boolean; gru: boolean; lstm: boolean }> {
-  return { tanh: await verifyWebgpuTanh(), gru: await verifyWebgpuGru(), lstm: await verifyWebgpuLstm() };
+export async function verifyWebgpuPrograms(): Promise<{ tanh: boolean; gru: boolean; lstm: boolean; adam: boolean; norms: boolean }> {
+  return { tanh: await verifyWebgpuTanh(), gru: await verifyWebgpuGru(), lstm: await verifyWebgpuLstm(), adam: await verifyWebgpuAdam(), norms: await verifyWebgpuNorms() };
 }
 
 /** Whether any cell's programs passed their check (there is something to time against the ops). */
 export function webgpuProgramsReady(): boolean {
-  return webgpuTanhReady() || webgpuGruReady() || webgpuLstmReady();
+  return webgpuTanhReady() || webgpuGruReady() || webgpuLstmReady() || webgpuAdamReady() || webgpuNormsReady();
 }

@@ -28,7 +28,7 @@ export function webgpuProgramsOn(): boolean {
 
 /** What this file needs of tfjs-backend-webgpu's backend (its class is not imported: the package is optional). */
 export interface WebgpuBackend {
-  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: { type: 'int32'; data: number[] }[], output?: tf.TensorInfo): tf.TensorInfo;
+  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: 'float32', uniforms?: { type: 'int32' | 'float32'; data: number[] }[], output?: tf.TensorInfo): tf.TensorInfo;
   makeTensorInfo(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
