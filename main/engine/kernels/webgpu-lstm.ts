@@ -7,7 +7,7 @@
  * into step t − 1: ∂c ⊙ σf, and [∂î ∂f̂ ∂ĝ ∂ô]_t·W_hh.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
+import { planeWrites, recurrentDots, runPass, SequenceProgram, TANH, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'] as const;
@@ -22,6 +22,7 @@ class LstmForward extends SequenceProgram {
   getUserCode(): string {
     return `
       fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+      ${TANH}
       fn main(index : i32) {
         ${this.sequence()}
         let plane = T * n;
@@ -39,10 +40,10 @@ class LstmForward extends SequenceProgram {
           }
           let si = sigmoid(gi);
           let sf = sigmoid(gf);
-          let tg = tanh(gg);
+          let tg = tanhOf(gg);
           let so = sigmoid(go);
           let c = sf * cPrev + si * tg;
-          let tc = tanh(c);
+          let tc = tanhOf(c);
           ${planeWrites(PLANES, { H: 'so * tc', C: 'c', SI: 'si', SF: 'sf', TG: 'tg', SO: 'so', TC: 'tc' })}`)}
           storageBarrier();
         }

@@ -86,6 +86,12 @@ export abstract class SequenceProgram {
   }
 }
 
+/**
+ * WGSL tanh that saturates: WGSL's own is only as accurate as sinh/cosh, so past |x| ≈ 88.7 (exp
+ * overflows) a GPU may return NaN (gpuweb issue 4458). In float32 tanh is ±1 from |x| ≈ 9.01.
+ */
+export const TANH = 'fn tanhOf(x : f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }';
+
 export function webgpuBackend(): WebgpuBackend {
   return tf.backend() as unknown as WebgpuBackend;
 }
