@@ -7,7 +7,7 @@
  * the carry into step t − 1: g ⊙ z + ∂hp_t·W_hh. The ops did the same in ≈ 25 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planeWrites, recurrentDots, runPass, SequenceProgram, TANH, webgpuBackend } from './webgpu-programs.js';
+import { ACTIVATIONS, planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'R', 'Z', 'N', 'HN'] as const;
@@ -21,7 +21,7 @@ class GruForward extends SequenceProgram {
   }
   getUserCode(): string {
     return `
-      ${TANH}
+      ${ACTIVATIONS}
       fn main(index : i32) {
         ${this.sequence()}
         let plane = T * n;
@@ -36,8 +36,8 @@ class GruForward extends SequenceProgram {
             ${recurrentDots(['hr', 'hz', 'hn'])}
             hPrev = result[at - n + j];
           }
-          let r = 1.0 / (1.0 + exp(-(Xp[x + j] + hr)));
-          let z = 1.0 / (1.0 + exp(-(Xp[x + d + j] + hz)));
+          let r = sigmoid(Xp[x + j] + hr);
+          let z = sigmoid(Xp[x + d + j] + hz);
           let c = tanhOf(Xp[x + 2 * d + j] + r * hn);
           ${planeWrites(PLANES, { H: 'c + z * (hPrev - c)', R: 'r', Z: 'z', N: 'c', HN: 'hn' })}`)}
           storageBarrier();

@@ -7,7 +7,7 @@
  * into step t − 1: ∂c ⊙ σf, and [∂î ∂f̂ ∂ĝ ∂ô]_t·W_hh.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planeWrites, recurrentDots, runPass, SequenceProgram, TANH, webgpuBackend } from './webgpu-programs.js';
+import { ACTIVATIONS, planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'] as const;
@@ -21,8 +21,7 @@ class LstmForward extends SequenceProgram {
   }
   getUserCode(): string {
     return `
-      fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-      ${TANH}
+      ${ACTIVATIONS}
       fn main(index : i32) {
         ${this.sequence()}
         let plane = T * n;

@@ -87,10 +87,14 @@ export abstract class SequenceProgram {
 }
 
 /**
- * WGSL tanh that saturates: WGSL's own is only as accurate as sinh/cosh, so past |x| ≈ 88.7 (exp
- * overflows) a GPU may return NaN (gpuweb issue 4458). In float32 tanh is ±1 from |x| ≈ 9.01.
+ * The cells' activations in WGSL, kept clear of exp's overflow, whose result WGSL leaves
+ * indeterminate: its own tanh is only as accurate as sinh/cosh, so past |x| ≈ 88.7 a GPU may
+ * return NaN (gpuweb issue 4458). In float32 tanh is ±1 from |x| ≈ 9.01, and σ(±80) is 1 and
+ * 1.8e−35.
  */
-export const TANH = 'fn tanhOf(x : f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }';
+export const ACTIVATIONS = `
+      fn tanhOf(x : f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
+      fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-clamp(x, -80.0, 80.0))); }`;
 
 export function webgpuBackend(): WebgpuBackend {
   return tf.backend() as unknown as WebgpuBackend;

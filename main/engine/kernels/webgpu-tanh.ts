@@ -4,7 +4,7 @@
  * backward ∂L/∂z_t and the carry into step t − 1. As tfjs ops the same was ≈ 12 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CHECK_SIZES, gap, ProgramCheck, recurrentDots, runPass, SequenceProgram, TANH, webgpuBackend } from './webgpu-programs.js';
+import { ACTIVATIONS, CHECK_SIZES, gap, ProgramCheck, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** H (T × B × d) from Xp (T × B × d) and Wt = W_hhᵀ (d × d); h_{−1} = 0. */
 class Forward extends SequenceProgram {
@@ -14,7 +14,7 @@ class Forward extends SequenceProgram {
   }
   getUserCode(): string {
     return `
-      ${TANH}
+      ${ACTIVATIONS}
       fn main(index : i32) {
         ${this.sequence()}
         for (var t = 0; t < T; t = t + 1) {
