@@ -27,8 +27,8 @@ import { tanhRecurrence } from '../../main/engine/kernels/tanh-recurrence.js';
 import { verifyWebgpuPrograms } from '../../main/engine/kernels/webgpu-check.js';
 import { webgpuAdamReady } from '../../main/engine/kernels/webgpu-adam.js';
 import { webgpuNormsReady } from '../../main/engine/kernels/webgpu-norms.js';
-import { useWebgpuPrograms, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
-import { loadWebgpu } from '../../main/engine/webgpu.js';
+import { gap, ProgramCheck, STEPS_A_DISPATCH, useWebgpuPrograms, webgpuBackend, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
+import { loadWebgpu, webgpuFailure } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
 import { fastestBackend } from '../../main/engine/calibrate.js';
 import { toPlainBatch } from '../../main/data/batches.js';
@@ -141,6 +141,10 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     ['tanh', 5, 2, 600, 1],
     ['gru', 4, 2, 600, 1],
     ['lstm', 4, 2, 600, 1],
+    // past STEPS_A_DISPATCH steps a pass takes several dispatches, each going on from the last
+    ['tanh', 2 * STEPS_A_DISPATCH + 5, 2, 3, 1],
+    ['gru', 2 * STEPS_A_DISPATCH + 5, 2, 3, 1],
+    ['lstm', 2 * STEPS_A_DISPATCH + 5, 2, 3, 1],
     // pre-activations past 88.7, where WGSL's own tanh may overflow to NaN on a GPU (llvmpipe's saturates either way)
     ['tanh', 3, 2, 8, 300],
     ['gru', 3, 2, 8, 300],
@@ -156,6 +160,20 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     expect(tf.memory().numTensors).toBe(before);
     // sums of up to 600 products in another order than tfjs's matmul: near zero, float32 differs by ≈ d·ε·|term|
     for (const [i, name] of ['H', '∂L/∂xp', '∂L/∂W_hh'].entries()) expectClose(mine[i], Array.from(ops[i]), { ...TOL, atol: 1e-5 }, name);
+  });
+
+  it('a program whose shader does not compile fails its check, though its output reads as the zeros the check wants', async () => {
+    await initBackend({ only: 'webgpu' });
+    // 'from' is a reserved word in WGSL: the pipeline is invalid, and so is every dispatch encoded with it
+    const broken = { variableNames: ['X'], workgroupSize: [64, 1, 1], dispatchLayout: { x: [0] }, dispatch: [1, 1, 1], outputShape: [4], shaderKey: 'rnnwb_test_broken', getUserCode: () => 'fn main(index : i32) { let from = 1; result[index] = 1.0; }' };
+    const run = () => tf.engine().makeTensorFromTensorInfo(webgpuBackend().runWebGPUProgram(broken, [tf.ones([4])], 'float32'));
+    const before = tf.memory().numTensors;
+    expect(await new ProgramCheck(() => [gap(run(), tf.zeros([4]))]).verify()).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+    // and a check that holds passes
+    expect(await new ProgramCheck(() => [gap(tf.ones([4]), tf.ones([4]))]).verify()).toBe(true);
+    // the check heard the GPU's error itself: it is not left for the next run to fail on
+    expect(webgpuFailure()).toBeNull();
   });
 
   it('Adam by its own programs takes tf.train.adam’s steps (a clip scale too), and its checkpoint resumes the same path in either, leaving no tensors', async () => {

@@ -17,7 +17,7 @@ export type GruPlanes = Record<(typeof PLANES)[number], tf.Tensor3D>;
 class GruForward extends SequenceProgram {
   variableNames = ['Xp', 'Wt', 'Bh'];
   constructor(T: number, B: number, d: number) {
-    super([PLANES.length, T, B, d], 'rnnwb_gru_forward', B, d);
+    super([PLANES.length, T, B, d], 'rnnwb_gru_forward', B, d, 'forward');
   }
   getUserCode(): string {
     return `
@@ -25,7 +25,7 @@ class GruForward extends SequenceProgram {
       fn main(index : i32) {
         ${this.sequence()}
         let plane = T * n;
-        for (var t = 0; t < T; t = t + 1) {
+        ${this.steps()}
           let at = t * n + b * d;
           let x = (t * uniforms.batch + b) * 3 * d;
           ${this.eachUnit(`var hr = Bh[j];
@@ -55,7 +55,7 @@ class GruForward extends SequenceProgram {
 class GruBackward extends SequenceProgram {
   variableNames = ['DH', 'S', 'W'];
   constructor(T: number, B: number, d: number) {
-    super([2 * T * B * 3 * d + B * d], 'rnnwb_gru_backward', B, d);
+    super([2 * T * B * 3 * d + B * d], 'rnnwb_gru_backward', B, d, 'backward');
   }
   getUserCode(): string {
     return `
@@ -65,7 +65,7 @@ class GruBackward extends SequenceProgram {
         let G = 3 * d;
         let grads = T * uniforms.batch * G;
         let carry = 2 * grads + b * d;
-        for (var t = T - 1; t >= 0; t = t - 1) {
+        ${this.steps()}
           let at = t * n + b * d;
           let x = (t * uniforms.batch + b) * G;
           ${this.eachUnit(`var g = DH[at + j];

@@ -17,7 +17,7 @@ export type LstmPlanes = Record<(typeof PLANES)[number], tf.Tensor3D>;
 class LstmForward extends SequenceProgram {
   variableNames = ['Xp', 'Wt'];
   constructor(T: number, B: number, d: number) {
-    super([PLANES.length, T, B, d], 'rnnwb_lstm_forward', B, d);
+    super([PLANES.length, T, B, d], 'rnnwb_lstm_forward', B, d, 'forward');
   }
   getUserCode(): string {
     return `
@@ -25,7 +25,7 @@ class LstmForward extends SequenceProgram {
       fn main(index : i32) {
         ${this.sequence()}
         let plane = T * n;
-        for (var t = 0; t < T; t = t + 1) {
+        ${this.steps()}
           let at = t * n + b * d;
           let x = (t * uniforms.batch + b) * 4 * d;
           ${this.eachUnit(`var gi = Xp[x + j];
@@ -58,7 +58,7 @@ class LstmForward extends SequenceProgram {
 class LstmBackward extends SequenceProgram {
   variableNames = ['DH', 'S', 'W'];
   constructor(T: number, B: number, d: number) {
-    super([T * B * 4 * d + 2 * B * d], 'rnnwb_lstm_backward', B, d);
+    super([T * B * 4 * d + 2 * B * d], 'rnnwb_lstm_backward', B, d, 'backward');
   }
   getUserCode(): string {
     return `
@@ -68,7 +68,7 @@ class LstmBackward extends SequenceProgram {
         let G = 4 * d;
         let carryH = T * uniforms.batch * G + b * d;
         let carryC = carryH + n;
-        for (var t = T - 1; t >= 0; t = t - 1) {
+        ${this.steps()}
           let at = t * n + b * d;
           let x = (t * uniforms.batch + b) * G;
           ${this.eachUnit(`var gh = DH[at + j];

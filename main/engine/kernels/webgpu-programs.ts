@@ -1,9 +1,9 @@
 /**
  * What the recurrences' own webgpu programs share (webgpu-tanh.ts, webgpu-gru.ts,
  * webgpu-lstm.ts): a program that runs a whole pass, forward or backward over all T steps, in one
- * dispatch. One workgroup per sequence b walks the steps in order, its threads sharing out the d
- * units; a storage barrier between steps lets every thread read the row the others just wrote
- * (workgroups never wait for each other: the sequences are independent).
+ * dispatch (up to STEPS_A_DISPATCH steps). One workgroup per sequence b walks the steps in order,
+ * its threads sharing out the d units; a storage barrier between steps lets every thread read the
+ * row the others just wrote (workgroups never wait for each other: the sequences are independent).
  *
  * Why: tfjs-webgpu costs ≈ 50–150 µs of JavaScript and dispatch per program, and the H200 timed
  * the passes as one dispatch a step (T of them a pass) at 19–22 steps/s at bench B, where the
@@ -47,7 +47,7 @@ export function workgroupThreads(d: number): number {
  */
 export abstract class SequenceProgram {
   abstract variableNames: string[];
-  readonly uniforms = 'batch : i32, units : i32, steps : i32,';
+  readonly uniforms = 'batch : i32, units : i32, steps : i32, start : i32, count : i32,';
   readonly workgroupSize: [number, number, number];
   readonly dispatchLayout = { x: [0] };
   readonly dispatch: [number, number, number];
@@ -58,6 +58,8 @@ export abstract class SequenceProgram {
     key: string,
     B: number,
     d: number,
+    /** the order of the steps: forward passes walk t up, backward passes down */
+    readonly direction: 'forward' | 'backward',
   ) {
     this.threads = workgroupThreads(d);
     this.workgroupSize = [this.threads, 1, 1];
@@ -76,6 +78,13 @@ export abstract class SequenceProgram {
         let b = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
         let units = select(0, d, b < uniforms.batch);
         let first = i32(localIndex);`;
+  }
+
+  /** WGSL opening the loop over this dispatch's steps t (start … start + count − 1), in `direction`. */
+  protected steps(): string {
+    return this.direction === 'forward'
+      ? 'for (var t = uniforms.start; t < uniforms.start + uniforms.count; t = t + 1) {'
+      : 'for (var t = uniforms.start + uniforms.count - 1; t >= uniforms.start; t = t - 1) {';
   }
 
   /** WGSL looping `body` over this thread's units j (first, first + threads, … below units). */
@@ -100,10 +109,20 @@ export function webgpuBackend(): WebgpuBackend {
   return tf.backend() as unknown as WebgpuBackend;
 }
 
+/**
+ * Steps a dispatch walks at most. Why: a GPU that also drives a display stops a dispatch that runs
+ * for seconds (Windows after 2 s; Linux under X after ≈ 5 s) and loses the device, and a length
+ * curve may run 100,000 steps. A chunk carries on from the rows the one before it wrote.
+ */
+export const STEPS_A_DISPATCH = 256;
+
 /** One pass of `program` into `output` (T × B × d, or what the program says), returned as a tensor. */
 export function runPass(program: SequenceProgram, inputs: tf.TensorInfo[], output: tf.TensorInfo, T: number, B: number, d: number): tf.Tensor {
-  const uniforms = [B, d, T].map((v) => ({ type: 'int32' as const, data: [v] }));
-  webgpuBackend().runWebGPUProgram(program, inputs, 'float32', uniforms, output);
+  const chunks = Array.from({ length: Math.ceil(T / STEPS_A_DISPATCH) }, (_, i) => i * STEPS_A_DISPATCH);
+  for (const from of program.direction === 'forward' ? chunks : chunks.reverse()) {
+    const uniforms = [B, d, T, from, Math.min(STEPS_A_DISPATCH, T - from)].map((v) => ({ type: 'int32' as const, data: [v] }));
+    webgpuBackend().runWebGPUProgram(program, inputs, 'float32', uniforms, output);
+  }
   return tf.engine().makeTensorFromTensorInfo(output);
 }
 
@@ -125,14 +144,24 @@ export class ProgramCheck {
 
   async verify(): Promise<boolean> {
     if (this.passed) return true;
-    const worst = tf.tidy(() => tf.max(tf.stack(this.gaps())));
+    // Why a scope: tfjs encodes many dispatches into one command buffer, and one invalid pipeline
+    // (a shader that does not compile) invalidates all of it, the gap's own computation too, so
+    // the gap would read as zeros: a pass. The scope hears the GPU's own word on the whole check.
+    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    device.pushErrorScope('validation');
+    let worst: tf.Tensor | null = null;
+    let gap = Infinity;
     try {
-      this.passed = (await worst.data())[0] < 1e-4;
+      worst = tf.tidy(() => tf.max(tf.stack(this.gaps())));
+      gap = (await worst.data())[0];
     } catch {
-      this.passed = false;
+      gap = Infinity;
     } finally {
-      worst.dispose();
+      worst?.dispose();
+      const error = await device.popErrorScope();
+      if (error) gap = Infinity;
     }
+    this.passed = gap < 1e-4;
     return this.passed;
   }
 

@@ -10,14 +10,14 @@ import { ACTIVATIONS, CHECK_SIZES, gap, ProgramCheck, recurrentDots, runPass, Se
 class Forward extends SequenceProgram {
   variableNames = ['Xp', 'Wt'];
   constructor(T: number, B: number, d: number) {
-    super([T, B, d], 'rnnwb_tanh_forward', B, d);
+    super([T, B, d], 'rnnwb_tanh_forward', B, d, 'forward');
   }
   getUserCode(): string {
     return `
       ${ACTIVATIONS}
       fn main(index : i32) {
         ${this.sequence()}
-        for (var t = 0; t < T; t = t + 1) {
+        ${this.steps()}
           let at = t * n + b * d;
           ${this.eachUnit(`var z = Xp[at + j];
           if (t > 0) {
@@ -39,14 +39,14 @@ class Forward extends SequenceProgram {
 class Backward extends SequenceProgram {
   variableNames = ['DH', 'H', 'W'];
   constructor(T: number, B: number, d: number) {
-    super([T + 1, B, d], 'rnnwb_tanh_backward', B, d);
+    super([T + 1, B, d], 'rnnwb_tanh_backward', B, d, 'backward');
   }
   getUserCode(): string {
     return `
       fn main(index : i32) {
         ${this.sequence()}
         let carry = T * n + b * d;
-        for (var t = T - 1; t >= 0; t = t - 1) {
+        ${this.steps()}
           let at = t * n + b * d;
           ${this.eachUnit(`var g = DH[at + j];
           if (t < T - 1) { g = g + result[carry + j]; }
