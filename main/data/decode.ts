@@ -46,7 +46,10 @@ export class TextAssembler {
 
   finish(): string {
     this.accept(this.decode(new Uint8Array(), false));
-    return this.parts.join('');
+    const text = this.parts.join('');
+    // the parts would stay alive as long as this assembler (its caller's frame, while it parses)
+    this.parts.length = 0;
+    return text;
   }
 
   private decode(chunk: Uint8Array, stream: boolean): string {
