@@ -65,6 +65,15 @@ const shards = parallel ? prepareShards(parallelArg === 'split' ? splitBatch(pla
 // one thread: as the training loop runs a step, its reads awaited (webgpu cannot block on them)
 const step = async () => (parallel ? await parallel.step(m, opt, shards!) : await readLater(stepReads(m, opt, batch)));
 
+// on webgpu, the programs a step dispatches (tfjs ops and the engine's own alike): a step there
+// is bound by their count (≈ 50–150 µs each), so the bench shows it beside the time
+let dispatches = 0;
+if (report.backend === 'webgpu') {
+  const be = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+  const run = be.runWebGPUProgram.bind(be);
+  be.runWebGPUProgram = (...args) => (dispatches++, run(...args));
+}
+
 let peak = process.memoryUsage().rss;
 const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
 // warm-up: at least 2 steps and 1.5 s, until V8 has compiled the hot wasm with its optimizing
@@ -74,6 +83,7 @@ for (let i = 0; i < 2 || performance.now() - warm < 1500; i++) await step();
 const tensorsBefore = tf.memory().numTensors;
 const seconds = Number(secondsArg ?? 3);
 let steps = 0;
+dispatches = 0;
 const start = performance.now();
 // CPU time of the whole process (helper threads included) over wall time: the cores a case keeps busy
 const cpuBefore = process.cpuUsage();
@@ -92,5 +102,5 @@ if (shards) disposeShards(shards);
 await parallel?.dispose();
 const examples = steps * cfg.B * (parallelArg === 'full' ? threads : 1);
 process.stdout.write(
-  `${JSON.stringify({ backend: report.backend, device: report.device, ...(report.adapter ? { adapter: report.adapter } : {}), config: configName, model: modelName, kernels, parallel: parallelArg, threads, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, cores, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps })}\n`,
+  `${JSON.stringify({ backend: report.backend, device: report.device, ...(report.adapter ? { adapter: report.adapter } : {}), config: configName, model: modelName, kernels, parallel: parallelArg, threads, matmul: SimdKernels.current()?.gemmVariant ?? 'backend', stepsPerSec: steps / elapsed, cores, msPerStep: (1000 * elapsed) / steps, examplesPerSec: examples / elapsed, peakRssMB: peak / 2 ** 20, tensors: tensorsAfter, tensorGrowth: tensorsAfter - tensorsBefore, steps, ...(report.backend === 'webgpu' ? { dispatchesPerStep: dispatches / steps } : {}) })}\n`,
 );

@@ -37,6 +37,8 @@ interface CaseResult {
   /** where the backend runs ('gpu' or 'cpu'), and on webgpu the adapter */
   device: string;
   adapter?: string;
+  /** on webgpu: programs dispatched a step, tfjs's and the engine's own */
+  dispatchesPerStep?: number;
 }
 
 function runCase(backend: string, config: string, model: string, kernels: string, seconds: number, parallel = 'off', threads = 2): CaseResult | { error: string } {
@@ -198,8 +200,10 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
     io.out(JSON.stringify({ configs: Object.fromEntries(configs.map((c) => [c, BENCH_CONFIGS[c]])), results: rows, costs, pytorch: torch, skipped }));
     return;
   }
-  const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'cores', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× page loop'];
-  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `${r.threads} ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.cores.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—']);
+  // a GPU step is bound by its dispatches: their count, where a webgpu case ran
+  const onGpu = rows.some((r) => r.dispatchesPerStep !== undefined);
+  const head = ['config', 'model', 'kernels', 'threads', 'backend', 'steps/s', 'examples/s', 'ms/step', 'cores', 'peak RSS MB', 'tensors (growth)', '× nn.RNN', '× page loop', ...(onGpu ? ['dispatches/step'] : [])];
+  const table = rows.map((r) => [r.config, r.model, r.kernels, r.parallel === 'off' ? '1' : `${r.threads} ${r.parallel}`, r.backend, r.stepsPerSec.toFixed(2), r.examplesPerSec.toFixed(0), r.msPerStep.toFixed(1), r.cores.toFixed(1), r.peakRssMB.toFixed(0), `${r.tensors} (${r.tensorGrowth >= 0 ? '+' : ''}${r.tensorGrowth})`, r.vsTorchRNN?.toFixed(2) ?? '—', r.vsTorchLoop?.toFixed(2) ?? '—', ...(onGpu ? [r.dispatchesPerStep?.toFixed(0) ?? '—'] : [])]);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   io.out(configs.map((k) => [k, BENCH_CONFIGS[k]] as const).map(([k, c]) => `${k}: input ${c.n}, hidden ${c.d}, T ${c.T}, batch ${c.B}; forward + backward + Adam`).join('\n'));
   if (rounds > 1) io.out(`each case ran ${rounds} times: its fastest run is shown, with the largest peak RSS and tensor growth of its runs`);
