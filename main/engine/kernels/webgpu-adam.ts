@@ -1,7 +1,7 @@
 /**
  * Adam's update of one parameter on webgpu in two dispatches (FusedAdam's GPU path): the moments
  * in place, then the new weights. tf.train.adam takes ≈ 11 tfjs ops a parameter, each a dispatch
- * (≈ 50–150 µs of JavaScript and dispatch on webgpu): for the shared tanh at bench B that was ≈ 55
+ * (≈ 50–150 µs of JavaScript and dispatch on webgpu): for the shared tanh at bench B that was ≈ 70
  * of a step's 136 dispatches. Same rule as FusedAdam's JS loop, the gradient scaled (a clip by
  * global norm) inside the pass.
  */

@@ -1,6 +1,6 @@
 /**
- * The shared GRU recurrence on webgpu as one dispatch a pass, forward and backward
- * (webgpu-programs.ts; the cell as in gru-recurrence.ts, PyTorch's gate order r, z, n).
+ * The shared GRU recurrence on webgpu as one dispatch a pass (of up to 256 steps), forward
+ * and backward (webgpu-programs.ts; the cell as in gru-recurrence.ts, PyTorch's gate order r, z, n).
  *
  * Forward writes five planes of T × B × d — h, r, z, n and hn (the recurrent part of n with its
  * bias) — which the backward reads. Backward writes ∂xp and ∂hp (T × B × 3d each) and, per step,

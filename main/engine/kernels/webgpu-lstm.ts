@@ -1,6 +1,6 @@
 /**
- * The shared LSTM recurrence on webgpu as one dispatch a pass, forward and backward
- * (webgpu-programs.ts; the cell as in lstm-recurrence.ts, PyTorch's gate order i, f, g, o).
+ * The shared LSTM recurrence on webgpu as one dispatch a pass (of up to 256 steps), forward
+ * and backward (webgpu-programs.ts; the cell as in lstm-recurrence.ts, PyTorch's gate order i, f, g, o).
  *
  * Forward writes seven planes of T × B × d — h, c, σi, σf, tanh g, σo, tanh c — which the
  * backward reads. Backward writes the gate gradients (T × B × 4d) and, per step, the two carries

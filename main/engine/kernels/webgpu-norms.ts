@@ -1,7 +1,7 @@
 /**
  * The gradients' L2 norms on webgpu as one dispatch a gradient, all writing into one vector (read
  * once a step by the training loop). tf.norm is ≈ 5 tfjs ops a tensor (abs, square, a sum in one
- * or two passes, sqrt) and the stack one more: for the shared tanh at bench B ≈ 26 of a step's 76
+ * or two passes, sqrt) and the stack one more: for the shared tanh at bench B ≈ 21 of a step's 76
  * dispatches.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,13 +1,13 @@
 /**
  * What the recurrences' own webgpu programs share (webgpu-tanh.ts, webgpu-gru.ts,
- * webgpu-lstm.ts): a program that runs a whole pass, forward or backward over all T steps, in one
- * dispatch (up to STEPS_A_DISPATCH steps). One workgroup per sequence b walks the steps in order,
- * its threads sharing out the d units; a storage barrier between steps lets every thread read the
- * row the others just wrote (workgroups never wait for each other: the sequences are independent).
+ * webgpu-lstm.ts): a program that runs a pass, forward or backward, over up to STEPS_A_DISPATCH
+ * time steps in one dispatch. One workgroup per sequence b walks the steps in order, its threads
+ * sharing out the d units; a storage barrier between steps lets every thread read the row the
+ * others just wrote (workgroups never wait for each other: the sequences are independent).
  *
- * Why: tfjs-webgpu costs ≈ 50–150 µs of JavaScript and dispatch per program, and the H200 timed
- * the passes as one dispatch a step (T of them a pass) at 19–22 steps/s at bench B, where the
- * same step is ≈ 0.1 GFLOP. A pass is now one dispatch whatever T is.
+ * Why: tfjs-webgpu costs ≈ 50–150 µs of JavaScript and dispatch per program. With one dispatch a
+ * time step (T a pass) the H200 ran bench B's shared tanh at 19–22 steps/s: ≈ 50 ms a step for
+ * its 333 dispatches. A pass of T ≤ 256 steps is now one.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -127,17 +127,18 @@ export function runPass(program: SequenceProgram, inputs: tf.TensorInfo[], outpu
 }
 
 /**
- * A cell's programs, checked once per process against the cell's ops on this GPU: `gaps` builds,
- * as tensors, the largest differences between the two (forward and backward) on a random case
- * of CHECK_SIZES. Why: a shader that fails to compile only logs, and its dispatches then leave garbage; a
- * failed check keeps the cell on its ops. Read without blocking (webgpu cannot).
- */
-/**
  * The checks' case: more units than a workgroup has threads (so a thread takes two, and the
  * workgroup spans several warps, which the storage barrier must hold together), three sequences.
  */
 export const CHECK_SIZES = { T: 4, B: 3, d: 300 };
 
+/**
+ * A part's programs (a cell's, Adam's, the norms'), checked once per process against its ops on
+ * this GPU: `gaps` builds, as tensors, the largest differences between the two on a random case
+ * (for the cells, of CHECK_SIZES). Why: a shader that fails to compile only logs, and its
+ * dispatches then leave garbage; a failed check keeps that part on its ops. Read without blocking
+ * (webgpu cannot).
+ */
 export class ProgramCheck {
   private passed = false;
   constructor(private readonly gaps: () => tf.Tensor[]) {}
@@ -150,22 +151,21 @@ export class ProgramCheck {
     const device = (tf.backend() as unknown as { device: GPUDevice }).device;
     device.pushErrorScope('validation');
     let worst: tf.Tensor | null = null;
-    let gap = Infinity;
+    let largest = Infinity;
     try {
       worst = tf.tidy(() => tf.max(tf.stack(this.gaps())));
-      gap = (await worst.data())[0];
+      largest = (await worst.data())[0];
     } catch {
-      gap = Infinity;
+      largest = Infinity;
     } finally {
       worst?.dispose();
-      const error = await device.popErrorScope();
-      if (error) gap = Infinity;
+      if (await device.popErrorScope()) largest = Infinity;
     }
-    this.passed = gap < 1e-4;
+    this.passed = largest < 1e-4;
     return this.passed;
   }
 
-  /** The cell runs its programs: checked, wanted (useWebgpuPrograms), and webgpu in use. */
+  /** The part runs its programs: checked, wanted (useWebgpuPrograms), and webgpu in use. */
   ready(): boolean {
     return this.passed && programsOn && tf.getBackend() === 'webgpu';
   }

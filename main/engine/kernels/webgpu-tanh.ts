@@ -1,6 +1,6 @@
 /**
- * The shared tanh recurrence on webgpu as one dispatch a pass, forward and backward
- * (webgpu-programs.ts): the forward writes h_t = tanh(xp_t + h_{t−1}·W_hhᵀ) row by row, the
+ * The shared tanh recurrence on webgpu as one dispatch a pass (of up to 256 steps), forward
+ * and backward (webgpu-programs.ts): the forward writes h_t = tanh(xp_t + h_{t−1}·W_hhᵀ) row by row, the
  * backward ∂L/∂z_t and the carry into step t − 1. As tfjs ops the same was ≈ 12 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
