@@ -3,6 +3,13 @@
  * invalid UTF-8 (with the line where it starts), over-long lines and over-large files.
  * A leading BOM is dropped; line endings stay as they are (the parsers handle CRLF and lone CR).
  */
+
+/**
+ * Node's Buffer, where there is one. Why: its UTF-8 decoder makes a one-byte string wherever every
+ * character fits one, and TextDecoder (Node 20) two bytes a character as soon as one is not
+ * ASCII: SST-2 repeated to 100 MB (é, ü, …) was held as 200 MB of text, through the whole parse.
+ */
+const NodeBuffer = (globalThis as { Buffer?: { concat(chunks: Uint8Array[]): { toString(encoding: 'utf8'): string } } }).Buffer;
 import { DataError } from './errors.js';
 import { MAX_FILE_BYTES, MAX_LINE_CHARS, formatBytes } from './limits.js';
 
@@ -13,7 +20,9 @@ export interface DecodeProgress {
 
 export class TextAssembler {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  /** the decoded text (without Buffer), or the checked bytes, decoded once at the end (with it) */
   private readonly parts: string[] = [];
+  private readonly bytes: Uint8Array[] = [];
   private bytesRead = 0;
   /** 1-based line being read, and how long it is so far */
   private line = 1;
@@ -30,6 +39,7 @@ export class TextAssembler {
     }
   }
 
+  /** The next bytes of the file; kept until finish() (a file stream's chunks are never written again). */
   push(chunk: Uint8Array): void {
     if (this.bytesRead === 0 && chunk.length > 0) this.checkNotBinary(chunk);
     const nul = chunk.indexOf(0);
@@ -40,15 +50,19 @@ export class TextAssembler {
     if (this.bytesRead > MAX_FILE_BYTES) {
       throw new DataError('too-large', this.file, `the file is larger than ${formatBytes(MAX_FILE_BYTES)}, the supported maximum`);
     }
+    // decoded here all the same: that is what checks it is UTF-8 and measures its lines
     this.accept(this.decode(chunk, true));
+    if (NodeBuffer) this.bytes.push(chunk);
     this.onProgress?.({ bytesRead: this.bytesRead, totalBytes: this.totalBytes });
   }
 
   finish(): string {
     this.accept(this.decode(new Uint8Array(), false));
-    const text = this.parts.join('');
+    // (the TextDecoder dropped a leading BOM; Buffer keeps it)
+    const text = NodeBuffer ? NodeBuffer.concat(this.bytes).toString('utf8').replace(/^\uFEFF/, '') : this.parts.join('');
     // the parts would stay alive as long as this assembler (its caller's frame, while it parses)
     this.parts.length = 0;
+    this.bytes.length = 0;
     return text;
   }
 
@@ -94,7 +108,7 @@ export class TextAssembler {
         throw new DataError('line-too-long', this.file, `the line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters, the supported maximum for one example`, this.line);
       }
     }
-    this.parts.push(text);
+    if (!NodeBuffer) this.parts.push(text);
   }
 }
 

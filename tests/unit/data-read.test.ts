@@ -83,6 +83,21 @@ describe('formats and quirks', () => {
     }
   });
 
+  it('text split across chunks inside a character (é, emoji, CJK, a BOM) reads as it does whole', async () => {
+    const csv = '\ufefftext,label\ncafé crème,1\n😀 great 😀,0\n映画は良い,1\n';
+    const bytes = enc.encode(csv);
+    const whole = (await read('u.csv', bytes)).summary;
+    expect(whole.samples.map((r) => r[0])).toEqual(['café crème', '😀 great 😀', '映画は良い']);
+    expect(whole.columns.map((c) => c.name)).toEqual(['text', 'label']);
+    // every cut, one or two bytes at a time: through the BOM and inside each multi-byte character
+    for (const step of [1, 2, 3]) {
+      const chunks = Array.from({ length: Math.ceil(bytes.length / step) }, (_, i) => bytes.slice(i * step, (i + 1) * step));
+      const { summary } = await readDataset(chunks, { file: 'u.csv', size: bytes.length });
+      expect(summary.samples).toEqual(whole.samples);
+      expect(summary.columns).toEqual(whole.columns);
+    }
+  });
+
   it('quoted fields with delimiters and newlines; later rows keep their true line numbers', async () => {
     const csv = 'text,label\n"great, truly great",1\n"a line\nbreak inside",0\n"ragged",1,extra\n';
     const err = await failure(read('q.csv', csv));
