@@ -26,7 +26,8 @@ function taskOf(roles: ColumnRole[]): TaskKind {
 
 export function lengthStats(lengths: number[], unit: LengthStats['unit']): LengthStats | null {
   if (lengths.length === 0) return null;
-  const sorted = [...lengths].sort((a, b) => a - b);
+  // a typed array sorts numbers natively: a comparator sort of 1.8 M lengths took 0.25 s
+  const sorted = Float64Array.from(lengths).sort();
   const min = sorted[0];
   const max = sorted[sorted.length - 1];
   const mid = sorted.length >> 1;

@@ -215,6 +215,19 @@ describe('bad input: one specific error, nothing half-loaded', () => {
     expect(err.message).toBe(`big.csv: line 3: the line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters, the supported maximum for one example`);
   });
 
+  it('an over-long line is named by its line after CR, LF and CRLF endings, cut across chunks; a line of exactly the limit passes', async () => {
+    const head = 'text,label\r\na,1\rb,0\nc,1\r\n';
+    const atLimit = `${'y'.repeat(MAX_LINE_CHARS - 2)},1\r\n`;
+    const over = `${'z'.repeat(MAX_LINE_CHARS - 1)},0\n`;
+    const bytes = enc.encode(head + atLimit + over);
+    // cuts between the CR and LF of a CRLF, and inside both long lines
+    const cuts = [head.length - 1, head.length + 1000, head.length + atLimit.length - 1, head.length + atLimit.length + 5, bytes.length - 2];
+    const chunks = [0, ...cuts].map((from, i) => bytes.slice(from, cuts[i] ?? bytes.length));
+    const err = await failure(readDataset(chunks, { file: 'long.csv', size: bytes.length }));
+    expect(err.code).toBe('line-too-long');
+    expect(err.message).toMatch(/^long\.csv: line 6: the line is longer than/);
+  });
+
   it('a 500 MB file is refused before any byte is read', async () => {
     let pulled = 0;
     const chunks = (function* () {
