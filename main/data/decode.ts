@@ -3,6 +3,8 @@
  * invalid UTF-8 (with the line where it starts), over-long lines and over-large files.
  * A leading BOM is dropped; line endings stay as they are (the parsers handle CRLF and lone CR).
  */
+import { DataError } from './errors.js';
+import { MAX_FILE_BYTES, MAX_LINE_CHARS, formatBytes } from './limits.js';
 
 /**
  * Node's Buffer, where there is one. Why: its UTF-8 decoder makes a one-byte string wherever every
@@ -10,8 +12,6 @@
  * ASCII: SST-2 repeated to 100 MB (é, ü, …) was held as 200 MB of text, through the whole parse.
  */
 const NodeBuffer = (globalThis as { Buffer?: { concat(chunks: Uint8Array[]): { toString(encoding: 'utf8'): string } } }).Buffer;
-import { DataError } from './errors.js';
-import { MAX_FILE_BYTES, MAX_LINE_CHARS, formatBytes } from './limits.js';
 
 export interface DecodeProgress {
   bytesRead: number;
@@ -60,7 +60,7 @@ export class TextAssembler {
     this.accept(this.decode(new Uint8Array(), false));
     // (the TextDecoder dropped a leading BOM; Buffer keeps it)
     const text = NodeBuffer ? NodeBuffer.concat(this.bytes).toString('utf8').replace(/^\uFEFF/, '') : this.parts.join('');
-    // the parts would stay alive as long as this assembler (its caller's frame, while it parses)
+    // they would stay alive as long as this assembler (its caller's frame, while it parses)
     this.parts.length = 0;
     this.bytes.length = 0;
     return text;
