@@ -7,7 +7,7 @@
  * the carry into step t − 1: g ⊙ z + ∂hp_t·W_hh. The ops did the same in ≈ 25 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
+import { planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'R', 'Z', 'N', 'HN'] as const;
@@ -20,15 +20,8 @@ class GruForward extends SequenceProgram {
     super([PLANES.length, T, B, d], 'rnnwb_gru_forward', B, d, 'forward');
   }
   getUserCode(): string {
-    return `
-      ${ACTIVATIONS}
-      fn main(index : i32) {
-        ${this.sequence()}
-        let plane = T * n;
-        ${this.steps()}
-          let at = t * n + b * d;
-          let x = (t * uniforms.batch + b) * 3 * d;
-          ${this.eachUnit(`var hr = Bh[j];
+    return this.main(3, {
+      unit: `var hr = Bh[j];
           var hz = Bh[d + j];
           var hn = Bh[2 * d + j];
           var hPrev = 0.0;
@@ -39,10 +32,8 @@ class GruForward extends SequenceProgram {
           let r = sigmoid(Xp[x + j] + hr);
           let z = sigmoid(Xp[x + d + j] + hz);
           let c = tanhOf(Xp[x + 2 * d + j] + r * hn);
-          ${planeWrites(PLANES, { H: 'c + z * (hPrev - c)', R: 'r', Z: 'z', N: 'c', HN: 'hn' })}`)}
-          storageBarrier();
-        }
-      }`;
+          ${planeWrites(PLANES, { H: 'c + z * (hPrev - c)', R: 'r', Z: 'z', N: 'c', HN: 'hn' })}`,
+    });
   }
 }
 
@@ -58,17 +49,10 @@ class GruBackward extends SequenceProgram {
     super([2 * T * B * 3 * d + B * d], 'rnnwb_gru_backward', B, d, 'backward');
   }
   getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        ${this.sequence()}
-        let plane = T * n;
-        let G = 3 * d;
-        let grads = T * uniforms.batch * G;
-        let carry = 2 * grads + b * d;
-        ${this.steps()}
-          let at = t * n + b * d;
-          let x = (t * uniforms.batch + b) * G;
-          ${this.eachUnit(`var g = DH[at + j];
+    return this.main(3, {
+      head: `let grads = T * uniforms.batch * 3 * d;
+        let carry = 2 * grads + b * d;`,
+      unit: `var g = DH[at + j];
           if (t < T - 1) { g = g + result[carry + j]; }
           let r = S[plane + at + j];
           let z = S[2 * plane + at + j];
@@ -85,18 +69,14 @@ class GruBackward extends SequenceProgram {
           result[grads + x + j] = dr;
           result[grads + x + d + j] = dz;
           result[grads + x + 2 * d + j] = dn * r;
-          result[carry + j] = g * z;`)}
-          storageBarrier();
-          if (t > 0) {
-            ${this.eachUnit(`var c = result[carry + j];
+          result[carry + j] = g * z;`,
+      carry: `var c = result[carry + j];
             for (var k = 0; k < d; k = k + 1) {
               let q = grads + x + k;
               c = c + result[q] * W[k * d + j] + result[q + d] * W[(d + k) * d + j] + result[q + 2 * d] * W[(2 * d + k) * d + j];
             }
-            result[carry + j] = c;`)}
-          }
-        }
-      }`;
+            result[carry + j] = c;`,
+    });
   }
 }
 

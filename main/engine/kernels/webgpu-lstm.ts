@@ -7,7 +7,7 @@
  * into step t − 1: ∂c ⊙ σf, and [∂î ∂f̂ ∂ĝ ∂ô]_t·W_hh.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
+import { planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'] as const;
@@ -20,15 +20,8 @@ class LstmForward extends SequenceProgram {
     super([PLANES.length, T, B, d], 'rnnwb_lstm_forward', B, d, 'forward');
   }
   getUserCode(): string {
-    return `
-      ${ACTIVATIONS}
-      fn main(index : i32) {
-        ${this.sequence()}
-        let plane = T * n;
-        ${this.steps()}
-          let at = t * n + b * d;
-          let x = (t * uniforms.batch + b) * 4 * d;
-          ${this.eachUnit(`var gi = Xp[x + j];
+    return this.main(4, {
+      unit: `var gi = Xp[x + j];
           var gf = Xp[x + d + j];
           var gg = Xp[x + 2 * d + j];
           var go = Xp[x + 3 * d + j];
@@ -43,10 +36,8 @@ class LstmForward extends SequenceProgram {
           let so = sigmoid(go);
           let c = sf * cPrev + si * tg;
           let tc = tanhOf(c);
-          ${planeWrites(PLANES, { H: 'so * tc', C: 'c', SI: 'si', SF: 'sf', TG: 'tg', SO: 'so', TC: 'tc' })}`)}
-          storageBarrier();
-        }
-      }`;
+          ${planeWrites(PLANES, { H: 'so * tc', C: 'c', SI: 'si', SF: 'sf', TG: 'tg', SO: 'so', TC: 'tc' })}`,
+    });
   }
 }
 
@@ -61,17 +52,10 @@ class LstmBackward extends SequenceProgram {
     super([T * B * 4 * d + 2 * B * d], 'rnnwb_lstm_backward', B, d, 'backward');
   }
   getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        ${this.sequence()}
-        let plane = T * n;
-        let G = 4 * d;
-        let carryH = T * uniforms.batch * G + b * d;
-        let carryC = carryH + n;
-        ${this.steps()}
-          let at = t * n + b * d;
-          let x = (t * uniforms.batch + b) * G;
-          ${this.eachUnit(`var gh = DH[at + j];
+    return this.main(4, {
+      head: `let carryH = T * uniforms.batch * 4 * d + b * d;
+        let carryC = carryH + n;`,
+      unit: `var gh = DH[at + j];
           var dc = 0.0;
           if (t < T - 1) {
             gh = gh + result[carryH + j];
@@ -89,18 +73,14 @@ class LstmBackward extends SequenceProgram {
           result[x + d + j] = dc * cPrev * sf * (1.0 - sf);
           result[x + 2 * d + j] = dc * si * (1.0 - tg * tg);
           result[x + 3 * d + j] = gh * tc * so * (1.0 - so);
-          result[carryC + j] = dc * sf;`)}
-          storageBarrier();
-          if (t > 0) {
-            ${this.eachUnit(`var c = 0.0;
+          result[carryC + j] = dc * sf;`,
+      carry: `var c = 0.0;
             for (var k = 0; k < d; k = k + 1) {
               let q = x + k;
               c = c + result[q] * W[k * d + j] + result[q + d] * W[(d + k) * d + j] + result[q + 2 * d] * W[(2 * d + k) * d + j] + result[q + 3 * d] * W[(3 * d + k) * d + j];
             }
-            result[carryH + j] = c;`)}
-          }
-        }
-      }`;
+            result[carryH + j] = c;`,
+    });
   }
 }
 

@@ -41,6 +41,16 @@ export function workgroupThreads(d: number): number {
 }
 
 /**
+ * The cells' activations in WGSL, kept clear of exp's overflow, whose result WGSL leaves
+ * indeterminate: its own tanh is only as accurate as sinh/cosh, so past |x| ≈ 88.7 a GPU may
+ * return NaN (gpuweb issue 4458). In float32 tanh is ±1 from |x| ≈ 9.01, and σ(±80) is 1 and
+ * 1.8e−35.
+ */
+const ACTIVATIONS = `
+      fn tanhOf(x : f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
+      fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-clamp(x, -80.0, 80.0))); }`;
+
+/**
  * A program of one workgroup per sequence over all T steps (see the top of this file). The sizes
  * are uniforms and only the workgroup's size is written into the shader: one pipeline serves
  * every batch shape (a shader compile costs tens of ms; variable-length batches vary T and B).
@@ -63,47 +73,51 @@ export abstract class SequenceProgram {
   ) {
     this.threads = workgroupThreads(d);
     this.workgroupSize = [this.threads, 1, 1];
-    // (tfjs spreads a dispatch past 65,535 workgroups over y and z: SEQUENCE numbers them back)
+    // (tfjs spreads a dispatch past 65,535 workgroups over y and z: main() numbers them back)
     this.dispatch = [B, 1, 1];
     this.shaderKey = `${key}_${this.threads}`;
   }
   abstract getUserCode(): string;
 
-  /** The workgroup's start: its sequence b and the units its thread takes (`units`: d, or none past the batch). */
-  protected sequence(): string {
+  /**
+   * The program's WGSL: `head` once, then for each of this dispatch's steps t (start … start +
+   * count − 1, in `direction`) `unit` for each of the thread's units j, a storage barrier, and
+   * (past step 0) `carry` for each unit. Names they may use: d, n = B·d, T, b, plane = T·n,
+   * at = row t of sequence b in a T × B × d plane, x = the same row in a T × B × gates·d input.
+   */
+  protected main(gates: number, parts: { head?: string; unit: string; carry?: string }): string {
+    const steps =
+      this.direction === 'forward'
+        ? 'for (var t = uniforms.start; t < uniforms.start + uniforms.count; t = t + 1) {'
+        : 'for (var t = uniforms.start + uniforms.count - 1; t >= uniforms.start; t = t - 1) {';
+    const eachUnit = (body: string) => `for (var j = first; j < units; j = j + ${this.threads}) {
+          ${body}
+        }`;
     return `
+      ${ACTIVATIONS}
+      fn main(index : i32) {
         let d = uniforms.units;
         let n = uniforms.batch * d;
         let T = uniforms.steps;
+        let plane = T * n;
+        // (tfjs spreads a dispatch past 65,535 workgroups over y and z: numbered back here)
         let b = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
+        // d units, or none for a workgroup past the batch
         let units = select(0, d, b < uniforms.batch);
-        let first = i32(localIndex);`;
-  }
-
-  /** WGSL opening the loop over this dispatch's steps t (start … start + count − 1), in `direction`. */
-  protected steps(): string {
-    return this.direction === 'forward'
-      ? 'for (var t = uniforms.start; t < uniforms.start + uniforms.count; t = t + 1) {'
-      : 'for (var t = uniforms.start + uniforms.count - 1; t >= uniforms.start; t = t - 1) {';
-  }
-
-  /** WGSL looping `body` over this thread's units j (first, first + threads, … below units). */
-  protected eachUnit(body: string): string {
-    return `for (var j = first; j < units; j = j + ${this.threads}) {
-          ${body}
-        }`;
+        let first = i32(localIndex);
+        ${parts.head ?? ''}
+        ${steps}
+          let at = t * n + b * d;
+          let x = (t * uniforms.batch + b) * ${gates} * d;
+          ${eachUnit(parts.unit)}
+          storageBarrier();
+          ${parts.carry ? `if (t > 0) {
+            ${eachUnit(parts.carry)}
+          }` : ''}
+        }
+      }`;
   }
 }
-
-/**
- * The cells' activations in WGSL, kept clear of exp's overflow, whose result WGSL leaves
- * indeterminate: its own tanh is only as accurate as sinh/cosh, so past |x| ≈ 88.7 a GPU may
- * return NaN (gpuweb issue 4458). In float32 tanh is ±1 from |x| ≈ 9.01, and σ(±80) is 1 and
- * 1.8e−35.
- */
-export const ACTIVATIONS = `
-      fn tanhOf(x : f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
-      fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-clamp(x, -80.0, 80.0))); }`;
 
 export function webgpuBackend(): WebgpuBackend {
   return tf.backend() as unknown as WebgpuBackend;

@@ -4,7 +4,7 @@
  * backward ∂L/∂z_t and the carry into step t − 1. As tfjs ops the same was ≈ 12 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, CHECK_SIZES, gap, ProgramCheck, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
+import { CHECK_SIZES, gap, ProgramCheck, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** H (T × B × d) from Xp (T × B × d) and Wt = W_hhᵀ (d × d); h_{−1} = 0. */
 class Forward extends SequenceProgram {
@@ -13,20 +13,13 @@ class Forward extends SequenceProgram {
     super([T, B, d], 'rnnwb_tanh_forward', B, d, 'forward');
   }
   getUserCode(): string {
-    return `
-      ${ACTIVATIONS}
-      fn main(index : i32) {
-        ${this.sequence()}
-        ${this.steps()}
-          let at = t * n + b * d;
-          ${this.eachUnit(`var z = Xp[at + j];
+    return this.main(1, {
+      unit: `var z = Xp[at + j];
           if (t > 0) {
             ${recurrentDots(['z'])}
           }
-          result[at + j] = tanhOf(z);`)}
-          storageBarrier();
-        }
-      }`;
+          result[at + j] = tanhOf(z);`,
+    });
   }
 }
 
@@ -42,24 +35,16 @@ class Backward extends SequenceProgram {
     super([T + 1, B, d], 'rnnwb_tanh_backward', B, d, 'backward');
   }
   getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        ${this.sequence()}
-        let carry = T * n + b * d;
-        ${this.steps()}
-          let at = t * n + b * d;
-          ${this.eachUnit(`var g = DH[at + j];
+    return this.main(1, {
+      head: 'let carry = T * n + b * d;',
+      unit: `var g = DH[at + j];
           if (t < T - 1) { g = g + result[carry + j]; }
           let h = H[at + j];
-          result[at + j] = g * (1.0 - h * h);`)}
-          storageBarrier();
-          if (t > 0) {
-            ${this.eachUnit(`var c = 0.0;
+          result[at + j] = g * (1.0 - h * h);`,
+      carry: `var c = 0.0;
             for (var k = 0; k < d; k = k + 1) { c = c + result[at + k] * W[k * d + j]; }
-            result[carry + j] = c;`)}
-          }
-        }
-      }`;
+            result[carry + j] = c;`,
+    });
   }
 }
 
