@@ -13,8 +13,8 @@ import { simdText, type BackendName, type BackendReport } from '../contract.js';
 import { SimdKernels } from './simd/simd-kernels.js';
 import { readScalar } from './reads.js';
 import { shareIdentityOnWasm } from './wasm-identity.js';
-import { verifyWebgpuPrograms } from './kernels/webgpu-check.js';
-import { loadWebgpu, releaseWebgpu, watchWebgpuDevice, webgpuAdapter } from './webgpu.js';
+import { startWebgpu } from './kernels/webgpu-check.js';
+import { loadWebgpu, releaseWebgpu, webgpuAdapter } from './webgpu.js';
 
 shareIdentityOnWasm();
 
@@ -96,9 +96,7 @@ export async function initBackend(choice: BackendChoice = {}): Promise<BackendRe
       await tryOne(name, choice.only === 'webgpu');
       if (name === 'webgpu') {
         const adapter = webgpuAdapter()!;
-        watchWebgpuDevice();
-        // the recurrence's own programs only where they compute what the ops do on this GPU
-        await verifyWebgpuPrograms();
+        await startWebgpu();
         return { backend: name, device: adapter.software ? 'cpu' : 'gpu', tried, adapter: adapter.description };
       }
       let device: BackendReport['device'] = name === 'tensorflow-gpu' ? 'gpu' : 'cpu';

@@ -8,9 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../contract.js';
 import { tfBackendName } from './backend.js';
-import { verifyWebgpuPrograms, webgpuProgramsReady } from './kernels/webgpu-check.js';
+import { startWebgpu, webgpuProgramsReady } from './kernels/webgpu-check.js';
 import { useWebgpuPrograms } from './kernels/webgpu-programs.js';
-import { watchWebgpuDevice } from './webgpu.js';
 
 type Kernels = 'programs' | 'ops';
 
@@ -40,11 +39,8 @@ export async function fastestBackend(candidates: BackendName[], trial: (steps: n
     try {
       if (!(await tf.setBackend(tfBackendName(backend))) || tf.getBackend() !== tfBackendName(backend)) continue;
       await tf.ready();
-      // the recurrence's own webgpu programs, checked once on this GPU before they are timed
-      if (backend === 'webgpu') {
-        watchWebgpuDevice();
-        await verifyWebgpuPrograms();
-      }
+      // the own webgpu programs, checked once on this GPU before they are timed
+      if (backend === 'webgpu') await startWebgpu();
     } catch {
       continue; // not registered or failed to initialise: not a candidate after all
     }

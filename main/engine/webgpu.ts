@@ -89,6 +89,11 @@ function registered(): boolean {
   return 'webgpu' in tf.engine().registryFactory;
 }
 
+/** The GPU device tfjs-webgpu runs on (undefined where webgpu is not the backend in use). */
+export function webgpuDevice(): GPUDevice | undefined {
+  return (tf.backend() as unknown as { device?: GPUDevice }).device;
+}
+
 let failure: string | null = null;
 const watched = new WeakSet<object>();
 
@@ -97,7 +102,7 @@ const watched = new WeakSet<object>();
  * uncaptured error, or its loss, is kept for `webgpuFailure`. tfjs-webgpu does not listen itself.
  */
 export function watchWebgpuDevice(): void {
-  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  const device = webgpuDevice();
   if (!device || watched.has(device)) return;
   watched.add(device);
   device.addEventListener('uncapturederror', (e) => {

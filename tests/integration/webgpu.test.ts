@@ -28,7 +28,7 @@ import { verifyWebgpuPrograms } from '../../main/engine/kernels/webgpu-check.js'
 import { webgpuAdamReady } from '../../main/engine/kernels/webgpu-adam.js';
 import { webgpuNormsReady } from '../../main/engine/kernels/webgpu-norms.js';
 import { gap, ProgramCheck, STEPS_A_DISPATCH, useWebgpuPrograms, webgpuBackend, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
-import { loadWebgpu, webgpuFailure } from '../../main/engine/webgpu.js';
+import { loadWebgpu, webgpuDevice, webgpuFailure } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
 import { fastestBackend } from '../../main/engine/calibrate.js';
 import { toPlainBatch } from '../../main/data/batches.js';
@@ -268,7 +268,7 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
         steps.push(...records.map((r) => r.step));
         if (!provoked) {
           provoked = true;
-          (tf.backend() as unknown as { device: GPUDevice }).device.createBuffer({ size: 4, usage: 0 });
+          webgpuDevice()!.createBuffer({ size: 4, usage: 0 });
         }
       },
       status: () => {},

@@ -10,6 +10,7 @@
  * its 333 dispatches. A pass of T ≤ 256 steps is now one.
  */
 import * as tf from '@tensorflow/tfjs';
+import { webgpuDevice } from '../webgpu.js';
 
 let programsOn = true;
 
@@ -162,7 +163,7 @@ export class ProgramCheck {
     // Why a scope: tfjs encodes many dispatches into one command buffer, and one invalid pipeline
     // (a shader that does not compile) invalidates all of it, the gap's own computation too, so
     // the gap would read as zeros: a pass. The scope hears the GPU's own word on the whole check.
-    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    const device = webgpuDevice()!;
     device.pushErrorScope('validation');
     let worst: tf.Tensor | null = null;
     let largest = Infinity;
