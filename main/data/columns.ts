@@ -47,8 +47,8 @@ export function profileColumns(table: Table): ColumnProfile[] {
     let texts = 0;
     const distinct = new Set<string>();
     const examples: string[] = [];
-    for (const row of table.rows) {
-      const cell = row[index];
+    const column = table.cells[index];
+    for (const cell of column) {
       if (Array.isArray(cell)) {
         arrays++;
         nonEmpty++;
@@ -75,11 +75,11 @@ export function profileColumns(table: Table): ColumnProfile[] {
       index,
       kind,
       nonEmpty,
-      missing: table.rows.length - nonEmpty,
+      missing: column.length - nonEmpty,
       distinct: distinct.size,
       meanTokens: texts > 0 ? tokens / texts : 0,
       integers,
-      examples: examples.length ? examples : table.rows.slice(0, 3).map((r) => cellText(r[index]).slice(0, 80)),
+      examples: examples.length ? examples : column.slice(0, 3).map((c) => cellText(c).slice(0, 80)),
     };
   });
 }

@@ -10,15 +10,25 @@ import { DataError } from './errors.js';
 /** A cell is text as the file holds it, or a numeric sequence (a JSONL array). */
 export type Cell = string | number[];
 
+/**
+ * A parsed file, kept column by column: cells[c][r] is row r's value in column c. Why not an
+ * array per row: each cost ≈ 70 B beyond its cells' slots. Parsed, a 100 MB TSV of 1.8 M rows
+ * held 307 MB of heap with rows, 210 MB with columns (the text itself is 100 MB of it).
+ */
 export interface Table {
   file: string;
   format: DataFormat;
   bytes: number;
   hasHeader: boolean;
   columns: string[];
-  rows: Cell[][];
-  /** 1-based line on which each row starts */
+  cells: Cell[][];
+  /** 1-based line on which each row starts; its length is the number of rows */
   lines: number[];
+}
+
+/** Row r as an array of its cells (for the few rows a summary shows). */
+export function tableRow(table: Table, r: number): Cell[] {
+  return table.cells.map((column) => column[r]);
 }
 
 export function formatFromName(file: string): DataFormat | null {
@@ -80,10 +90,37 @@ function detectHeader(rows: string[][]): boolean {
   return namey && first.every((f, c) => !sample.some((r) => r[c] === f)) && first.every((f) => f.trim().split(/\s+/).length <= 3);
 }
 
+/** Rows read before the header is decided; they stay in the columns unless they are it. */
+const HEADER_SAMPLE = 201;
+
 function parseDelimited(file: string, text: string, format: DataFormat, delimiter: string | undefined): Omit<Table, 'bytes'> {
   const starts = lineStarts(text);
-  const rows: string[][] = [];
+  // the first rows wait as rows until the header is decided; every later row goes straight
+  // into the columns, and papaparse's array for it is garbage at once
+  let head: string[][] | null = [];
+  const headLines: number[] = [];
+  let hasHeader = false;
+  let columns: string[] = [];
+  let cells: string[][] = [];
   const lines: number[] = [];
+  let ragged: { line: number; fields: number } | null = null;
+  const add = (row: string[], line: number) => {
+    if (row.length !== cells.length) {
+      ragged ??= { line, fields: row.length };
+      return;
+    }
+    for (let c = 0; c < row.length; c++) cells[c].push(row[c]);
+    lines.push(line);
+  };
+  const decide = () => {
+    const rows = head!;
+    head = null;
+    hasHeader = detectHeader(rows);
+    const width = rows[0]?.length ?? 0;
+    columns = hasHeader ? rows[0].map((h, i) => h.trim() || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
+    cells = Array.from({ length: width }, () => []);
+    for (let i = hasHeader ? 1 : 0; i < rows.length; i++) add(rows[i], headLines[i]);
+  };
   let cursor = 0;
   let quoteError: { line: number; message: string } | null = null;
   Papa.parse<string[]>(text, {
@@ -96,27 +133,26 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
       cursor = result.meta.cursor;
       const bad = result.errors.find((e) => e.type === 'Quotes');
       if (bad && !quoteError) quoteError = { line: lineAt(starts, start + (text[start] === '\n' ? 1 : 0)), message: bad.message };
-      rows.push(result.data);
       // the cursor may sit on the newline that ended the previous row
-      lines.push(lineAt(starts, start < text.length && text[start] === '\n' ? start + 1 : start));
+      const line = lineAt(starts, start < text.length && text[start] === '\n' ? start + 1 : start);
+      if (head) {
+        head.push(result.data);
+        headLines.push(line);
+        if (head.length === HEADER_SAMPLE) decide();
+      } else add(result.data, line);
     },
   });
+  if (head) decide();
   if (quoteError) {
     const q = quoteError as { line: number; message: string };
     throw new DataError('parse', file, `bad quoting (${q.message.toLowerCase()}); a field that contains the delimiter, a quote or a newline must be wrapped in "double quotes", with inner quotes doubled`, q.line);
   }
-  const hasHeader = detectHeader(rows.slice(0, 201));
-  const width = rows[0]?.length ?? 0;
-  const columns = hasHeader ? rows[0].map((h, i) => h.trim() || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
-  const body = hasHeader ? rows.slice(1) : rows;
-  const bodyLines = hasHeader ? lines.slice(1) : lines;
-  body.forEach((r, i) => {
-    if (r.length !== width) {
-      const names = hasHeader ? ` (${columns.map((c) => `"${c}"`).join(', ')})` : '';
-      throw new DataError('ragged', file, `this row has ${r.length} field${r.length === 1 ? '' : 's'}, expected ${width}${names}`, bodyLines[i]);
-    }
-  });
-  return { file, format, hasHeader, columns, rows: body, lines: bodyLines };
+  if (ragged) {
+    const r = ragged as { line: number; fields: number };
+    const names = hasHeader ? ` (${columns.map((c) => `"${c}"`).join(', ')})` : '';
+    throw new DataError('ragged', file, `this row has ${r.fields} field${r.fields === 1 ? '' : 's'}, expected ${columns.length}${names}`, r.line);
+  }
+  return { file, format, hasHeader, columns, cells, lines };
 }
 
 function jsonValue(v: unknown): Cell {
@@ -151,12 +187,11 @@ function parseJsonl(file: string, text: string): Omit<Table, 'bytes'> {
     });
     records.push({ line: i + 1, entries });
   });
-  const rows = records.map(({ entries }) => {
-    const row: Cell[] = Array(columns.length).fill('');
-    for (const [c, v] of entries) row[c] = v;
-    return row;
+  const cells: Cell[][] = columns.map(() => Array<Cell>(records.length).fill(''));
+  records.forEach(({ entries }, r) => {
+    for (const [c, v] of entries) cells[c][r] = v;
   });
-  return { file, format: 'jsonl', hasHeader: false, columns, rows, lines: records.map((r) => r.line) };
+  return { file, format: 'jsonl', hasHeader: false, columns, cells, lines: records.map((r) => r.line) };
 }
 
 function parsePlainText(file: string, text: string): Omit<Table, 'bytes'> {
@@ -164,14 +199,14 @@ function parsePlainText(file: string, text: string): Omit<Table, 'bytes'> {
   if (nonEmpty.length > 0 && nonEmpty.filter((l) => l.includes('\t')).length >= 0.9 * nonEmpty.length) {
     return { ...parseDelimited(file, text, 'txt', '\t'), format: 'txt' };
   }
-  const rows: Cell[][] = [];
+  const texts: Cell[] = [];
   const lines: number[] = [];
   text.split('\n').forEach((l, i) => {
     if (l.trim() === '') return;
-    rows.push([l]);
+    texts.push(l);
     lines.push(i + 1);
   });
-  return { file, format: 'txt', hasHeader: false, columns: ['text'], rows, lines };
+  return { file, format: 'txt', hasHeader: false, columns: ['text'], cells: [texts], lines };
 }
 
 /** Parses decoded text; throws DataError for anything that is not a usable table. */
@@ -187,7 +222,7 @@ export function parseTable(file: string, text: string, bytes: number): Table {
         ? parsePlainText(file, normalized)
         : parseDelimited(file, normalized, format, format === 'tsv' ? '\t' : undefined);
   if (table.columns.length === 0) throw new DataError('no-columns', file, 'no columns found');
-  if (table.rows.length === 0) {
+  if (table.lines.length === 0) {
     throw new DataError('header-only', file, `the file has a header (${table.columns.map((c) => `"${c}"`).join(', ')}) but no data rows`);
   }
   return { ...table, bytes };

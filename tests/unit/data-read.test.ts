@@ -105,6 +105,30 @@ describe('formats and quirks', () => {
     expect(err.message).toBe('q.csv: line 5: this row has 3 fields, expected 2 ("text", "label")');
   });
 
+  it('rows past the 201 read before the header is decided keep their values, lines and errors', async () => {
+    // the parser holds the first 201 rows as rows until it knows whether row 1 is a header,
+    // then puts every row straight into its column
+    const body = Array.from({ length: 300 }, (_, i) => `review number ${i} here\t${i % 3}`);
+    const { summary, dataset } = await read('long.tsv', `text\tlabel\n${body.join('\n')}\n`);
+    expect(summary).toMatchObject({ rows: 300, hasHeader: true });
+    expect(summary.samples[0]).toEqual(['review number 0 here', '0']);
+    expect(summary.labels!.classes).toEqual([{ value: '0', count: 100 }, { value: '1', count: 100 }, { value: '2', count: 100 }]);
+    if (dataset.kind !== 'text-classification') throw new Error('expected text');
+    const { tokens, ids, starts, labels, lines } = dataset.corpus;
+    const last = [...ids.subarray(starts[299], starts[300])].map((id) => tokens[id]);
+    expect({ last, label: labels[299], line: lines[299], line200: lines[200] }).toEqual({ last: ['review', 'number', '299', 'here'], label: 2, line: 301, line200: 202 });
+    // a ragged row inside the first 201 and one after them, with and without a header
+    const ragged = (at: number, header: boolean) => [...(header ? ['text\tlabel'] : []), ...body.map((l, i) => (i === at ? `${l}\textra` : l))].join('\n');
+    for (const [at, header] of [[5, true], [250, true], [250, false]] as const) {
+      const err = await failure(read('r.tsv', ragged(at, header)));
+      expect(err.message).toBe(`r.tsv: line ${at + (header ? 2 : 1)}: this row has 3 fields, expected 2${header ? ' ("text", "label")' : ''}`);
+    }
+    // a JSONL key first seen on a later line is empty in the lines before it
+    const jsonl = await read('k.jsonl', '{"text":"a b c","label":1}\n{"text":"d e f","label":0,"note":"x"}\n');
+    expect(jsonl.summary.columns.map((c) => [c.name, c.missing])).toEqual([['text', 0], ['label', 0], ['note', 1]]);
+    expect(jsonl.summary.samples).toEqual([['a b c', '1', ''], ['d e f', '0', 'x']]);
+  });
+
   it('bad quoting is named with its line', async () => {
     const err = await failure(read('bad.csv', 'text,label\nfine,1\n"unterminated,0\nother,1\n'));
     expect(err.code).toBe('parse');
