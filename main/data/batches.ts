@@ -18,7 +18,7 @@ export interface PlainBatch {
 
 /** One example, whatever its source (file or synthetic task). */
 export interface SequenceItem {
-  /** token ids; a file's texts are views into one buffer (data/prepare.ts) */
+  /** token ids; a file's texts are ranges of one buffer (TextItem) */
   tokens?: number[] | Int32Array;
   values?: number[][];
   label?: number;
@@ -27,7 +27,32 @@ export interface SequenceItem {
   time?: number[];
 }
 
+/**
+ * A file's text as an item: its token ids are ids[begin … end) of one buffer that all texts
+ * share, made a view only when asked for. Why not a view per item: a typed-array view costs
+ * ≈ 80 B of heap beyond this object (145 against 65 B an item), 144 MB for the 1.8 M texts of
+ * a 100 MB file.
+ */
+export class TextItem implements SequenceItem {
+  constructor(
+    private readonly ids: Int32Array,
+    private readonly begin: number,
+    private readonly end: number,
+    readonly label: number,
+  ) {}
+
+  get tokens(): Int32Array {
+    return this.ids.subarray(this.begin, this.end);
+  }
+
+  get length(): number {
+    return this.end - this.begin;
+  }
+}
+
 export function itemLength(e: SequenceItem): number {
+  // a TextItem's length without making its view (bucketing reads every item's length)
+  if (e instanceof TextItem) return e.length;
   return e.tokens?.length ?? e.values?.length ?? 0;
 }
 

@@ -1,5 +1,5 @@
 /** Datasets → SequenceItems the batcher pads: token ids for text, windows for series. */
-import type { SequenceItem } from './batches.js';
+import { TextItem, type SequenceItem } from './batches.js';
 import type { Series, TextCorpus } from './dataset.js';
 import { clockFeatures, fitNormalizer, normalize, slidingWindows, splitChronological, type Clock, type Normalizer } from './series.js';
 import { tokenCounts, Vocab, type VocabOptions } from './text.js';
@@ -11,9 +11,9 @@ export function corpusRows(corpus: TextCorpus): number[] {
 
 /**
  * These texts (rows) of a corpus → items of vocabulary ids, cut to maxLen tokens. Each item's
- * ids are a view into one buffer for all of them.
+ * ids are a range of one buffer for all of them (TextItem).
  */
-export function textItems(corpus: TextCorpus, rows: readonly number[], vocab: Vocab, maxLen?: number): SequenceItem[] {
+export function textItems(corpus: TextCorpus, rows: readonly number[], vocab: Vocab, maxLen?: number): TextItem[] {
   const { ids, starts, labels } = corpus;
   const lookup = vocab.lookup(corpus.tokens);
   const cut = (r: number) => (maxLen ? Math.min(maxLen, starts[r + 1] - starts[r]) : starts[r + 1] - starts[r]);
@@ -22,7 +22,7 @@ export function textItems(corpus: TextCorpus, rows: readonly number[], vocab: Vo
   return rows.map((r) => {
     const begin = at;
     for (let k = starts[r], end = k + cut(r); k < end; k++) flat[at++] = lookup[ids[k]];
-    return { tokens: flat.subarray(begin, at), label: labels[r] };
+    return new TextItem(flat, begin, at, labels[r]);
   });
 }
 

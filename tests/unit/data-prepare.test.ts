@@ -52,9 +52,14 @@ describe('tokenizer and vocabulary', () => {
     expect(textVocab(corpus, [0, 1, 2, 3], { minFreq: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
     expect(textVocab(corpus, [3, 1], { minFreq: 1 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b', 'e']);
     // 'e' was never counted: <unk>; maxLen cuts; rows in the order asked
-    const items = textItems(corpus, [0, 1, 2, 3], fromCounts, 2).map((e) => ({ ...e, tokens: Array.from(e.tokens!) }));
-    expect(items).toEqual([{ tokens: [3, 2], label: 0 }, { tokens: [2, 3], label: 1 }, { tokens: [2, 5], label: 0 }, { tokens: [UNK_ID], label: 1 }]);
-    expect(textItems(corpus, [2, 0], fromCounts).map((e) => Array.from(e.tokens!))).toEqual([[2, 5], [3, 2, 4]]);
+    const items = textItems(corpus, [0, 1, 2, 3], fromCounts, 2);
+    expect(items.map((e) => ({ tokens: Array.from(e.tokens), label: e.label }))).toEqual([{ tokens: [3, 2], label: 0 }, { tokens: [2, 3], label: 1 }, { tokens: [2, 5], label: 0 }, { tokens: [UNK_ID], label: 1 }]);
+    // each item's ids are a range of one buffer; its length is known without a view, and
+    // batches pad it like any item's
+    expect(new Set(items.map((e) => e.tokens.buffer)).size).toBe(1);
+    expect(items.map(itemLength)).toEqual([2, 2, 2, 1]);
+    expect(toPlainBatch(items.slice(2))).toEqual({ x: [[2, 5], [UNK_ID, 0]], lengths: [2, 1], y: [0, 1] });
+    expect(textItems(corpus, [2, 0], fromCounts).map((e) => Array.from(e.tokens))).toEqual([[2, 5], [3, 2, 4]]);
   });
   it('ids: <pad> 0, <unk> 1, then by frequency (ties alphabetical); min-frequency and max-size; OOV rate', () => {
     const corpus = corpusOf(['b a c', 'a b', 'a d']);
