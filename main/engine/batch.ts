@@ -61,5 +61,6 @@ export function unpackBatch(packed: PackedBatch): TensorBatch {
     y: packed.y instanceof Int32Array ? tf.tensor1d(packed.y, 'int32') : tf.tensor3d(packed.y, packed.yShape as [number, number, number]),
     time: packed.time ? tf.tensor2d(packed.time, [B, T]) : undefined,
     fullLengths: lengths.every((l) => l === T),
+    hostLengths: Int32Array.from(packed.lengths),
   };
 }

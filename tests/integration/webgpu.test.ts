@@ -27,6 +27,7 @@ import { tanhRecurrence } from '../../main/engine/kernels/tanh-recurrence.js';
 import { verifyWebgpuPrograms } from '../../main/engine/kernels/webgpu-check.js';
 import { webgpuAdamReady } from '../../main/engine/kernels/webgpu-adam.js';
 import { webgpuNormsReady } from '../../main/engine/kernels/webgpu-norms.js';
+import { classifyLossOnWebgpu, webgpuLossReady } from '../../main/engine/kernels/webgpu-loss.js';
 import { gap, ProgramCheck, STEPS_A_DISPATCH, useWebgpuPrograms, webgpuBackend, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
 import { loadWebgpu, webgpuDevice, webgpuFailure } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
@@ -101,7 +102,7 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     expect(report.backend).toBe('webgpu');
     useWebgpuPrograms(programs);
     // the tanh, GRU and LSTM recurrences', Adam's and the norms' own programs passed their checks on this adapter, and run where wanted
-    expect([webgpuTanhReady(), webgpuGruReady(), webgpuLstmReady(), webgpuAdamReady(), webgpuNormsReady()]).toEqual(Array(5).fill(programs));
+    expect([webgpuTanhReady(), webgpuGruReady(), webgpuLstmReady(), webgpuLossReady(), webgpuAdamReady(), webgpuNormsReady()]).toEqual(Array(6).fill(programs));
     const before = tf.memory().numTensors;
     const got = await oneStep(config);
     useWebgpuPrograms(true);
@@ -151,7 +152,7 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     ['lstm', 3, 2, 8, 300],
   ] as ['tanh' | 'gru' | 'lstm', number, number, number, number][])('%s over T %i × B %i × d %i, pre-activations to ±%i: the one-dispatch passes equal the ops, forward and backward', async (cell, T, B, d, reach) => {
     await initBackend({ only: 'webgpu' });
-    expect(await verifyWebgpuPrograms()).toEqual({ tanh: true, gru: true, lstm: true, adam: true, norms: true });
+    expect(await verifyWebgpuPrograms()).toEqual({ tanh: true, gru: true, lstm: true, loss: true, adam: true, norms: true });
     const before = tf.memory().numTensors;
     const mine = await pass(cell, T, B, d, reach);
     useWebgpuPrograms(false);
@@ -174,6 +175,33 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     expect(await new ProgramCheck(() => [gap(tf.ones([4]), tf.ones([4]))]).verify()).toBe(true);
     // the check heard the GPU's error itself: it is not left for the next run to fail on
     expect(webgpuFailure()).toBeNull();
+  });
+
+  it('the classifier loss by its own programs equals the ops, mean and length-normalized, loss and gradient, past a workgroup of rows and past 65,535 workgroups of elements', async () => {
+    await initBackend({ only: 'webgpu' });
+    expect(webgpuLossReady()).toBe(true);
+    const before = tf.memory().numTensors;
+    // 70,000 sequences of 61 classes: 4.27 M gradient elements, 66,719 workgroups of 64
+    const [B, C] = [70_000, 61];
+    const logits = tf.randomUniform([B, C], -6, 6, 'float32', 61) as tf.Tensor2D;
+    const labels = tf.tensor1d(Array.from({ length: B }, (_, b) => (b * 7919) % C), 'int32');
+    const lengths = tf.tensor1d(Array.from({ length: B }, (_, b) => 1 + (b % 40)), 'int32');
+    for (const normalized of [false, true]) {
+      const lossOf = (mine: boolean) => (z: tf.Tensor) => {
+        if (mine) return classifyLossOnWebgpu(z as tf.Tensor2D, labels, lengths, normalized);
+        const perSeq = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, C), z, undefined, undefined, tf.Reduction.NONE);
+        return tf.mean(normalized ? tf.div(perSeq, tf.cast(lengths, 'float32')) : perSeq) as tf.Scalar;
+      };
+      const [mine, ops] = [true, false].map((m) => tf.valueAndGrad(lossOf(m))(logits));
+      const read = async (r: { value: tf.Scalar; grad: tf.Tensor }) => [(await r.value.data())[0], await r.grad.data()] as const;
+      const [[lossMine, gradMine], [lossOps, gradOps]] = [await read(mine), await read(ops)];
+      tf.dispose([mine.value, mine.grad, ops.value, ops.grad]);
+      // a sum of 70,000 terms in another order: float32 rounding of the total
+      expectClose(lossMine, lossOps, { rtol: 1e-5, atol: 0 }, `${normalized ? 'length-normalized' : 'mean'} loss`);
+      expectClose(gradMine, Array.from(gradOps), { rtol: 1e-4, atol: 1e-10 }, `${normalized ? 'length-normalized' : 'mean'} gradient`);
+    }
+    tf.dispose([logits, labels, lengths]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('Adam by its own programs takes tf.train.adam’s steps (a clip scale too), and its checkpoint resumes the same path in either, leaving no tensors', async () => {

@@ -5,7 +5,9 @@
  * the output is written, so there are no Transpose kernels, no broadcasting adds and no
  * shifted copies of the states; weight gradients skip the leading rows that are exact zeros.
  * Measured at config B: ∂W_hh 20 → 9 ms, the projection 7 → 5 ms (XNNPACK, with tf.transpose
- * first). Elsewhere: the same as tfjs ops.
+ * first). Elsewhere tfjs ops: matMul with its transpose flags, which cost nothing on webgpu,
+ * tensorflow or cpu, where a Transpose is one more kernel (on webgpu a dispatch, ≈ 50–150 µs);
+ * tfjs-wasm without SIMD transposes first (a flag drops it off XNNPACK).
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdKernels } from '../simd/simd-kernels.js';
@@ -19,9 +21,9 @@ export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boo
   const simd = SimdKernels.current();
   if (!simd) {
     return tf.tidy(() => {
-      const left = opts.transposeA ? tf.transpose(a) : a;
-      const right = opts.transposeB ? tf.transpose(b) : b;
-      return (opts.bias ? tf.fused.matMul({ a: left, b: right, bias: opts.bias }) : tf.matMul(left, right)) as tf.Tensor2D;
+      const [transposeA, transposeB] = [Boolean(opts.transposeA), Boolean(opts.transposeB)];
+      if (!flagsAreFree()) return tf.fused.matMul({ a: transposeA ? tf.transpose(a) : a, b: transposeB ? tf.transpose(b) : b, bias: opts.bias }) as tf.Tensor2D;
+      return tf.fused.matMul({ a, b, transposeA, transposeB, bias: opts.bias }) as tf.Tensor2D;
     });
   }
   const [aRow, aCol] = opts.transposeA ? [4, 4 * a.shape[1]] : [4 * inner, 4];
@@ -31,6 +33,11 @@ export function product(a: tf.Tensor2D, b: tf.Tensor2D, opts: { transposeA?: boo
   const out = simd.empty([rows, cols]) as tf.Tensor2D;
   simd.gemm(simd.offset(a) + skip * aCol, aRow, aCol, simd.offset(b) + 4 * skip * cols, simd.offset(out), opts.bias ? simd.offset(opts.bias) : 0, 0, rows, inner - skip, cols, opts.transposeB ? 'transposed' : 'rows');
   return out;
+}
+
+/** Whether matMul's transpose flags cost nothing here: everywhere but tfjs-wasm (whose SIMD path is above). */
+function flagsAreFree(): boolean {
+  return tf.getBackend() !== 'wasm';
 }
 
 /**
@@ -61,7 +68,12 @@ export function stateWeightGradient(dGates: tf.Tensor3D, H: tf.Tensor3D): tf.Ten
   const [T, B, g] = dGates.shape;
   const d = H.shape[2];
   const simd = SimdKernels.current();
-  if (!simd) return tf.tidy(() => tf.matMul(tf.transpose(tf.reshape(dGates, [T * B, g])), tf.reshape(previous(H), [T * B, d])));
+  if (!simd) {
+    if (!flagsAreFree()) return tf.tidy(() => tf.matMul(tf.transpose(tf.reshape(dGates, [T * B, g])), tf.reshape(previous(H), [T * B, d])));
+    if (T === 1) return tf.zeros([g, d]);
+    // steps 1 … T−1 of ∂gates against the states of steps 0 … T−2: two slices, no shifted copy
+    return tf.tidy(() => tf.matMul(tf.reshape(tf.slice(dGates, [1, 0, 0]), [(T - 1) * B, g]), tf.reshape(tf.slice(H, [0, 0, 0], [T - 1, B, d]), [(T - 1) * B, d]), true, false));
+  }
   // rows of ∂gates from step 1 on, against the states of steps 0 … T−2, past any rows of exact zeros
   const from = simd.offset(dGates) + 4 * B * g;
   const skip = zeroRows(simd, from, (T - 1) * B, g);

@@ -8,6 +8,7 @@ import { ModelConfigSchema, type ModelConfig, type ModelConfigInput } from '../.
 import { ownedValueReads, tensorsInProcessMemory } from '../in-process.js';
 import { readNow, type Reads } from '../reads.js';
 import { classifyLoss } from '../kernels/classify-loss.js';
+import { classifyLossOnWebgpu, webgpuLossReady } from '../kernels/webgpu-loss.js';
 import { countTensors, modelParams } from '../params.js';
 import { PositionEncoder } from '../position.js';
 import { createRng, type Rng } from '../random.js';
@@ -31,6 +32,8 @@ export interface TensorBatch {
   time?: tf.Tensor2D;
   /** known on the JS side when the batch was built: every sequence is T steps long */
   fullLengths?: boolean;
+  /** the lengths on the JS side, as the batch was built (a copy): the head picks its rows from them without a read or ops */
+  hostLengths?: Int32Array;
 }
 
 /**
@@ -97,7 +100,7 @@ export class SequenceModel {
   /** States (batch × T × d) and the head's output. */
   forward(batch: TensorBatch, opts: ForwardOptions = {}): { states: tf.Tensor3D; output: tf.Tensor } {
     const states = this.states(batch, opts);
-    return { states, output: this.head.apply(states, batch.lengths) };
+    return { states, output: this.head.apply(states, batch.lengths, false, batch.hostLengths) };
   }
 
   /**
@@ -106,7 +109,7 @@ export class SequenceModel {
    */
   output(batch: TensorBatch, opts: ForwardOptions = {}): tf.Tensor {
     const timeMajor = this.config.head.type === 'classify' && this.config.kind !== 'conv' && this.config.kernels === 'fast';
-    return this.head.apply(this.states(batch, { ...opts, timeMajor }), batch.lengths, timeMajor);
+    return this.head.apply(this.states(batch, { ...opts, timeMajor }), batch.lengths, timeMajor, batch.hostLengths);
   }
 
   private states(batch: TensorBatch, opts: ForwardOptions): tf.Tensor3D {
@@ -138,6 +141,9 @@ export class SequenceModel {
       const lengths = batch.lengths.dataSync();
       const weights = Array.from(lengths, (len) => (mode === 'mean' ? 1 / B : 1 / (B * len)));
       return classifyLoss(output as tf.Tensor2D, batch.y as tf.Tensor1D, weights);
+    }
+    if (this.config.head.type === 'classify' && webgpuLossReady()) {
+      return classifyLossOnWebgpu(output as tf.Tensor2D, batch.y as tf.Tensor1D, batch.lengths, mode === 'length-normalized');
     }
     const lengths = tf.cast(batch.lengths, 'float32');
     if (this.config.head.type === 'classify') {
