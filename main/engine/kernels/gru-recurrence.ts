@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { columnSums, stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
-import { gruBackwardOnWebgpu, gruForwardOnWebgpu } from './webgpu-gru.js';
+import { gruBackwardOnWebgpu, gruForwardOnWebgpu, unpackGruPlanes } from './webgpu-gru.js';
 import { CHECK_SIZES, gap, ProgramCheck } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
@@ -35,23 +35,36 @@ const op = tf.customGrad(((...args: unknown[]) => {
   const save = args.pop() as tf.GradSaveFunc;
   const [xp, W_hh, b_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor1D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
-  const gpu = webgpuGruReady();
-  const s = direct ? forwardDirect(direct, xp, W_hh, b_hh) : gpu ? gruForwardOnWebgpu(xp, W_hh, b_hh) : forwardOps(xp, W_hh, b_hh);
+  if (!direct && webgpuGruReady()) {
+    // the planes stay packed as the program wrote them, for its backward
+    const { H, packed } = gruForwardOnWebgpu(xp, W_hh, b_hh);
+    save([H, packed, W_hh]);
+    return {
+      value: H,
+      gradFunc: (dH: tf.Tensor3D, [Hs, P, W]: tf.Tensor[]) =>
+        // (a probe wants ∂L/∂h_t for every t too: the ops path, on webgpu as elsewhere)
+        gradients(Hs as tf.Tensor3D, probe ? backwardOps(dH, unpackGruPlanes(P as tf.Tensor4D), W as tf.Tensor2D, true) : gruBackwardOnWebgpu(dH, P as tf.Tensor4D, W as tf.Tensor2D)),
+    };
+  }
+  const s = direct ? forwardDirect(direct, xp, W_hh, b_hh) : forwardOps(xp, W_hh, b_hh);
   save([s.H, s.R, s.Z, s.N, s.HN, W_hh]);
   return {
     value: s.H,
     gradFunc: (dH: tf.Tensor3D, saved: tf.Tensor[]) => {
       const [H, R, Z, N, HN, W] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D];
       const d = WasmDirect.current();
-      // (a probe wants ∂L/∂h_t for every t too: the ops path, on webgpu as elsewhere)
-      const { dXP, dHP, dHTotal } = d ? backwardDirect(d, dH, { H, R, Z, N, HN }, W, Boolean(probe)) : gpu && !probe ? { ...gruBackwardOnWebgpu(dH, { H, R, Z, N, HN }, W), dHTotal: undefined } : backwardOps(dH, { H, R, Z, N, HN }, W, Boolean(probe));
-      return [dXP, stateWeightGradient(dHP, H), columnSums(tf.reshape(dHP, [-1, dHP.shape[2]]) as tf.Tensor2D), ...(dHTotal ? [dHTotal] : [])];
+      return gradients(H, d ? backwardDirect(d, dH, { H, R, Z, N, HN }, W, Boolean(probe)) : backwardOps(dH, { H, R, Z, N, HN }, W, Boolean(probe)));
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor3D;
 
 /** ∂xp and ∂hp for all T, and with `total` ∂L/∂h_t (from outside plus the carry) for all T. */
 type Backward = { dXP: tf.Tensor3D; dHP: tf.Tensor3D; dHTotal?: tf.Tensor3D };
+
+/** The op's gradients, from its backward's: ∂xp, ∂W_hh, ∂b_hh, and ∂probe where asked. */
+function gradients(H: tf.Tensor3D, { dXP, dHP, dHTotal }: Backward): tf.Tensor[] {
+  return [dXP, stateWeightGradient(dHP, H), columnSums(tf.reshape(dHP, [-1, dHP.shape[2]]) as tf.Tensor2D), ...(dHTotal ? [dHTotal] : [])];
+}
 
 /** The loop as tfjs ops (cpu, tensorflow backends). */
 function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): Saved {
@@ -165,8 +178,8 @@ const gpuCheck = new ProgramCheck(() => {
   const bias = tf.randomUniform([3 * d], -0.5, 0.5, 'float32', 13) as tf.Tensor1D;
   const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 14) as tf.Tensor3D;
   const [mine, theirs] = [gruForwardOnWebgpu(xp, W, bias), forwardOps(xp, W, bias)];
-  const [back, ops] = [gruBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false)];
-  return [gap(mine.H, theirs.H), gap(mine.HN, theirs.HN), gap(back.dXP, ops.dXP), gap(back.dHP, ops.dHP)];
+  const [back, ops] = [gruBackwardOnWebgpu(dH, mine.packed, W), backwardOps(dH, theirs, W, false)];
+  return [gap(mine.H, theirs.H), gap(unpackGruPlanes(mine.packed).HN, theirs.HN), gap(back.dXP, ops.dXP), gap(back.dHP, ops.dHP)];
 });
 
 export const verifyWebgpuGru = (): Promise<boolean> => gpuCheck.verify();

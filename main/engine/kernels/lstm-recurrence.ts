@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
-import { lstmBackwardOnWebgpu, lstmForwardOnWebgpu } from './webgpu-lstm.js';
+import { lstmBackwardOnWebgpu, lstmForwardOnWebgpu, unpackLstmPlanes } from './webgpu-lstm.js';
 import { CHECK_SIZES, gap, ProgramCheck } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
@@ -35,8 +35,18 @@ const op = tf.customGrad(((...args: unknown[]) => {
   const save = args.pop() as tf.GradSaveFunc;
   const [xp, W_hh, probe] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor3D | undefined];
   const direct = WasmDirect.current();
-  const gpu = webgpuLstmReady();
-  const s = direct ? forwardDirect(direct, xp, W_hh) : gpu ? lstmForwardOnWebgpu(xp, W_hh) : forwardOps(xp, W_hh);
+  if (!direct && webgpuLstmReady()) {
+    // the planes stay packed as the program wrote them, for its backward
+    const { H, packed } = lstmForwardOnWebgpu(xp, W_hh);
+    save([H, packed, W_hh]);
+    return {
+      value: H,
+      gradFunc: (dH: tf.Tensor3D, [Hs, P, W]: tf.Tensor[]) =>
+        // (a probe wants ∂L/∂h_t for every t too: the ops path, on webgpu as elsewhere)
+        gradients(Hs as tf.Tensor3D, probe ? backwardOps(dH, unpackLstmPlanes(P as tf.Tensor4D), W as tf.Tensor2D, true) : { dG: lstmBackwardOnWebgpu(dH, P as tf.Tensor4D, W as tf.Tensor2D) }),
+    };
+  }
+  const s = direct ? forwardDirect(direct, xp, W_hh) : forwardOps(xp, W_hh);
   save([s.H, s.C, s.SI, s.SF, s.TG, s.SO, s.TC, W_hh]);
   return {
     value: s.H,
@@ -44,15 +54,18 @@ const op = tf.customGrad(((...args: unknown[]) => {
       const [H, C, SI, SF, TG, SO, TC, W] = saved as tf.Tensor3D[];
       const s: Saved = { H, C, SI, SF, TG, SO, TC };
       const d = WasmDirect.current();
-      // (a probe wants ∂L/∂h_t for every t too: the ops path, on webgpu as elsewhere)
-      const { dG, dHTotal } = d ? backwardDirect(d, dH, s, W as unknown as tf.Tensor2D, Boolean(probe)) : gpu && !probe ? { dG: lstmBackwardOnWebgpu(dH, s, W as unknown as tf.Tensor2D), dHTotal: undefined } : backwardOps(dH, s, W as unknown as tf.Tensor2D, Boolean(probe));
-      return [dG, stateWeightGradient(dG, H), ...(dHTotal ? [dHTotal] : [])];
+      return gradients(H, d ? backwardDirect(d, dH, s, W as unknown as tf.Tensor2D, Boolean(probe)) : backwardOps(dH, s, W as unknown as tf.Tensor2D, Boolean(probe)));
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor3D;
 
 /** Gate gradients for all T, and with `total` ∂L/∂h_t (from outside plus the carry) for all T. */
 type Backward = { dG: tf.Tensor3D; dHTotal?: tf.Tensor3D };
+
+/** The op's gradients, from its backward's: ∂xp, ∂W_hh, and ∂probe where asked. */
+function gradients(H: tf.Tensor3D, { dG, dHTotal }: Backward): tf.Tensor[] {
+  return [dG, stateWeightGradient(dG, H), ...(dHTotal ? [dHTotal] : [])];
+}
 
 /** The loop as tfjs ops (cpu, tensorflow backends). */
 function forwardOps(xp: tf.Tensor3D, W_hh: tf.Tensor2D): Saved {
@@ -170,7 +183,7 @@ const gpuCheck = new ProgramCheck(() => {
   const W = tf.randomUniform([4 * d, d], -0.1, 0.1, 'float32', 22) as tf.Tensor2D;
   const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 23) as tf.Tensor3D;
   const [mine, theirs] = [lstmForwardOnWebgpu(xp, W), forwardOps(xp, W)];
-  return [gap(mine.H, theirs.H), gap(mine.C, theirs.C), gap(lstmBackwardOnWebgpu(dH, mine, W), backwardOps(dH, theirs, W, false).dG)];
+  return [gap(mine.H, theirs.H), gap(unpackLstmPlanes(mine.packed).C, theirs.C), gap(lstmBackwardOnWebgpu(dH, mine.packed, W), backwardOps(dH, theirs, W, false).dG)];
 });
 
 export const verifyWebgpuLstm = (): Promise<boolean> => gpuCheck.verify();

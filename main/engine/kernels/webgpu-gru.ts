@@ -7,7 +7,7 @@
  * the carry into step t − 1: g ⊙ z + ∂hp_t·W_hh. The ops did the same in ≈ 25 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
+import { packedPlanes, planeWrites, recurrentDots, runPass, SequenceProgram, unpackPlanes, webgpuBackend, type PackedPlanes } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'R', 'Z', 'N', 'HN'] as const;
@@ -80,26 +80,25 @@ class GruBackward extends SequenceProgram {
   }
 }
 
-/** The forward's planes (each T × B × d) from xp (T × B × 3d), W_hh (3d × d) and b_hh (3d). */
-export function gruForwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): GruPlanes {
+/** The forward's planes (5 × T × B × d) and h from xp (T × B × 3d), W_hh (3d × d) and b_hh (3d). */
+export function gruForwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D, b_hh: tf.Tensor1D): PackedPlanes {
   const [T, B] = xp.shape;
   const d = W_hh.shape[1];
   const out = webgpuBackend().makeTensorInfo([PLANES.length, T, B, d], 'float32');
-  return tf.tidy(() => {
-    const planes = tf.unstack(runPass(new GruForward(T, B, d), [xp, tf.transpose(W_hh), b_hh], out, T, B, d)) as tf.Tensor3D[];
-    return Object.fromEntries(PLANES.map((name, i) => [name, planes[i]])) as GruPlanes;
-  });
+  return tf.tidy(() => packedPlanes(runPass(new GruForward(T, B, d), [xp, tf.transpose(W_hh), b_hh], out, T, B, d) as tf.Tensor4D));
 }
 
+/** The planes by name (for the ops' backward where a probe taps in, and the check). */
+export const unpackGruPlanes = (packed: tf.Tensor4D): GruPlanes => unpackPlanes(PLANES, packed);
+
 /** ∂xp and ∂hp (each T × B × 3d), given ∂L/∂h_t from outside, the forward's planes and W_hh. */
-export function gruBackwardOnWebgpu(dH: tf.Tensor3D, s: GruPlanes, W_hh: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
+export function gruBackwardOnWebgpu(dH: tf.Tensor3D, planes: tf.Tensor4D, W_hh: tf.Tensor2D): { dXP: tf.Tensor3D; dHP: tf.Tensor3D } {
   const [T, B, d] = dH.shape;
   const G = 3 * d;
   const size = T * B * G;
   const scratch = webgpuBackend().makeTensorInfo([2 * size + B * d], 'float32');
   return tf.tidy(() => {
-    const S = tf.stack(PLANES.map((name) => s[name]));
-    const flat = runPass(new GruBackward(T, B, d), [dH, S, W_hh], scratch, T, B, d);
+    const flat = runPass(new GruBackward(T, B, d), [dH, planes, W_hh], scratch, T, B, d);
     const part = (from: number) => tf.reshape(tf.slice(flat, [from], [size]), [T, B, G]) as tf.Tensor3D;
     return { dXP: part(0), dHP: part(size) };
   });

@@ -7,7 +7,7 @@
  * into step t − 1: ∂c ⊙ σf, and [∂î ∂f̂ ∂ĝ ∂ô]_t·W_hh.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planeWrites, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
+import { packedPlanes, planeWrites, recurrentDots, runPass, SequenceProgram, unpackPlanes, webgpuBackend, type PackedPlanes } from './webgpu-programs.js';
 
 /** Planes of the forward's output, in order. */
 const PLANES = ['H', 'C', 'SI', 'SF', 'TG', 'SO', 'TC'] as const;
@@ -84,25 +84,24 @@ class LstmBackward extends SequenceProgram {
   }
 }
 
-/** The forward's planes (each T × B × d) from xp (T × B × 4d) and W_hh (4d × d). */
-export function lstmForwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D): LstmPlanes {
+/** The forward's planes (7 × T × B × d) and h from xp (T × B × 4d) and W_hh (4d × d). */
+export function lstmForwardOnWebgpu(xp: tf.Tensor3D, W_hh: tf.Tensor2D): PackedPlanes {
   const [T, B] = xp.shape;
   const d = W_hh.shape[1];
   const out = webgpuBackend().makeTensorInfo([PLANES.length, T, B, d], 'float32');
-  return tf.tidy(() => {
-    const planes = tf.unstack(runPass(new LstmForward(T, B, d), [xp, tf.transpose(W_hh)], out, T, B, d)) as tf.Tensor3D[];
-    return Object.fromEntries(PLANES.map((name, i) => [name, planes[i]])) as LstmPlanes;
-  });
+  return tf.tidy(() => packedPlanes(runPass(new LstmForward(T, B, d), [xp, tf.transpose(W_hh)], out, T, B, d) as tf.Tensor4D));
 }
 
+/** The planes by name (for the ops' backward where a probe taps in, and the check). */
+export const unpackLstmPlanes = (packed: tf.Tensor4D): LstmPlanes => unpackPlanes(PLANES, packed);
+
 /** The gate gradients (T × B × 4d), given ∂L/∂h_t from outside, the forward's planes and W_hh. */
-export function lstmBackwardOnWebgpu(dH: tf.Tensor3D, s: LstmPlanes, W_hh: tf.Tensor2D): tf.Tensor3D {
+export function lstmBackwardOnWebgpu(dH: tf.Tensor3D, planes: tf.Tensor4D, W_hh: tf.Tensor2D): tf.Tensor3D {
   const [T, B, d] = dH.shape;
   const size = T * B * 4 * d;
   const scratch = webgpuBackend().makeTensorInfo([size + 2 * B * d], 'float32');
   return tf.tidy(() => {
-    const S = tf.stack(PLANES.map((name) => s[name]));
-    const flat = runPass(new LstmBackward(T, B, d), [dH, S, W_hh], scratch, T, B, d);
+    const flat = runPass(new LstmBackward(T, B, d), [dH, planes, W_hh], scratch, T, B, d);
     return tf.reshape(tf.slice(flat, [0], [size]), [T, B, 4 * d]) as tf.Tensor3D;
   });
 }
