@@ -56,8 +56,14 @@ export function fromTimeMajor(states: tf.Tensor3D, opts: ForwardOptions): tf.Ten
  * Per-step slices x[:, t] of a (batch × T × k) tensor. With gradients, unstack: its gradient
  * is one stack. Without, gather from a time-major copy: tfjs-wasm's unstack copies the whole
  * input for every slice (O(T²): 59 s for one evaluation at T = 1000), gather reads one step.
+ * A single step is a reshape: tfjs hands a one-output kernel's gradient over as a tensor, not
+ * a list, and Unpack's gradient (a stack) then fails on it (a batch of one-token texts).
  */
 export function stepSlices(x: tf.Tensor3D, inference = false): (t: number) => tf.Tensor2D {
+  if (x.shape[1] === 1) {
+    const only = tf.reshape(x, [x.shape[0], x.shape[2]]) as tf.Tensor2D;
+    return () => only;
+  }
   if (!inference) {
     const steps = tf.unstack(x, 1) as tf.Tensor2D[];
     return (t) => steps[t];
