@@ -16,7 +16,8 @@ export type DataErrorCode =
   | 'one-class'
   | 'too-many-classes'
   | 'no-columns'
-  | 'bad-role';
+  | 'bad-role'
+  | 'too-short';
 
 export class DataError extends Error {
   constructor(

@@ -2,6 +2,7 @@
  * A RunConfig's data, ready to train: train/validation items, the model config resolved
  * from the data (input width, classes), and items for evaluating any length.
  */
+import { basename } from 'node:path';
 import { ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
 import { itemLength, splitRandom, type SequenceItem } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
@@ -72,7 +73,7 @@ export async function prepareRunData(config: RunConfig, load: DatasetLoader): Pr
   if (ds.kind === 'text-classification') return textRunData(config, d, ds, info, load, rng);
   if (ds.kind === 'forecast') return forecastRunData(config, d, ds, info);
   if (ds.kind === 'sequence-classification') return sequenceRunData(config, ds, info, rng);
-  throw new DataError('bad-role', d.path, 'no trainable task in this file: set the column roles (a text and a label column, or a numeric value column)');
+  throw new DataError('bad-role', basename(d.path), 'no trainable task in this file: set the column roles (a text and a label column, or a numeric value column)');
 }
 
 type FileData = Extract<RunConfig['data'], { type: 'file' }>;
@@ -120,6 +121,12 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
 function forecastRunData(config: RunConfig, d: FileData, ds: OfKind<'forecast'>, info: FileInfo): PreparedData {
   const valFraction = config.train.validationFraction;
   const f = forecastItems(ds.series, { window: d.window, clocks: d.clocks, trainFraction: 1 - valFraction });
+  if (f.train.length === 0) {
+    // no window fits: without this the run would "complete" at step 0 and report an untrained model
+    const longest = Math.max(...ds.series.map((s) => Math.round(s.values.length * (1 - valFraction))));
+    const held = Math.round(100 * valFraction);
+    throw new DataError('too-short', basename(d.path), `a window of ${d.window} steps (and the step it forecasts) does not fit in the training part of any series: the longest has ${longest} steps (the last ${held} % of each series is held out for validation); use a window of at most ${longest - 1}`);
+  }
   const outputs = ds.valueColumns.length;
   return {
     model: resolveModel(config, { type: 'features', size: f.features }, { type: 'regress', outputs }),

@@ -147,6 +147,13 @@ describe('training runs in worker processes', () => {
     expect(loadSession(dir).session.error).toBe('data.csv: cannot open /no/such/data.csv: no such file');
   });
 
+  it('a forecast window longer than any series\' training part fails the run, saying which window fits, instead of completing untrained', async () => {
+    // AirPassengers: 144 months, the last 10 % held out, so the training part is 130 steps
+    const dir = newSession({ data: { type: 'file', path: join(datasetsDir, 'AirPassengers.csv'), window: 130 }, model: { kind: 'shared', hidden: 4 }, train: { maxSteps: 3 } });
+    expect(await new RunHandle(dir, spawn).done).toBe('failed');
+    expect(loadSession(dir).session.error).toBe('AirPassengers.csv: a window of 130 steps (and the step it forecasts) does not fit in the training part of any series: the longest has 130 steps (the last 10 % of each series is held out for validation); use a window of at most 129');
+  });
+
   it('real files train too: SST-2 dev (text, embedding) and AirPassengers (forecast with a 12-month clock)', async () => {
     const text = newSession({ data: { type: 'file', path: join(datasetsDir, 'sst2-dev.tsv') }, model: { kind: 'shared', cell: 'gru', hidden: 16 }, train: { epochs: 1, maxSteps: 15, batch: 16 }, evalLengths: [10, 60] });
     const series = newSession({ data: { type: 'file', path: join(datasetsDir, 'AirPassengers.csv'), window: 12, clocks: ['12mo'] }, model: { kind: 'shared', hidden: 16 }, train: { epochs: 2 }, evalLengths: [12, 24] });
