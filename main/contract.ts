@@ -381,6 +381,13 @@ export const LengthPointSchema = z.object({
   /** accuracy (classification) or MSE (forecast) */
   metric: z.number().nullable(),
   n: z.number().int().nonnegative(),
+  /**
+   * The shortest and longest sequence among the point's examples: a file's points are buckets
+   * of lengths up to `length` (SST-2's point 20 holds lengths 11–20), a task's are exactly it.
+   * Absent in curves saved before they were kept, and where there are no examples.
+   */
+  shortest: z.number().int().positive().optional(),
+  longest: z.number().int().positive().optional(),
 });
 export type LengthPoint = z.infer<typeof LengthPointSchema>;
 

@@ -109,10 +109,12 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
 export function formatCurve(curve: LengthCurve): string {
   const name = curve.metricName === 'accuracy' ? 'accuracy' : 'MSE';
   const rows = curve.points.map((p) => {
-    const mark = p.length > curve.trainedMax ? ' (longer than trained)' : '';
-    if (p.status === 'no-weights') return `  ${String(p.length).padStart(6)}   no weights for these positions (unshared model)`;
+    // a bucket of a file's lengths says which it holds; longer than trained by its longest example
+    const range = p.shortest !== undefined && (p.shortest !== p.length || p.longest !== p.length) ? ` (lengths ${p.shortest}–${p.longest})` : '';
+    const mark = (p.longest ?? p.length) > curve.trainedMax ? ' (longer than trained)' : '';
+    if (p.status === 'no-weights') return `  ${String(p.length).padStart(6)}   no weights for these positions (unshared model)${range}`;
     if (p.n === 0) return `  ${String(p.length).padStart(6)}   no examples of this length`;
-    return `  ${String(p.length).padStart(6)}   ${name} ${p.metric!.toFixed(3)}   loss ${p.loss!.toFixed(4)}   n=${p.n}${mark}`;
+    return `  ${String(p.length).padStart(6)}   ${name} ${p.metric!.toFixed(3)}   loss ${p.loss!.toFixed(4)}   n=${p.n}${range}${mark}`;
   });
   return [`length generalization (trained on lengths ≤ ${curve.trainedMax}):`, ...rows].join('\n');
 }

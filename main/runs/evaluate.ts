@@ -111,6 +111,18 @@ export function weightLimit(model: SequenceModel): number {
   return limit;
 }
 
+/** The shortest and longest of these items (a loop: a bucket may hold 100,000 of them, too many to spread into Math.min). */
+function lengthRange(items: SequenceItem[]): { shortest?: number; longest?: number } {
+  if (items.length === 0) return {};
+  let [shortest, longest] = [Infinity, 0];
+  for (const item of items) {
+    const n = itemLength(item);
+    if (n < shortest) shortest = n;
+    if (n > longest) longest = n;
+  }
+  return { shortest, longest };
+}
+
 type CurveInfo = { step: number; trainedMax: number; metricName: LengthCurve['metricName'] };
 
 export function lengthCurve(model: SequenceModel, lengths: number[], itemsAt: (length: number) => SequenceItem[], info: CurveInfo): LengthCurve {
@@ -122,12 +134,16 @@ export function* lengthCurveReads(model: SequenceModel, lengths: number[], items
   const limit = weightLimit(model);
   const points: LengthPoint[] = [];
   for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
-    if (length > limit) {
-      points.push({ length, status: 'no-weights', loss: null, metric: null, n: 0 });
+    const items = itemsAt(length);
+    const range = lengthRange(items);
+    // judged by the examples' own lengths: a file's bucket up to `length` may hold only lengths
+    // the model has weights for (and was trained on)
+    if ((range.longest ?? length) > limit) {
+      points.push({ length, status: 'no-weights', loss: null, metric: null, n: 0, ...range });
       continue;
     }
-    const s = yield* scoreReads(model, evalSet(itemsAt(length)));
-    points.push({ length, status: 'ok', loss: s?.loss ?? null, metric: s?.metric ?? null, n: s?.n ?? 0 });
+    const s = yield* scoreReads(model, evalSet(items));
+    points.push({ length, status: 'ok', loss: s?.loss ?? null, metric: s?.metric ?? null, n: s?.n ?? 0, ...range });
   }
   return { kind: 'length-curve', step: info.step, metricName: info.metricName, trainedMax: info.trainedMax, points };
 }

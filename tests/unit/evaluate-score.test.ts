@@ -1,11 +1,15 @@
-/** score(): evaluation in length-sorted batches gives what one batch of all items gives, and leaves no tensors. */
+/**
+ * score(): evaluation in length-sorted batches gives what one batch of all items gives, and leaves
+ * no tensors; the length curve judges a point by its examples' own lengths.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { toPlainBatch, type SequenceItem } from '../../main/data/batches.js';
+import { itemLength, toPlainBatch, type SequenceItem } from '../../main/data/batches.js';
 import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
 import { SequenceModel } from '../../main/engine/models/sequence-model.js';
 import { createRng } from '../../main/engine/random.js';
-import { evalSet, score, scoreSet } from '../../main/runs/evaluate.js';
+import { evalSet, lengthCurve, score, scoreSet } from '../../main/runs/evaluate.js';
+import { formatCurve } from '../../main/cli/train-command.js';
 import { useBackend } from '../helpers/backend.js';
 
 describe('score over batches', () => {
@@ -35,6 +39,32 @@ describe('score over batches', () => {
     expect(got.n).toBe(300);
     expect(got.loss).toBeCloseTo(want[0], 5);
     expect(got.metric).toBeCloseTo(want[1], 5);
+    model.dispose();
+  });
+});
+
+describe('the length curve over a file’s buckets', () => {
+  useBackend('wasm');
+  it('a point is judged by its examples’ own lengths: a bucket up to 20 holding lengths 11–12 is scored by an unshared model of max length 12, and the CLI says which lengths it holds', () => {
+    const model = new SequenceModel({ kind: 'unshared', cell: 'tanh', hidden: 4, maxLen: 12, seed: 3, input: { type: 'features', size: 1 }, head: { type: 'classify', classes: 2 } });
+    const rng = createRng(5);
+    // a file's validation items, lengths 1–12, bucketed as run-data.ts buckets them: (previous point, L]
+    const items: SequenceItem[] = Array.from({ length: 60 }, (_, i) => ({ values: Array.from({ length: 1 + (i % 12) }, () => [rng.normal()]), label: i % 2 }));
+    const points = [5, 20, 50];
+    const itemsAt = (L: number) => items.filter((e) => itemLength(e) <= L && itemLength(e) > (points[points.indexOf(L) - 1] ?? 0));
+    const before = tf.memory().numTensors;
+    const curve = lengthCurve(model, points, itemsAt, { step: 0, trainedMax: 12, metricName: 'accuracy' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(curve.points.map(({ length, status, n, shortest, longest }) => ({ length, status, n, shortest, longest }))).toEqual([
+      { length: 5, status: 'ok', n: 25, shortest: 1, longest: 5 },
+      { length: 20, status: 'ok', n: 35, shortest: 6, longest: 12 },
+      // no examples, and past the weights: nothing to score
+      { length: 50, status: 'no-weights', n: 0, shortest: undefined, longest: undefined },
+    ]);
+    expect(formatCurve(curve).split('\n').slice(2).map((l) => l.replace(/accuracy \S+ +loss \S+/, '…'))).toEqual([
+      '      20   …   n=35 (lengths 6–12)',
+      '      50   no weights for these positions (unshared model)',
+    ]);
     model.dispose();
   });
 });
