@@ -2,6 +2,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { LengthCurve, MetricRecord } from '../../main/contract';
 import { commonOptions, smooth, xy } from './charts';
+import { curvePoint, curvePointLabel, type CurvePoint } from './curve-points';
 import { PARAM_COLOURS, colourOf, type RunView } from './state';
 
 const faint = (c: string) => c.replace('hsl(', 'hsla(').replace(')', ' / 0.25)').replace(/^#(\w{6})$/, '#$144');
@@ -59,12 +60,14 @@ export function curveChart(r: RunView, show: 'metric' | 'loss' = 'metric'): Char
   const top = metric === 'accuracy' ? 1 : Math.max(0.01, ...(c?.points ?? []).map((p) => value(p) ?? 0));
   const datasets = [
     { label: `trained lengths (≤ ${trained})`, data: [{ x: 1, y: top }, { x: trained, y: top }], backgroundColor: 'rgba(37,99,235,0.08)', borderWidth: 0, fill: 'origin', pointRadius: 0 },
-    { label: metric, data: (c?.points ?? []).filter((p) => p.status === 'ok' && value(p) !== null).map((p) => ({ x: p.length, y: value(p) })), borderColor: PARAM_COLOURS[0], backgroundColor: PARAM_COLOURS[0], pointRadius: 4 },
+    { label: metric, data: (c?.points ?? []).filter((p) => p.status === 'ok' && value(p) !== null).map((p) => curvePoint(p, value(p)!)), borderColor: PARAM_COLOURS[0], backgroundColor: PARAM_COLOURS[0], pointRadius: 4 },
   ];
+  // the curve's points say their count and a bucket's lengths; the shade keeps its own label
+  const label = (ctx: { dataset: { label?: string }; datasetIndex: number; raw: unknown }) => (ctx.datasetIndex === 1 ? curvePointLabel(metric, ctx.raw as CurvePoint) : (ctx.dataset.label ?? ''));
   return {
     type: 'line',
     data: { datasets: datasets as never },
-    options: { ...commonOptions, scales: { x: { type: 'logarithmic', title: { display: true, text: 'sequence length (log)' } }, y: { type: 'linear', min: 0, title: { display: true, text: metric } } } } as never,
+    options: { ...commonOptions, plugins: { ...commonOptions.plugins, tooltip: { callbacks: { label } } }, scales: { x: { type: 'logarithmic', title: { display: true, text: 'sequence length (log)' } }, y: { type: 'linear', min: 0, title: { display: true, text: metric } } } } as never,
   };
 }
 
