@@ -193,6 +193,8 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
       if (!groups.has(id)) groups.set(id, []);
       groups.get(id)!.push(i);
     }
+    /** where the first series out of time order was found, for the warning */
+    let unsorted: string | null = null;
     const series: Series[] = [...groups].map(([id, rowIdx]) => {
       const values = rowIdx.map((i) => valueCols.map((c) => seriesNumber(table, i, c)));
       let times: number[] | null = null;
@@ -206,9 +208,20 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
           }
           return Number.isNaN(t) ? asNumber : t;
         });
+        // rows out of time order would make windows of shuffled history: sort them, and say so
+        const k = times.findIndex((t, j) => j > 0 && t < times![j - 1]);
+        if (k > 0) {
+          const at = (j: number) => cellText(table.cells[timeCol][rowIdx[j]]).trim();
+          unsorted ??= `line ${table.lines[rowIdx[k]]}: ${at(k)} after ${at(k - 1)}`;
+          const order = times.map((_, j) => j).sort((a, b) => times![a] - times![b] || a - b);
+          return { id, times: order.map((j) => times![j]), values: order.map((j) => values[j]) };
+        }
       }
       return { id, times, values };
     });
+    if (unsorted) {
+      warnings.push({ code: 'unsorted-time', message: `rows are not in time order (first at ${unsorted}); each series was sorted by "${table.columns[timeCol]}"` });
+    }
     dataset = { kind: 'forecast', valueColumns: valueCols.map((c) => table.columns[c]), series };
     lengths = lengthStats(series.map((s) => s.values.length), 'steps');
     const shortest = Math.min(...series.map((s) => s.values.length));

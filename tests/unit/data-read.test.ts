@@ -70,6 +70,17 @@ describe('the four datasets in ../shared/datasets', () => {
     expect(summary).toMatchObject({ rows: 3650, task: 'forecast' });
     expect(dataset.kind === 'forecast' && dataset.series[0].values[0]).toEqual([20.7]);
   });
+
+  it('daily-min-temperatures.csv with its rows out of order: each series is sorted by its dates, and a warning says where the order broke', async () => {
+    const text = readFileSync(resolve(datasetsDir, 'daily-min-temperatures.csv'), 'utf8');
+    const [header, ...rows] = text.trim().split(/\r?\n/);
+    // the second half first: the order breaks at line 1,827, where the first half begins after 1990
+    const swapped = [header, ...rows.slice(1825), ...rows.slice(0, 1825)].join('\n');
+    const [original, shuffled] = [await readReal('daily-min-temperatures.csv'), await read('d.csv', swapped)];
+    expect(original.summary.warnings.map((w) => w.code)).not.toContain('unsorted-time');
+    expect(shuffled.summary.warnings.find((w) => w.code === 'unsorted-time')?.message).toBe('rows are not in time order (first at line 1827: 1981-01-01 after 1990-12-31); each series was sorted by "Date"');
+    expect(shuffled.dataset).toEqual(original.dataset);
+  });
 });
 
 describe('formats and quirks', () => {
