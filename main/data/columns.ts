@@ -30,7 +30,7 @@ const TOKEN_SAMPLE = 20_000;
 const LABEL_NAME = /^(label|labels|class|target|y|sentiment|category|polarity|outcome)$/i;
 const TEXT_NAME = /^(text|sentence|content|review|document|comment|body|tweet|message|utterance)$/i;
 const TIME_NAME = /^(date|time|timestamp|datetime|month|day|ds|period)$/i;
-const ID_NAME = /^(id|series|series_?id|seq(uence)?_?id|group|unit|station|sensor)$/i;
+const ID_NAME = /^(id|series|series_?id|seq(uence)?_?id|group|unit|station|sensor|city|site|store|region|country|location)$/i;
 
 export function cellText(c: Cell): string {
   return typeof c === 'string' ? c : `[${c.join(', ')}]`;
@@ -96,6 +96,7 @@ export function detectRoles(profiles: ColumnProfile[], rows: number): ColumnRole
     if (p.kind === 'text') {
       if (TEXT_NAME.test(p.name) || p.meanTokens >= 3) return 'text';
       if (LABEL_NAME.test(p.name)) return 'label';
+      if (ID_NAME.test(p.name)) return 'id';
       return p.distinct <= Math.max(20, rows * 0.05) ? 'label' : 'text';
     }
     // numeric
@@ -110,6 +111,14 @@ export function detectRoles(profiles: ColumnProfile[], rows: number): ColumnRole
     roles[wordiest] = 'text';
   }
   const hasInputs = roles.some((r) => r === 'text' || r === 'sequence');
+  // values and no text: a forecast, where a short-text column that repeats (each value at least
+  // twice on average) names the series ("city": a series per city), not a label to predict
+  if (!hasInputs && roles.includes('value')) {
+    roles.forEach((r, i) => {
+      const p = profiles[i];
+      if (r === 'label' && p.kind === 'text' && !LABEL_NAME.test(p.name) && p.distinct <= rows / 2) roles[i] = 'id';
+    });
+  }
   // a small set of whole numbers beside text is the label (e.g. "0"/"1" without a header)
   if (hasInputs && !roles.includes('label')) {
     const candidate = profiles.findIndex((p, i) => roles[i] === 'value' && p.integers && p.distinct <= 20);

@@ -71,6 +71,20 @@ describe('the four datasets in ../shared/datasets', () => {
     expect(dataset.kind === 'forecast' && dataset.series[0].values[0]).toEqual([20.7]);
   });
 
+  it('AirPassengers.csv as two interleaved series: a repeating text column beside the dates and values names the series (not a label)', async () => {
+    const text = readFileSync(resolve(datasetsDir, 'AirPassengers.csv'), 'utf8');
+    const rows = text.trim().split(/\r?\n/).slice(1);
+    // "carrier" is no name the detector knows: it goes by the layout (values, no text) and by the repeats
+    const both = ['carrier,date,value', ...rows.flatMap((r) => [`north,${r}`, `south,${r.replace(/,(\d+)$/, (_, v) => `,${2 * Number(v)}`)}`])].join('\n');
+    const [original, two] = [await readReal('AirPassengers.csv'), await read('two.csv', both)];
+    expect(two.summary.columns.map((c) => [c.name, c.role])).toEqual([['carrier', 'id'], ['date', 'time'], ['value', 'value']]);
+    if (two.dataset.kind !== 'forecast' || original.dataset.kind !== 'forecast') throw new Error('expected forecasts');
+    expect(two.dataset.series.map((s) => [s.id, s.values.length])).toEqual([['north', 144], ['south', 144]]);
+    expect(two.dataset.series[0].values).toEqual(original.dataset.series[0].values);
+    expect(two.dataset.series[1].values).toEqual(original.dataset.series[0].values.map(([v]) => [2 * v]));
+    expect(two.summary.lengths).toMatchObject({ count: 2, min: 144, max: 144 });
+  });
+
   it('daily-min-temperatures.csv with its rows out of order: each series is sorted by its dates, and a warning says where the order broke', async () => {
     const text = readFileSync(resolve(datasetsDir, 'daily-min-temperatures.csv'), 'utf8');
     const [header, ...rows] = text.trim().split(/\r?\n/);
