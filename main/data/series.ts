@@ -5,8 +5,10 @@
 
 const ISO = /^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?\s*$/;
 const US = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/;
+/** D.M.YYYY[ hh:mm[:ss]], day first, as European exports write dates */
+const DOTTED = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$/;
 
-/** Milliseconds since 1970 (UTC) for YYYY-MM[-DD[ hh:mm[:ss]]] or M/D/YYYY; NaN otherwise. */
+/** Milliseconds since 1970 (UTC) for YYYY-MM[-DD[ hh:mm[:ss]]], M/D/YYYY or D.M.YYYY[ hh:mm[:ss]]; NaN otherwise. */
 export function parseDate(s: string): number {
   let m = ISO.exec(s);
   if (m) {
@@ -27,6 +29,12 @@ export function parseDate(s: string): number {
     const [, mo, d, y] = m.map(Number);
     const t = Date.UTC(y, mo - 1, d);
     return mo >= 1 && mo <= 12 && new Date(t).getUTCDate() === d ? t : NaN;
+  }
+  m = DOTTED.exec(s);
+  if (m) {
+    const [d, mo, y, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0));
+    const t = Date.UTC(y, mo - 1, d, h, mi, sec);
+    return mo >= 1 && mo <= 12 && h < 24 && new Date(t).getUTCDate() === d ? t : NaN;
   }
   return NaN;
 }

@@ -76,6 +76,13 @@ describe('tokenizer and vocabulary', () => {
 });
 
 describe('time series', () => {
+  it('parses European day-first dates with dots, with or without a time; rejects impossible ones', () => {
+    expect(new Date(parseDate('31.01.1981')).toISOString()).toBe('1981-01-31T00:00:00.000Z');
+    expect(new Date(parseDate('4.7.1976 9:05')).toISOString()).toBe('1976-07-04T09:05:00.000Z');
+    expect(new Date(parseDate('04.07.1976 23:59:30')).toISOString()).toBe('1976-07-04T23:59:30.000Z');
+    for (const bad of ['31.02.2020', '01.13.2020', '01.01.2020 24:00', '1.1.20']) expect(parseDate(bad), bad).toBeNaN();
+  });
+
   it('parses ISO days, months, datetimes with zones and US dates; rejects impossible dates', () => {
     expect(new Date(parseDate('1981-01-31')).toISOString()).toBe('1981-01-31T00:00:00.000Z');
     expect(new Date(parseDate('1949-03')).toISOString()).toBe('1949-03-01T00:00:00.000Z');
