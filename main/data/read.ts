@@ -93,6 +93,23 @@ function detectHeader(rows: string[][]): boolean {
 /** Rows read before the header is decided; they stay in the columns unless they are it. */
 const HEADER_SAMPLE = 201;
 
+const DECIMAL_COMMA = /^\s*[-+]?\d+,\d+\s*$/;
+const INTEGER = /^\s*[-+]?\d+\s*$/;
+
+/**
+ * Columns written with decimal commas (0,5), as European exports write numbers when the
+ * delimiter is not a comma: every non-empty value in the sample an integer or such a number,
+ * one at least with a comma. Where the delimiter is a comma, a quoted "1,500" may be a
+ * thousand and a half: never read as a decimal there.
+ */
+function decimalCommaColumns(rows: string[][], width: number, delimiter: string): boolean[] {
+  return Array.from({ length: width }, (_, c) => {
+    if (delimiter === ',') return false;
+    const values = rows.map((r) => r[c] ?? '').filter((v) => v.trim() !== '');
+    return values.some((v) => DECIMAL_COMMA.test(v)) && values.every((v) => DECIMAL_COMMA.test(v) || INTEGER.test(v));
+  });
+}
+
 function parseDelimited(file: string, text: string, format: DataFormat, delimiter: string | undefined): Omit<Table, 'bytes'> {
   const starts = lineStarts(text);
   // the first rows wait as rows until the header is decided; every later row goes straight
@@ -104,12 +121,14 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
   let cells: string[][] = [];
   const lines: number[] = [];
   let ragged: { line: number; fields: number } | null = null;
+  let used = ',';
+  let commas: boolean[] = [];
   const add = (row: string[], line: number) => {
     if (row.length !== cells.length) {
       ragged ??= { line, fields: row.length };
       return;
     }
-    for (let c = 0; c < row.length; c++) cells[c].push(row[c]);
+    for (let c = 0; c < row.length; c++) cells[c].push(commas[c] && DECIMAL_COMMA.test(row[c]) ? row[c].replace(',', '.') : row[c]);
     lines.push(line);
   };
   const decide = () => {
@@ -119,6 +138,7 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
     const width = rows[0]?.length ?? 0;
     columns = hasHeader ? rows[0].map((h, i) => h.trim() || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
     cells = Array.from({ length: width }, () => []);
+    commas = decimalCommaColumns(hasHeader ? rows.slice(1) : rows, width, used);
     for (let i = hasHeader ? 1 : 0; i < rows.length; i++) add(rows[i], headLines[i]);
   };
   let cursor = 0;
@@ -131,6 +151,7 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
     step(result) {
       const start = cursor;
       cursor = result.meta.cursor;
+      used = result.meta.delimiter;
       const bad = result.errors.find((e) => e.type === 'Quotes');
       if (bad && !quoteError) quoteError = { line: lineAt(starts, start + (text[start] === '\n' ? 1 : 0)), message: bad.message };
       // the cursor may sit on the newline that ended the previous row

@@ -85,14 +85,18 @@ describe('the four datasets in ../shared/datasets', () => {
     expect(two.summary.lengths).toMatchObject({ count: 2, min: 144, max: 144 });
   });
 
-  it('daily-min-temperatures.csv as a European export (semicolons, day-first dates with dots) is the same series', async () => {
+  it('daily-min-temperatures.csv as a European export (semicolons, day-first dates with dots, decimal commas) is the same series', async () => {
     const text = readFileSync(resolve(datasetsDir, 'daily-min-temperatures.csv'), 'utf8');
-    const rows = text.trim().split(/\r?\n/).slice(1).map((r) => r.replace(/^"?(\d{4})-(\d{2})-(\d{2})"?,/, '$3.$2.$1;'));
+    const rows = text.trim().split(/\r?\n/).slice(1).map((r) => r.replace(/^"?(\d{4})-(\d{2})-(\d{2})"?,(\d+)\.?(\d*)$/, (_, y, m, d, whole, frac) => `${d}.${m}.${y};${whole}${frac ? `,${frac}` : ''}`));
+    expect(rows[0]).toBe('01.01.1981;20,7');
     const [original, european] = [await readReal('daily-min-temperatures.csv'), await read('temperaturen.csv', ['Datum;Temperatur', ...rows].join('\n'))];
     expect(european.summary.columns.map((c) => [c.name, c.role, c.kind])).toEqual([['Datum', 'time', 'date'], ['Temperatur', 'value', 'numeric']]);
     if (european.dataset.kind !== 'forecast' || original.dataset.kind !== 'forecast') throw new Error('expected forecasts');
     expect(european.dataset.series[0].times).toEqual(original.dataset.series[0].times);
     expect(european.dataset.series[0].values).toEqual(original.dataset.series[0].values);
+    // with commas as delimiters a quoted "1,5" may be a thousand and a half: it stays text there
+    const quoted = await read('q.csv', ['date,value', ...Array.from({ length: 30 }, (_, i) => `2020-01-${String(i + 1).padStart(2, '0')},"${i},5"`)].join('\n'));
+    expect(quoted.summary.columns.map((c) => c.kind)).toEqual(['date', 'text']);
   });
 
   it('daily-min-temperatures.csv with its rows out of order: each series is sorted by its dates, and a warning says where the order broke', async () => {
