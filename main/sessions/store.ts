@@ -131,8 +131,17 @@ export function readCheckpoint(dir: string, name?: string): Checkpoint | null {
   const pick = name ?? names.at(-1);
   if (!pick) return null;
   const folder = join(dir, FILES.checkpoints, pick);
-  const manifest = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as CheckpointManifest;
-  const raw = readFileSync(join(folder, 'weights.bin'));
+  // a checkpoint is written whole (a temp folder, renamed): a part missing was removed by hand
+  const part = <T>(file: string, read: (path: string) => T): T => {
+    try {
+      return read(join(folder, file));
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${(e as Error).message})`;
+      throw new SessionError(`${folder}: the checkpoint's ${file} ${why}; delete this checkpoint's folder to use the one before it`);
+    }
+  };
+  const manifest = part('model.json', (path) => JSON.parse(readFileSync(path, 'utf8')) as CheckpointManifest);
+  const raw = part('weights.bin', (path) => readFileSync(path));
   const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const weights: Checkpoint['weights'] = {};
   const optimizer: Checkpoint['optimizer'] = [];

@@ -1,5 +1,5 @@
 /** Atomic replace under injected failures, and reading sessions with torn or damaged files. */
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { atomicWrite, realFs, type AtomicFs } from '../../main/sessions/atomic.js';
@@ -61,7 +61,7 @@ describe('session store', () => {
     expect(() => readSessionFile(tempDir())).toThrow(/is not a session: it has no session\.json/);
   });
 
-  it('checkpoints round-trip exactly, are written via a temp folder, and only the newest three are kept', () => {
+  it('checkpoints round-trip exactly, are written via a temp folder, only the newest three are kept, and a damaged one says which part is wrong', () => {
     const dir = newSession(PARITY_RUN);
     const make = (step: number) => ({
       step,
@@ -79,5 +79,13 @@ describe('session store', () => {
     expect(Array.from(back.weights.W_hh.values)).toEqual([40, 0.5, -1.25, 3]);
     expect(back.optimizer[0]).toEqual({ name: 'iter', shape: [], values: new Float32Array([40]) });
     expect(existsSync(join(dir, FILES.checkpoints, '.000040.tmp'))).toBe(false);
+    // a checkpoint with a part removed by hand: a sentence naming the part, not Node's ENOENT
+    const folder = join(dir, FILES.checkpoints, '000040');
+    rmSync(join(folder, 'weights.bin'));
+    expect(() => readCheckpoint(dir)).toThrow(new SessionError(`${folder}: the checkpoint's weights.bin is missing; delete this checkpoint's folder to use the one before it`));
+    writeFileSync(join(folder, 'model.json'), '{');
+    expect(() => readCheckpoint(dir)).toThrow(/000040: the checkpoint's model\.json cannot be read \(.*JSON.*\); delete this checkpoint's folder/);
+    rmSync(folder, { recursive: true });
+    expect(readCheckpoint(dir)!.step).toBe(30);
   });
 });
