@@ -6,27 +6,7 @@
  * global norm) inside the pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gap, ProgramCheck, webgpuBackend } from './webgpu-programs.js';
-
-const WORKGROUP = 64;
-
-/** A program of one thread per element of a parameter of `count` elements. */
-abstract class ElementProgram {
-  abstract variableNames: string[];
-  abstract uniforms: string;
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  constructor(
-    readonly outputShape: number[],
-    readonly shaderKey: string,
-    count: number,
-  ) {
-    // (tfjs spreads a dispatch past 65,535 workgroups over y and z, and numbers `index` across them)
-    this.dispatch = [Math.ceil(count / WORKGROUP), 1, 1];
-  }
-  abstract getUserCode(): string;
-}
+import { ElementProgram, gap, ProgramCheck, webgpuBackend } from './webgpu-programs.js';
 
 /** m ← β1·m + (1 − β1)·g·s, v ← β2·v + (1 − β2)·(g·s)², in place in MV (m, then v). Input: G. */
 class Moments extends ElementProgram {

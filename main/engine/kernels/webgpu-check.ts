@@ -1,7 +1,7 @@
 /**
- * The recurrences', the classifier loss's, Adam's and the gradient norms' own webgpu programs, each checked once per
- * process against its ops path on this GPU before it is used (call with webgpu the backend in
- * use). A check that fails leaves that part on its ops: slower, never wrong.
+ * The recurrences', the classifier loss's, Adam's and the gradient norms' own webgpu programs,
+ * each checked once per process against its ops path on this GPU before it is used (call with
+ * webgpu the backend in use). A check that fails leaves that part on its ops: slower, never wrong.
  */
 import { watchWebgpuDevice } from '../webgpu.js';
 import { verifyWebgpuGru, webgpuGruReady } from './gru-recurrence.js';
@@ -24,7 +24,7 @@ export async function verifyWebgpuPrograms(): Promise<{ tanh: boolean; gru: bool
   return { tanh: await verifyWebgpuTanh(), gru: await verifyWebgpuGru(), lstm: await verifyWebgpuLstm(), loss: await verifyWebgpuLoss(), adam: await verifyWebgpuAdam(), norms: await verifyWebgpuNorms() };
 }
 
-/** Whether any cell's programs passed their check (there is something to time against the ops). */
+/** Whether any part's programs passed their check (there is something to time against the ops). */
 export function webgpuProgramsReady(): boolean {
   return webgpuTanhReady() || webgpuGruReady() || webgpuLstmReady() || webgpuLossReady() || webgpuAdamReady() || webgpuNormsReady();
 }

@@ -8,10 +8,7 @@
  * which here would need a read).
  */
 import * as tf from '@tensorflow/tfjs';
-import { gap, ProgramCheck, webgpuBackend } from './webgpu-programs.js';
-
-const THREADS = 256;
-const WORKGROUP = 64;
+import { ElementProgram, gap, ProgramCheck, webgpuBackend, WorkgroupSum } from './webgpu-programs.js';
 
 /**
  * WGSL over logits Z (B × C), labels Y and lengths L: a row's max and Σ exp(z − max), whether its
@@ -36,50 +33,31 @@ const ROWS = `
 
 const UNIFORMS = 'batch : i32, classes : i32, normalized : i32,';
 
-/** Σ_b w_b·(log Σ_c e^z_bc − z_b,y_b) by one workgroup: each thread a stride of rows, then the partial sums pairwise. */
-class Loss {
+/** Σ_b w_b·(log Σ_c e^z_bc − z_b,y_b) by one workgroup (WorkgroupSum), a row an item. */
+class Loss extends WorkgroupSum {
   variableNames = ['Z', 'Y', 'L'];
   uniforms = UNIFORMS;
   readonly outputShape = [1];
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number] = [1, 1, 1];
   readonly shaderKey = 'rnnwb_softmax_ce';
   getUserCode(): string {
-    return `
-      var<workgroup> partial : array<f32, ${THREADS}>;
-      ${ROWS}
-      fn main(index : i32) {
-        let first = i32(localIndex);
-        var sum = 0.0;
-        for (var b = first; b < uniforms.batch; b = b + ${THREADS}) {
-          if (labelled(b)) {
-            let m = rowMax(b);
-            sum = sum + weight(b) * (m + log(rowSum(b, m)) - Z[b * uniforms.classes + Y[b]]);
-          }
-        }
-        partial[first] = sum;
-        workgroupBarrier();
-        for (var half = ${THREADS / 2}; half > 0; half = half / 2) {
-          if (first < half) { partial[first] = partial[first] + partial[first + half]; }
-          workgroupBarrier();
-        }
-        if (first == 0) { result[0] = partial[0]; }
-      }`;
+    return this.sum({
+      helpers: ROWS,
+      count: 'uniforms.batch',
+      term: `if (labelled(i)) {
+            let m = rowMax(i);
+            sum = sum + weight(i) * (m + log(rowSum(i, m)) - Z[i * uniforms.classes + Y[i]]);
+          }`,
+      store: 'result[0] = total;',
+    });
   }
 }
 
 /** ∂L/∂z_bc = dy·w_b·(softmax_bc − [c = y_b]), a thread an element. Inputs: Z, Y, L, DY (the loss's upstream gradient). */
-class LossGrad {
+class LossGrad extends ElementProgram {
   variableNames = ['Z', 'Y', 'L', 'DY'];
   uniforms = UNIFORMS;
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey = 'rnnwb_softmax_ce_grad';
-  constructor(readonly outputShape: [number, number]) {
-    // (tfjs spreads a dispatch past 65,535 workgroups over y and z, and numbers `index` across them)
-    this.dispatch = [Math.ceil((outputShape[0] * outputShape[1]) / WORKGROUP), 1, 1];
+  constructor([B, C]: [number, number]) {
+    super([B, C], 'rnnwb_softmax_ce_grad', B * C);
   }
   getUserCode(): string {
     return `

@@ -5,40 +5,18 @@
  * dispatches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gap, ProgramCheck, webgpuBackend } from './webgpu-programs.js';
+import { gap, ProgramCheck, webgpuBackend, WorkgroupSum } from './webgpu-programs.js';
 
-const THREADS = 256;
-
-/**
- * √Σg² of one gradient into element `slot` of the output, by one workgroup: each thread sums the
- * squares of a stride of it, then the workgroup adds the partial sums pairwise.
- */
-class Norm {
+/** √Σg² of one gradient into element `slot` of the output, by one workgroup (WorkgroupSum). */
+class Norm extends WorkgroupSum {
   variableNames = ['G'];
   uniforms = 'count : i32, slot : i32,';
-  readonly workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number] = [1, 1, 1];
   readonly shaderKey = 'rnnwb_norm';
-  constructor(readonly outputShape: number[]) {}
+  constructor(readonly outputShape: number[]) {
+    super();
+  }
   getUserCode(): string {
-    return `
-      var<workgroup> partial : array<f32, ${THREADS}>;
-      fn main(index : i32) {
-        let first = i32(localIndex);
-        var sum = 0.0;
-        for (var i = first; i < uniforms.count; i = i + ${THREADS}) {
-          let g = G[i];
-          sum = sum + g * g;
-        }
-        partial[first] = sum;
-        workgroupBarrier();
-        for (var half = ${THREADS / 2}; half > 0; half = half / 2) {
-          if (first < half) { partial[first] = partial[first] + partial[first + half]; }
-          workgroupBarrier();
-        }
-        if (first == 0) { result[uniforms.slot] = sqrt(partial[0]); }
-      }`;
+    return this.sum({ count: 'uniforms.count', term: 'let g = G[i];\n          sum = sum + g * g;', store: 'result[uniforms.slot] = sqrt(total);' });
   }
 }
 

@@ -204,6 +204,69 @@ export function unpackPlanes<P extends string>(order: readonly P[], packed: tf.T
   return Object.fromEntries(order.map((name, i) => [name, planes[i]])) as Record<P, tf.Tensor3D>;
 }
 
+const ELEMENT_WORKGROUP = 64;
+
+/** A program of one thread per element, `count` of them (Adam's passes, the loss's gradient). */
+export abstract class ElementProgram {
+  abstract variableNames: string[];
+  abstract uniforms: string;
+  readonly workgroupSize: [number, number, number] = [ELEMENT_WORKGROUP, 1, 1];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  constructor(
+    readonly outputShape: number[],
+    readonly shaderKey: string,
+    count: number,
+  ) {
+    // (tfjs spreads a dispatch past 65,535 workgroups over y and z, and numbers `index` across them)
+    this.dispatch = [Math.ceil(count / ELEMENT_WORKGROUP), 1, 1];
+  }
+  abstract getUserCode(): string;
+}
+
+/** Threads of a one-workgroup sum: WebGPU's default limit on a workgroup. */
+const SUM_THREADS = 256;
+
+/**
+ * A program of one workgroup that sums a value over `count` items (the gradient norms, the
+ * classifier loss): each thread adds the terms of items i = its index, + 256, … into `sum`, the
+ * threads' sums are then added pairwise, and thread 0 runs `store` with the total as `total`.
+ */
+export abstract class WorkgroupSum {
+  abstract variableNames: string[];
+  abstract uniforms: string;
+  abstract readonly outputShape: number[];
+  abstract readonly shaderKey: string;
+  readonly workgroupSize: [number, number, number] = [SUM_THREADS, 1, 1];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number] = [1, 1, 1];
+  abstract getUserCode(): string;
+
+  /** `helpers`: WGSL functions the term may call; `count`, `term` (of item i) and `store`: WGSL. */
+  protected sum(parts: { helpers?: string; count: string; term: string; store: string }): string {
+    return `
+      var<workgroup> partial : array<f32, ${SUM_THREADS}>;
+      ${parts.helpers ?? ''}
+      fn main(index : i32) {
+        let first = i32(localIndex);
+        var sum = 0.0;
+        for (var i = first; i < ${parts.count}; i = i + ${SUM_THREADS}) {
+          ${parts.term}
+        }
+        partial[first] = sum;
+        workgroupBarrier();
+        for (var half = ${SUM_THREADS / 2}; half > 0; half = half / 2) {
+          if (first < half) { partial[first] = partial[first] + partial[first + half]; }
+          workgroupBarrier();
+        }
+        if (first == 0) {
+          let total = partial[0];
+          ${parts.store}
+        }
+      }`;
+  }
+}
+
 /** The largest absolute difference between two tensors, as a scalar. */
 export function gap(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.max(tf.abs(tf.sub(a, b)));
