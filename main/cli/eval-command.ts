@@ -25,7 +25,7 @@ export async function evalCommand(values: Record<string, unknown>, io: CliIo): P
   try {
     model.setWeights(checkpoint.weights);
     // read awaiting each value: a session trained on webgpu is evaluated there too
-    const curve = await readLater(lengthCurveReads(model, config.evalLengths, data.evalAt, { step: checkpoint.step, trainedMax: data.trainedMax, metricName: data.metricName }));
+    const curve = await readLater(lengthCurveReads(model, config.evalLengths, data.evalAt, { step: checkpoint.step, trainedMax: data.trainedMax, metricName: data.metricName, buckets: data.evalBuckets }));
     appendLines(dir, FILES.eval, [curve]);
     io.out(values.json ? JSON.stringify(curve) : formatCurve(curve));
   } finally {

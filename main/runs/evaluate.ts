@@ -123,7 +123,11 @@ function lengthRange(items: SequenceItem[]): { shortest?: number; longest?: numb
   return { shortest, longest };
 }
 
-type CurveInfo = { step: number; trainedMax: number; metricName: LengthCurve['metricName'] };
+/**
+ * buckets: itemsAt(L) is a bucket of a file's lengths up to L (PreparedData.evalBuckets), whose
+ * examples may all fit a limit L passes; else they are exactly L long, and none are made past it.
+ */
+type CurveInfo = { step: number; trainedMax: number; metricName: LengthCurve['metricName']; buckets?: boolean };
 
 export function lengthCurve(model: SequenceModel, lengths: number[], itemsAt: (length: number) => SequenceItem[], info: CurveInfo): LengthCurve {
   return readNow(lengthCurveReads(model, lengths, itemsAt, info));
@@ -134,10 +138,15 @@ export function* lengthCurveReads(model: SequenceModel, lengths: number[], items
   const limit = weightLimit(model);
   const points: LengthPoint[] = [];
   for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
+    // (a task's examples past the limit would be made only to be refused: 256 of 100,000 steps)
+    if (!info.buckets && length > limit) {
+      points.push({ length, status: 'no-weights', loss: null, metric: null, n: 0 });
+      continue;
+    }
     const items = itemsAt(length);
     const range = lengthRange(items);
-    // judged by the examples' own lengths: a file's bucket up to `length` may hold only lengths
-    // the model has weights for (and was trained on)
+    // a bucket is judged by its examples' own lengths: it may hold only lengths the model has
+    // weights for (and was trained on)
     if ((range.longest ?? length) > limit) {
       points.push({ length, status: 'no-weights', loss: null, metric: null, n: 0, ...range });
       continue;

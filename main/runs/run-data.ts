@@ -20,6 +20,8 @@ export interface PreparedData {
   trainedMax: number;
   /** evaluation items of length ≈ L (exactly L for tasks and windows), or [] where the data has none */
   evalAt(length: number): SequenceItem[];
+  /** evalAt(L) is a bucket of a file's lengths up to L (from the previous length asked), not exactly L */
+  evalBuckets: boolean;
   info: NonNullable<SessionFile['dataset']>;
 }
 
@@ -61,6 +63,7 @@ export async function prepareRunData(config: RunConfig, load: DatasetLoader): Pr
       val,
       metricName: 'accuracy',
       trainedMax: maxLength(train),
+      evalBuckets: false,
       evalAt: (L) =>
         makeTask(d.task, { count: EVAL_COUNT, minLen: L, maxLen: L, seed: config.seed + 1_000_003 * L }).examples.map((e) => ({ tokens: e.tokens, values: e.values, label: e.label })),
       info: { source: `task:${d.task}`, sha256: null, rows: d.count, columns: [], vocab: null },
@@ -114,6 +117,7 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
     metricName: 'accuracy',
     trainedMax: maxLength(train),
     evalAt: (L) => bucketAt(val, lengths, L),
+    evalBuckets: true,
     info: { ...info, vocab: vocab.tokens },
   };
 }
@@ -136,6 +140,7 @@ function forecastRunData(config: RunConfig, d: FileData, ds: OfKind<'forecast'>,
     trainedMax: d.window,
     // windows of length L over the held-out end of each series (with the history just before
     // it), normalised with the training statistics
+    evalBuckets: false,
     evalAt: (L) =>
       ds.series.flatMap((s) => {
         const from = Math.max(0, Math.round(s.values.length * (1 - valFraction)) - L);
@@ -158,6 +163,7 @@ function sequenceRunData(config: RunConfig, ds: OfKind<'sequence-classification'
     metricName: 'accuracy',
     trainedMax: maxLength(train),
     evalAt: (L) => bucketAt(val, lengths, L),
+    evalBuckets: true,
     info: { ...info, vocab: null },
   };
 }

@@ -341,7 +341,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
     await settle();
     if (stopAt && !stopped) await endEarly();
     flush();
-    sink.evaluation(await readLater(lengthCurveReads(model, config.evalLengths, data.evalAt, { step, trainedMax: data.trainedMax, metricName: data.metricName })));
+    sink.evaluation(await readLater(lengthCurveReads(model, config.evalLengths, data.evalAt, { step, trainedMax: data.trainedMax, metricName: data.metricName, buckets: data.evalBuckets })));
     const status: RunStatus = userStopped ? 'stopped' : 'completed';
     sink.status(status, step, total);
     return status;

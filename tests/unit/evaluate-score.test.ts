@@ -53,7 +53,7 @@ describe('the length curve over a file’s buckets', () => {
     const points = [5, 20, 50];
     const itemsAt = (L: number) => items.filter((e) => itemLength(e) <= L && itemLength(e) > (points[points.indexOf(L) - 1] ?? 0));
     const before = tf.memory().numTensors;
-    const curve = lengthCurve(model, points, itemsAt, { step: 0, trainedMax: 12, metricName: 'accuracy' });
+    const curve = lengthCurve(model, points, itemsAt, { step: 0, trainedMax: 12, metricName: 'accuracy', buckets: true });
     expect(tf.memory().numTensors).toBe(before);
     expect(curve.points.map(({ length, status, n, shortest, longest }) => ({ length, status, n, shortest, longest }))).toEqual([
       { length: 5, status: 'ok', n: 25, shortest: 1, longest: 5 },
@@ -61,6 +61,12 @@ describe('the length curve over a file’s buckets', () => {
       // no examples, and past the weights: nothing to score
       { length: 50, status: 'no-weights', n: 0, shortest: undefined, longest: undefined },
     ]);
+    // a task's examples are exactly their point's length: none are made past the limit
+    const exact = lengthCurve(model, [5, 100_000], (L) => {
+      if (L > 12) throw new Error(`examples of length ${L} made past the limit`);
+      return items.filter((e) => itemLength(e) === L);
+    }, { step: 0, trainedMax: 12, metricName: 'accuracy' });
+    expect(exact.points.map((p) => [p.length, p.status, p.n])).toEqual([[5, 'ok', 5], [100_000, 'no-weights', 0]]);
     expect(formatCurve(curve).split('\n').slice(2).map((l) => l.replace(/accuracy \S+ +loss \S+/, '…'))).toEqual([
       '      20   …   n=35 (lengths 6–12)',
       '      50   no weights for these positions (unshared model)',
