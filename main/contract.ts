@@ -183,6 +183,8 @@ export const LengthStatsSchema = z.object({
   median: z.number(),
   max: z.number().int(),
   histogram: z.array(z.object({ from: z.number().int(), to: z.number().int(), count: z.number().int() })),
+  /** numbers per step of a sequence, where there are several (a JSONL list of lists) */
+  features: z.number().int().min(2).optional(),
 });
 export type LengthStats = z.infer<typeof LengthStatsSchema>;
 

@@ -33,7 +33,7 @@ export function formatSummary(s: DatasetSummary): string {
   }
   if (s.lengths) {
     const L = s.lengths;
-    lines.push(`lengths (${L.unit}): min ${n(L.min)}, median ${n(L.median)}, max ${n(L.max)} over ${n(L.count)} sequence${L.count === 1 ? '' : 's'}`);
+    lines.push(`lengths (${L.unit}): min ${n(L.min)}, median ${n(L.median)}, max ${n(L.max)} over ${n(L.count)} sequence${L.count === 1 ? '' : 's'}${L.features ? `, ${L.features} numbers a step` : ''}`);
     const peak = Math.max(...L.histogram.map((b) => b.count));
     if (L.histogram.length > 1) {
       for (const b of L.histogram) {

@@ -3,7 +3,7 @@
  * task they imply, validation with errors that name the line, and the summary's statistics.
  */
 import type { ColumnRole, DataWarning, DatasetSummary, LengthStats, RoleOverrides, TaskKind } from '../contract.js';
-import { cellText, detectRoles, profileColumns } from './columns.js';
+import { cellText, detectRoles, featuresPerStep, profileColumns } from './columns.js';
 import type { Dataset, Series, TextCorpus } from './dataset.js';
 import { DataError } from './errors.js';
 import { MAX_CLASSES } from './limits.js';
@@ -104,6 +104,13 @@ function textDataset(classes: string[], texts: string[], labels: Int32Array, lin
   };
 }
 
+/** The most common number of features a step among a column's sequences (1 where there are none). */
+function commonWidth(cells: Table['cells'][number]): number {
+  const counts = new Map<number, number>();
+  for (const c of cells) if (typeof c !== 'string' && c.length > 0) counts.set(featuresPerStep(c), (counts.get(featuresPerStep(c)) ?? 0) + 1);
+  return [...counts].reduce((best, e) => (e[1] > best[1] ? e : best), [1, 0])[0];
+}
+
 export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analysis {
   const profiles = profileColumns(table);
   const rowCount = table.lines.length;
@@ -121,6 +128,8 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
     const labelCol = col('label');
     const inputs = table.cells[inputCol];
     const labelCells = table.cells[labelCol];
+    // features per step of a sequence: as most rows have them (a row with another count is skipped)
+    const width = task === 'sequence-classification' ? commonWidth(inputs) : 1;
     // the rows kept, by number, and their labels: no object per row (1.8 M of them for a 100 MB file)
     const kept: number[] = [];
     const keptLabels: string[] = [];
@@ -132,8 +141,12 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
         skipped.push({ line: table.lines[i], reason: label === '' ? `empty label ("${table.columns[labelCol]}")` : `empty input ("${table.columns[inputCol]}")` });
         continue;
       }
-      if (task === 'sequence-classification' && typeof input === 'string') {
-        skipped.push({ line: table.lines[i], reason: `"${table.columns[inputCol]}" is not a list of numbers` });
+      const problem =
+        task === 'text-classification'
+          ? typeof input === 'string' ? null : 'holds a list of numbers, not text'
+          : typeof input === 'string' ? 'is not a list of numbers' : featuresPerStep(input) === width ? null : `has ${featuresPerStep(input)} numbers a step where most rows have ${width}`;
+      if (problem) {
+        skipped.push({ line: table.lines[i], reason: `"${table.columns[inputCol]}" ${problem}` });
         continue;
       }
       kept.push(i);
@@ -154,9 +167,10 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
       lengths = lengthStats(texts.map((t) => countTokens(t)), 'tokens');
       dataset = textDataset(info.classes, texts, Int32Array.from(keptLabels, (l) => classIndex.get(l)!), keptLines);
     } else {
-      const examples = kept.map((i, k) => ({ values: inputs[i] as number[], label: classIndex.get(keptLabels[k])!, line: keptLines[k] }));
-      dataset = { kind: 'sequence-classification', classes: info.classes, examples };
-      lengths = lengthStats(examples.map((e) => e.values.length), 'steps');
+      const examples = kept.map((i, k) => ({ values: (inputs[i] as number[] | number[][]).flat(), label: classIndex.get(keptLabels[k])!, line: keptLines[k] }));
+      dataset = { kind: 'sequence-classification', classes: info.classes, width, examples };
+      lengths = lengthStats(examples.map((e) => e.values.length / width), 'steps');
+      if (lengths && width > 1) lengths.features = width;
     }
     const counts = labels.classes.map((c) => c.count);
     const ratio = Math.max(...counts) / Math.min(...counts);

@@ -33,7 +33,13 @@ const TIME_NAME = /^(date|time|timestamp|datetime|month|day|ds|period)$/i;
 const ID_NAME = /^(id|series|series_?id|seq(uence)?_?id|group|unit|station|sensor|city|site|store|region|country|location)$/i;
 
 export function cellText(c: Cell): string {
-  return typeof c === 'string' ? c : `[${c.join(', ')}]`;
+  if (typeof c === 'string') return c;
+  return `[${(c as (number | number[])[]).map((step) => (Array.isArray(step) ? `[${step.join(', ')}]` : step)).join(', ')}]`;
+}
+
+/** Features per step of a sequence cell: 1 for a list of numbers, the inner length for a list of lists. */
+export function featuresPerStep(c: number[] | number[][]): number {
+  return Array.isArray(c[0]) ? c[0].length : 1;
 }
 
 export function profileColumns(table: Table): ColumnProfile[] {
@@ -49,16 +55,15 @@ export function profileColumns(table: Table): ColumnProfile[] {
     const examples: string[] = [];
     const column = table.cells[index];
     for (const cell of column) {
-      if (Array.isArray(cell)) {
-        arrays++;
-        nonEmpty++;
-        continue;
-      }
-      const v = cell.trim();
+      const v = typeof cell === 'string' ? cell.trim() : cellText(cell);
       if (v === '') continue;
       nonEmpty++;
       if (distinct.size < DISTINCT_CAP) distinct.add(v);
       if (examples.length < 3 && !examples.includes(v)) examples.push(v.length > 80 ? `${v.slice(0, 77)}…` : v);
+      if (Array.isArray(cell)) {
+        arrays++;
+        continue;
+      }
       if (isNumeric(v)) {
         numeric++;
         if (!Number.isInteger(Number(v))) integers = false;
@@ -69,7 +74,8 @@ export function profileColumns(table: Table): ColumnProfile[] {
       }
     }
     const kind: ColumnSummary['kind'] =
-      nonEmpty === 0 ? 'empty' : arrays === nonEmpty ? 'array' : numeric >= 0.9 * nonEmpty ? 'numeric' : dates >= 0.9 * nonEmpty ? 'date' : 'text';
+      // mostly sequences: the cells that are not (text, a list with a non-number) are skipped later, each with its line
+      nonEmpty === 0 ? 'empty' : arrays >= 0.5 * nonEmpty ? 'array' : numeric >= 0.9 * nonEmpty ? 'numeric' : dates >= 0.9 * nonEmpty ? 'date' : 'text';
     return {
       name,
       index,

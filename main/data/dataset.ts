@@ -18,6 +18,7 @@ export interface TextCorpus {
 }
 
 export interface ValuesExample {
+  /** steps × features, row by row (the dataset's `width` numbers a step) */
   values: number[];
   label: number;
   line: number;
@@ -33,6 +34,6 @@ export interface Series {
 
 export type Dataset =
   | { kind: 'text-classification'; classes: string[]; corpus: TextCorpus }
-  | { kind: 'sequence-classification'; classes: string[]; examples: ValuesExample[] }
+  | { kind: 'sequence-classification'; classes: string[]; /** features per step */ width: number; examples: ValuesExample[] }
   | { kind: 'forecast'; valueColumns: string[]; series: Series[] }
   | { kind: 'none' };

@@ -1,6 +1,7 @@
 /**
  * Bytes → text, chunk by chunk, refusing what is not UTF-8 text: binary files (NUL bytes),
  * invalid UTF-8 (with the line where it starts), over-long lines and over-large files.
+ * UTF-16 with a byte-order mark (Excel's "Unicode Text" export) is read too.
  * A leading BOM is dropped; line endings stay as they are (the parsers handle CRLF and lone CR).
  */
 import { DataError } from './errors.js';
@@ -18,8 +19,31 @@ export interface DecodeProgress {
   totalBytes: number;
 }
 
+type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** The encoding a byte-order mark at the start says, where it says UTF-16 (else UTF-8, BOM or not). */
+function encodingOf(head: Uint8Array): Encoding {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return 'utf-8';
+}
+
+/**
+ * Whether text without a BOM looks like UTF-16: ASCII characters in it are a letter byte and a
+ * NUL byte, so most bytes at one parity are NULs and few at the other.
+ */
+function looksLikeUtf16(head: Uint8Array): boolean {
+  const n = Math.min(head.length, 4096) & ~1;
+  if (n < 8) return false;
+  const nuls = [0, 0];
+  for (let i = 0; i < n; i++) if (head[i] === 0) nuls[i & 1]++;
+  const [low, high] = [Math.min(...nuls), Math.max(...nuls)];
+  return high >= 0.4 * (n / 2) && low <= 0.05 * (n / 2);
+}
+
 export class TextAssembler {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  private encoding: Encoding = 'utf-8';
+  private decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   /** the decoded text (without Buffer), or the checked bytes, decoded once at the end (with it) */
   private readonly parts: string[] = [];
   private readonly bytes: Uint8Array[] = [];
@@ -41,8 +65,10 @@ export class TextAssembler {
 
   /** The next bytes of the file; kept until finish() (a file stream's chunks are never written again). */
   push(chunk: Uint8Array): void {
-    if (this.bytesRead === 0 && chunk.length > 0) this.checkNotBinary(chunk);
-    const nul = chunk.indexOf(0);
+    if (this.bytesRead === 0 && chunk.length > 0) this.start(chunk);
+    const utf8 = this.encoding === 'utf-8';
+    // (UTF-16 holds NUL bytes in every ASCII character: there a NUL character is looked for instead)
+    const nul = utf8 ? chunk.indexOf(0) : -1;
     if (nul >= 0) {
       throw new DataError('binary', this.file, `NUL byte at offset ${this.bytesRead + nul}: this is a binary file, expected text (CSV, TSV, JSONL or TXT)`, this.line);
     }
@@ -50,33 +76,47 @@ export class TextAssembler {
     if (this.bytesRead > MAX_FILE_BYTES) {
       throw new DataError('too-large', this.file, `the file is larger than ${formatBytes(MAX_FILE_BYTES)}, the supported maximum`);
     }
-    // decoded here all the same: that is what checks it is UTF-8 and measures its lines
-    this.accept(this.decode(chunk, true));
-    if (NodeBuffer) this.bytes.push(chunk);
+    // decoded here all the same: that is what checks the encoding and measures the lines
+    const text = this.decode(chunk, true);
+    if (!utf8 && text.includes('\0')) {
+      throw new DataError('binary', this.file, 'a NUL character in UTF-16 text: this is a binary file, expected text (CSV, TSV, JSONL or TXT)', this.line);
+    }
+    this.accept(text);
+    if (NodeBuffer && utf8) this.bytes.push(chunk);
     this.onProgress?.({ bytesRead: this.bytesRead, totalBytes: this.totalBytes });
   }
 
   finish(): string {
     this.accept(this.decode(new Uint8Array(), false));
     // (the TextDecoder dropped a leading BOM; Buffer keeps it)
-    const text = NodeBuffer ? NodeBuffer.concat(this.bytes).toString('utf8').replace(/^\uFEFF/, '') : this.parts.join('');
+    const text = NodeBuffer && this.encoding === 'utf-8' ? NodeBuffer.concat(this.bytes).toString('utf8').replace(/^\uFEFF/, '') : this.parts.join('');
     // they would stay alive as long as this assembler (its caller's frame, while it parses)
     this.parts.length = 0;
     this.bytes.length = 0;
     return text;
   }
 
+  /** The first bytes: a UTF-16 byte-order mark switches the decoder; anything else must not look binary. */
+  private start(head: Uint8Array): void {
+    this.encoding = encodingOf(head);
+    if (this.encoding !== 'utf-8') this.decoder = new TextDecoder(this.encoding, { fatal: true, ignoreBOM: false });
+    else if (looksLikeUtf16(head)) {
+      throw new DataError('encoding', this.file, 'this looks like UTF-16 text without a byte-order mark; save the file as UTF-8 (or as UTF-16 with a BOM)');
+    } else this.checkNotBinary(head);
+  }
+
   private decode(chunk: Uint8Array, stream: boolean): string {
     try {
       return this.decoder.decode(chunk, { stream });
     } catch {
-      throw new DataError('encoding', this.file, 'the text is not valid UTF-8 (saved as Latin-1 or UTF-16?); save the file as UTF-8', this.line + this.countLines(chunk));
+      const what = this.encoding === 'utf-8' ? 'valid UTF-8 (saved as Latin-1 or UTF-16?)' : `valid ${this.encoding.toUpperCase()} (a broken surrogate pair or a cut-off last byte)`;
+      throw new DataError('encoding', this.file, `the text is not ${what}; save the file as UTF-8`, this.line + this.countLines(chunk));
     }
   }
 
   /** Newlines before the first undecodable byte of a chunk, to name the line at fault. */
   private countLines(chunk: Uint8Array): number {
-    const lenient = new TextDecoder('utf-8').decode(chunk);
+    const lenient = new TextDecoder(this.encoding).decode(chunk);
     const bad = lenient.indexOf('\uFFFD');
     return (lenient.slice(0, bad < 0 ? lenient.length : bad).match(/\r\n|\r|\n/g) ?? []).length;
   }
@@ -121,7 +161,7 @@ export class TextAssembler {
       this.lastWasCR = cr;
       i = brk + 1;
     }
-    if (!NodeBuffer) this.parts.push(text);
+    if (!NodeBuffer || this.encoding !== 'utf-8') this.parts.push(text);
   }
 }
 

@@ -8,7 +8,8 @@ import type { DataFormat } from '../contract.js';
 import { DataError } from './errors.js';
 
 /** A cell is text as the file holds it, or a numeric sequence (a JSONL array). */
-export type Cell = string | number[];
+/** a cell: text as read, or from JSONL a sequence of numbers (one per step) or of equal-length number lists (features per step) */
+export type Cell = string | number[] | number[][];
 
 /**
  * A parsed file, kept column by column: cells[c][r] is row r's value in column c. Why not an
@@ -176,10 +177,17 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
   return { file, format, hasHeader, columns, cells, lines };
 }
 
+const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
 function jsonValue(v: unknown): Cell {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return v as number[];
+  if (Array.isArray(v) && v.length > 0) {
+    if (v.every(isFiniteNumber)) return v as number[];
+    // a multivariate sequence: every step a list of the same number of features
+    const width = Array.isArray(v[0]) ? v[0].length : 0;
+    if (width > 0 && v.every((step) => Array.isArray(step) && step.length === width && step.every(isFiniteNumber))) return v as number[][];
+  }
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

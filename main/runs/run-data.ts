@@ -153,11 +153,12 @@ function forecastRunData(config: RunConfig, d: FileData, ds: OfKind<'forecast'>,
 
 function sequenceRunData(config: RunConfig, ds: OfKind<'sequence-classification'>, info: FileInfo, rng: Rng): PreparedData {
   const valFraction = config.train.validationFraction;
-  const items: SequenceItem[] = ds.examples.map((e) => ({ values: e.values.map((v) => [v]), label: e.label }));
+  const w = ds.width;
+  const items: SequenceItem[] = ds.examples.map((e) => ({ values: Array.from({ length: e.values.length / w }, (_, t) => e.values.slice(t * w, (t + 1) * w)), label: e.label }));
   const [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
   const lengths = config.evalLengths;
   return {
-    model: resolveModel(config, { type: 'features', size: 1 }, { type: 'classify', classes: ds.classes.length }),
+    model: resolveModel(config, { type: 'features', size: w }, { type: 'classify', classes: ds.classes.length }),
     train,
     val,
     metricName: 'accuracy',

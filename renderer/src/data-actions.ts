@@ -51,7 +51,7 @@ export function inputWidth(): number {
   if (state.task === 'parity') return 1;
   if (state.task === 'adding') return 2;
   if (state.data?.summary.task === 'forecast') return state.data.summary.columns.filter((c) => c.role === 'value').length;
-  if (state.data?.summary.task === 'sequence-classification') return 1;
+  if (state.data?.summary.task === 'sequence-classification') return state.data.summary.lengths?.features ?? 1;
   return state.model.embed;
 }
 

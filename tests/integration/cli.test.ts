@@ -108,6 +108,34 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(r.out).toMatch(/^\s+150 {3}no weights for these positions \(unshared model\)$/m);
   });
 
+  it('a JSONL of multivariate sequences (3 numbers a step) trains a model with 3 inputs a step, and eval reads the file again', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'rnnwb-cli-'));
+    // the class is the sign of the third feature; lengths 4–12
+    const rows = Array.from({ length: 120 }, (_, i) => {
+      const sign = i % 2 ? 1 : -1;
+      return JSON.stringify({ x: Array.from({ length: 4 + (i % 9) }, (_, t) => [Math.sin(i + t), Math.cos(i * t), sign * (0.5 + ((i * 7 + t) % 5) / 10)]), label: sign > 0 ? 'up' : 'down' });
+    });
+    const data = join(root, 'motion.jsonl');
+    writeFileSync(data, `${rows.join('\n')}\n{"x": [[1, 2]], "label": "up"}\n`);
+    const inspect = cli('inspect', data);
+    expect(inspect.out).toContain('lengths (steps): min 4, median 8, max 12 over 120 sequences, 3 numbers a step');
+    expect(inspect.out).toContain('1 rows skipped ("x" has 2 numbers a step where most rows have 3); first at line 121');
+    const session = join(root, 's');
+    const r = cli('train', '--data', data, '--epochs', '8', '--hidden', '16', '--lr', '0.02', '--eval-lengths', '6,12', '--session', session);
+    expect(r.code, r.err).toBe(0);
+    const saved = JSON.parse(readFileSync(join(session, 'session.json'), 'utf8'));
+    expect(saved.model.input).toEqual({ type: 'features', size: 3 });
+    // 16·3 + 16·16 + 16 recurrent, 2·16 + 2 head
+    expect(saved.params).toBe(48 + 256 + 16 + 34);
+    expect(r.out).toMatch(/^\s+12 {3}accuracy (0\.9\d\d|1\.000)/m);
+    const again = cli('eval', '--session', session, '--lengths', '12');
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/^\s+12 {3}accuracy (0\.9\d\d|1\.000)/m);
+  });
+
   it('a large file says what it is doing while it loads, then trains as any file does', async () => {
     const { mkdtempSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -196,6 +196,28 @@ describe('formats and quirks', () => {
     expect(err2.message).toMatch(/line 2: expected a JSON object/);
   });
 
+  it('JSONL lists of lists are multivariate sequences; rows of another width, or not numbers, are skipped by line', async () => {
+    const rows = [
+      { x: [[0.5, 1, -1], [0, 0, 2]], label: 'run' },
+      { x: [[1, 2]], label: 'walk' },
+      { x: [[1, 2, 3]], label: 'walk' },
+      { x: [1, 'a'], label: 'run' },
+      { x: [[2, 2, 2], [3, 3, 3], [4, 4, 4]], label: 'walk' },
+    ];
+    const { summary, dataset } = await read('m.jsonl', rows.map((r) => JSON.stringify(r)).join('\n'));
+    expect(summary).toMatchObject({ task: 'sequence-classification', lengths: { unit: 'steps', min: 1, max: 3, count: 3, features: 3 } });
+    expect(summary.columns[0]).toMatchObject({ name: 'x', role: 'sequence', kind: 'array', distinct: 5, examples: ['[[0.5, 1, -1], [0, 0, 2]]', '[[1, 2]]', '[[1, 2, 3]]'] });
+    expect(summary.skipped).toEqual([
+      { line: 2, reason: '"x" has 2 numbers a step where most rows have 3' },
+      { line: 4, reason: '"x" is not a list of numbers' },
+    ]);
+    expect(dataset).toMatchObject({ kind: 'sequence-classification', width: 3, examples: [{ values: [0.5, 1, -1, 0, 0, 2], line: 1 }, { values: [1, 2, 3], line: 3 }, { values: [2, 2, 2, 3, 3, 3, 4, 4, 4], line: 5 }] });
+    // a one-number-a-step file says no width, and a list forced to be text is skipped, not tokenized
+    expect((await read('s.jsonl', '{"seq":[1,0],"label":0}\n{"seq":[1],"label":1}\n')).summary.lengths?.features).toBeUndefined();
+    const forced = await read('f.jsonl', '{"seq":[1,0],"label":0}\n{"seq":"one two","label":1}\n{"seq":"three","label":0}\n', { seq: 'text' });
+    expect(forced.summary).toMatchObject({ task: 'text-classification', skipped: [{ line: 1, reason: '"seq" holds a list of numbers, not text' }] });
+  });
+
   it('plain text: label<TAB>text per line, or one unlabeled example per line', async () => {
     const { summary } = await read('t.txt', 'pos\tI loved it\nneg\tI hated it\npos\tgreat\n');
     expect(summary.task).toBe('text-classification');
@@ -269,6 +291,31 @@ describe('bad input: one specific error, nothing half-loaded', () => {
     const err = await failure(read('l.csv', latin1));
     expect(err.code).toBe('encoding');
     expect(err.message).toBe('l.csv: line 3: the text is not valid UTF-8 (saved as Latin-1 or UTF-16?); save the file as UTF-8');
+  });
+
+  it('UTF-16 with a byte-order mark (Excel\'s "Unicode Text") reads as UTF-8 does, in either byte order and across chunks', async () => {
+    const bytes = readFileSync(resolve(datasetsDir, 'sst2-dev.tsv'));
+    const text = bytes.toString('utf8');
+    const utf16 = (bigEndian: boolean) => {
+      const le = Buffer.from(`\uFEFF${text.replace(/\r?\n/g, '\r\n')}`, 'utf16le');
+      return bigEndian ? le.swap16() : le;
+    };
+    const plain = await readReal('sst2-dev.tsv');
+    for (const bigEndian of [false, true]) {
+      const all = utf16(bigEndian);
+      // cut at odd offsets: inside a character's two bytes
+      const chunks = [all.subarray(0, 1001), all.subarray(1001, 50_001), all.subarray(50_001)];
+      const got = await readDataset(chunks, { file: 'excel.txt', size: all.length });
+      expect(got.summary).toMatchObject({ task: 'text-classification', rows: 872, labels: plain.summary.labels, lengths: plain.summary.lengths });
+      expect(got.summary.samples).toEqual(plain.summary.samples);
+    }
+    const noBom = Buffer.from(text, 'utf16le');
+    const err = await failure(read('nobom.tsv', noBom));
+    expect(err.message).toBe('nobom.tsv: this looks like UTF-16 text without a byte-order mark; save the file as UTF-8 (or as UTF-16 with a BOM)');
+    const cut = await failure(read('cut.tsv', Buffer.concat([Buffer.from('\uFEFFlabel\ttext\n1\thi\n', 'utf16le'), Buffer.from([0x41])])));
+    expect(cut.message).toBe('cut.tsv: line 3: the text is not valid UTF-16LE (a broken surrogate pair or a cut-off last byte); save the file as UTF-8');
+    const nul = await failure(read('nul.tsv', Buffer.from('\uFEFFlabel\ttext\n1\th\0i\n', 'utf16le')));
+    expect(nul.code).toBe('binary');
   });
 
   it('a line of 10 MB is refused with its line number', async () => {
