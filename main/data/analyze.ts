@@ -7,8 +7,8 @@ import { cellText, detectRoles, featuresPerStep, profileColumns } from './column
 import type { Dataset, Series, TextCorpus } from './dataset.js';
 import { DataError } from './errors.js';
 import { MAX_CLASSES } from './limits.js';
-import { isNumeric, tableRow, type Table } from './read.js';
-import { parseDate } from './series.js';
+import { isMissingMarker, isNumeric, tableRow, type Table } from './read.js';
+import { fillGaps, parseDate } from './series.js';
 import { countTokens, numberTokens } from './text.js';
 
 export interface Analysis {
@@ -74,12 +74,12 @@ function checkLabels(table: Table, column: number, values: string[]): LabelInfo 
 }
 
 /** Reads one numeric cell of a series; anything else is an error that names the line. */
+/** A series' value at a row: NaN where it is missing (empty, or a marker such as NA), filled later (fillGaps). */
 function seriesNumber(table: Table, row: number, column: number): number {
   const raw = table.cells[column][row];
   const v = typeof raw === 'string' ? raw.trim() : '';
-  const name = table.columns[column];
-  if (v === '') throw new DataError('missing-value', table.file, `column "${name}" is empty (a missing value); a series needs a number at every step — fill it or remove the row`, table.lines[row]);
-  if (!isNumeric(v)) throw new DataError('not-numeric', table.file, `column "${name}" expects a number, got "${v.slice(0, 40)}"`, table.lines[row]);
+  if (v === '' || isMissingMarker(v)) return NaN;
+  if (!isNumeric(v)) throw new DataError('not-numeric', table.file, `column "${table.columns[column]}" expects a number, got "${v.slice(0, 40)}"`, table.lines[row]);
   return Number(v);
 }
 
@@ -209,8 +209,11 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
     }
     /** where the first series out of time order was found, for the warning */
     let unsorted: string | null = null;
-    const series: Series[] = [...groups].map(([id, rowIdx]) => {
+    const gaps = { filled: 0, dropped: 0, firstLine: Infinity };
+    const sorted: Series[] = [...groups].map(([id, rowIdx]) => {
       const values = rowIdx.map((i) => valueCols.map((c) => seriesNumber(table, i, c)));
+      const missing = values.findIndex((row) => row.some(Number.isNaN));
+      if (missing >= 0) gaps.firstLine = Math.min(gaps.firstLine, table.lines[rowIdx[missing]]);
       let times: number[] | null = null;
       if (timeCol >= 0) {
         times = rowIdx.map((i) => {
@@ -233,6 +236,20 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
       }
       return { id, times, values };
     });
+    const series = sorted.map((s) => {
+      const done = fillGaps(s.values, s.times);
+      if ('emptyColumn' in done) {
+        const where = idCol >= 0 ? ` for ${table.columns[idCol]} "${s.id}"` : '';
+        throw new DataError('missing-value', table.file, `column "${table.columns[valueCols[done.emptyColumn]]}" has no number${where} (every value empty or missing); a series needs values to forecast from`);
+      }
+      gaps.filled += done.filled;
+      gaps.dropped += done.dropped;
+      return { id: s.id, times: done.times, values: done.values };
+    });
+    if (gaps.filled + gaps.dropped > 0) {
+      const parts = [gaps.filled ? `${gaps.filled.toLocaleString('en-US')} filled by linear interpolation between the values around them` : '', gaps.dropped ? `${gaps.dropped.toLocaleString('en-US')} rows at a series' start or end without a value dropped` : ''];
+      warnings.push({ code: 'missing-values', message: `missing values (empty or NA): ${parts.filter(Boolean).join('; ')}; first at line ${gaps.firstLine}` });
+    }
     if (unsorted) {
       warnings.push({ code: 'unsorted-time', message: `rows are not in time order (first at ${unsorted}); each series was sorted by "${table.columns[timeCol]}"` });
     }

@@ -3,7 +3,7 @@
  * Detection looks at values first and names second; every role can be overridden.
  */
 import type { ColumnRole, ColumnSummary } from '../contract.js';
-import { isDateLike, isNumeric, type Cell, type Table } from './read.js';
+import { isDateLike, isMissingMarker, isNumeric, type Cell, type Table } from './read.js';
 import { countTokens } from './text.js';
 
 export interface ColumnProfile {
@@ -48,6 +48,8 @@ export function profileColumns(table: Table): ColumnProfile[] {
     let numeric = 0;
     let dates = 0;
     let arrays = 0;
+    /** NA, NaN, null, … : missing where the column holds numbers, a value where it holds text */
+    let markers = 0;
     let integers = true;
     let tokens = 0;
     let texts = 0;
@@ -64,6 +66,7 @@ export function profileColumns(table: Table): ColumnProfile[] {
         arrays++;
         continue;
       }
+      if (isMissingMarker(v)) markers++;
       if (isNumeric(v)) {
         numeric++;
         if (!Number.isInteger(Number(v))) integers = false;
@@ -75,14 +78,15 @@ export function profileColumns(table: Table): ColumnProfile[] {
     }
     const kind: ColumnSummary['kind'] =
       // mostly sequences: the cells that are not (text, a list with a non-number) are skipped later, each with its line
-      nonEmpty === 0 ? 'empty' : arrays >= 0.5 * nonEmpty ? 'array' : numeric >= 0.9 * nonEmpty ? 'numeric' : dates >= 0.9 * nonEmpty ? 'date' : 'text';
+      nonEmpty === markers ? 'empty' : arrays >= 0.5 * nonEmpty ? 'array' : numeric > 0 && numeric >= 0.9 * (nonEmpty - markers) ? 'numeric' : dates >= 0.9 * nonEmpty ? 'date' : 'text';
+    const missing = kind === 'numeric' || kind === 'empty' ? markers : 0;
     return {
       name,
       index,
       kind,
-      nonEmpty,
-      missing: column.length - nonEmpty,
-      distinct: distinct.size,
+      nonEmpty: nonEmpty - missing,
+      missing: column.length - nonEmpty + missing,
+      distinct: missing ? [...distinct].filter((v) => !isMissingMarker(v)).length : distinct.size,
       meanTokens: texts > 0 ? tokens / texts : 0,
       integers,
       examples: examples.length ? examples : column.slice(0, 3).map((c) => cellText(c).slice(0, 80)),

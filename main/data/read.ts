@@ -69,6 +69,9 @@ function lineAt(starts: number[], offset: number): number {
 
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 export const isNumeric = (s: string): boolean => NUMBER.test(s);
+/** How exports write a missing number (R, pandas, Excel, SQL): taken as an empty cell where a number is expected. */
+const MISSING = /^(na|n\/a|#n\/a|nan|null|none|missing|\?|-)$/i;
+export const isMissingMarker = (s: string): boolean => MISSING.test(s);
 const DATE = /^\s*\d{4}-\d{2}(-\d{2})?([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?\s*$|^\s*\d{1,2}\/\d{1,2}\/\d{4}\s*$|^\s*\d{1,2}\.\d{1,2}\.\d{4}([ T]\d{1,2}:\d{2}(:\d{2})?)?\s*$/;
 export const isDateLike = (s: string): boolean => DATE.test(s);
 const NAME = /^[\p{L}_][\p{L}\p{N}_ .()\-/]{0,63}$/u;

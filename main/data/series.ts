@@ -120,3 +120,45 @@ export function splitChronological<T>(rows: T[], trainFraction: number): { train
   const cut = Math.round(rows.length * trainFraction);
   return { train: rows.slice(0, cut), test: rows.slice(cut) };
 }
+
+/**
+ * A series' missing values (NaN) filled, as a forecasting user would by hand: inside the series
+ * linearly between the nearest values before and after (by time where there are times, else by
+ * position); rows before a column's first value or after its last are dropped, as there is
+ * nothing on one side to fill from. `emptyColumn` where a column has no value at all (or none
+ * in the rows every other column has values in).
+ */
+export function fillGaps(values: number[][], times: number[] | null): { values: number[][]; times: number[] | null; filled: number; dropped: number } | { emptyColumn: number } {
+  const columns = values[0]?.length ?? 0;
+  let start = 0;
+  let end = values.length - 1;
+  for (let c = 0; c < columns; c++) {
+    const first = values.findIndex((row) => !Number.isNaN(row[c]));
+    if (first < 0) return { emptyColumn: c };
+    start = Math.max(start, first);
+    let last = values.length - 1;
+    while (Number.isNaN(values[last][c])) last--;
+    end = Math.min(end, last);
+  }
+  // (a column whose values all lie before another's first: nothing in common to keep)
+  if (start > end) return { emptyColumn: 0 };
+  const kept = values.slice(start, end + 1).map((row) => [...row]);
+  const keptTimes = times?.slice(start, end + 1) ?? null;
+  const at = (i: number) => keptTimes?.[i] ?? i;
+  let filled = 0;
+  for (let c = 0; c < columns; c++) {
+    let before = 0; // the last row with a value (row 0 has one: see start)
+    for (let i = 1; i < kept.length; i++) {
+      if (Number.isNaN(kept[i][c])) continue;
+      for (let j = before + 1; j < i; j++) {
+        // equal times (duplicate stamps) fall back to positions
+        const span = at(i) - at(before);
+        const f = span > 0 ? (at(j) - at(before)) / span : (j - before) / (i - before);
+        kept[j][c] = kept[before][c] + f * (kept[i][c] - kept[before][c]);
+        filled++;
+      }
+      before = i;
+    }
+  }
+  return { values: kept, times: keptTimes, filled, dropped: values.length - kept.length };
+}

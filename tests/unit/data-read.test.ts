@@ -64,6 +64,23 @@ describe('the four datasets in ../shared/datasets', () => {
     expect(new Date(dataset.series[0].times![143]).toISOString().slice(0, 10)).toBe('1960-12-01');
   });
 
+  it('AirPassengers.csv with holes (empty, NA, null): inner ones are interpolated between their neighbours by date, edge rows dropped, and a warning says so', async () => {
+    const [header, ...rows] = readFileSync(resolve(datasetsDir, 'AirPassengers.csv'), 'utf8').trim().split(/\r?\n/);
+    const hole = (i: number, marker: string) => (rows[i] = rows[i].replace(/,\d+$/, `,${marker}`));
+    // rows 1 (Feb 1949) and 2, then 100: inside; row 143 (the last): an edge
+    [[1, ''], [2, 'NA'], [100, 'null'], [143, 'NaN']].forEach(([i, m]) => hole(i as number, m as string));
+    const { summary, dataset } = await read('holes.csv', [header, ...rows].join('\n'));
+    expect(summary.columns[1]).toMatchObject({ kind: 'numeric', role: 'value', missing: 4 });
+    expect(summary.warnings).toContainEqual({ code: 'missing-values', message: "missing values (empty or NA): 3 filled by linear interpolation between the values around them; 1 rows at a series' start or end without a value dropped; first at line 3" });
+    if (dataset.kind !== 'forecast') throw new Error('expected a forecast dataset');
+    const { values, times } = dataset.series[0];
+    expect(values).toHaveLength(143);
+    // Jan 1949 112 and Apr 1949 129 around two holes: by days, not rows (31 + 28 of 90 days, then 31 more)
+    expect(values[1][0]).toBeCloseTo(112 + (17 * 31) / 90, 10);
+    expect(values[2][0]).toBeCloseTo(112 + (17 * 59) / 90, 10);
+    expect(new Date(times![142]).toISOString().slice(0, 10)).toBe('1960-11-01');
+  });
+
   it('daily-min-temperatures.csv: ISO dates, 3,650 daily values', async () => {
     const { summary, dataset } = await readReal('daily-min-temperatures.csv');
     expect(summary.columns.map((c) => [c.name, c.role])).toEqual([['Date', 'time'], ['Temp', 'value']]);
@@ -269,7 +286,7 @@ describe('bad input: one specific error, nothing half-loaded', () => {
     ['one class', 'c.csv', 'text,label\na b,1\nc d,1\ne f,1\n', 'one-class', 'c.csv: label column "label" has a single class ("1") in 3 rows; a classifier needs at least two'],
     ['5,000 classes', 'k.csv', ['text,label', ...Array.from({ length: 5000 }, (_, i) => `some words ${i},class${i}`)].join('\n'), 'too-many-classes', /label column "label" has 5,000 distinct values; at most 1,000 classes/],
     ['non-numeric value in a series', 'v.csv', ['date,value', ...Array.from({ length: 20 }, (_, i) => `2020-01-${String(i + 1).padStart(2, '0')},${i === 12 ? 'abc' : i}`)].join('\n'), 'not-numeric', 'v.csv: line 14: column "value" expects a number, got "abc"'],
-    ['missing value in a series', 'm.csv', 'date,value\n2020-01-01,1\n2020-01-02,\n2020-01-03,3\n', 'missing-value', /^m\.csv: line 3: column "value" is empty \(a missing value\)/],
+    ['a series with no number', 'm.csv', 'date,city,value\n2020-01-01,a,1\n2020-01-02,a,2\n2020-01-01,b,\n2020-01-02,b,NA\n', 'missing-value', 'm.csv: column "value" has no number for city "b" (every value empty or missing); a series needs values to forecast from'],
     ['bad date in a series', 'd.csv', 'date,value\n2020-01-01,1\n2020-13-45,2\n2020-01-03,3\n', 'not-numeric', /^d\.csv: line 3: column "date" expects a date/],
     ['continuous label', 'r.csv', 'text,label\ngood one,0.5\nbad one,0.25\n', 'bad-role', /holds continuous numbers/],
   ])('%s', async (_what, file, content, code, message) => {
