@@ -17,7 +17,8 @@ export type DataErrorCode =
   | 'too-many-classes'
   | 'no-columns'
   | 'bad-role'
-  | 'too-short';
+  | 'too-short'
+  | 'too-long';
 
 export class DataError extends Error {
   constructor(

@@ -10,6 +10,7 @@ import { disposeBatch, packBatch, unpackBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
 import { readNow, type Reads } from '../engine/reads.js';
 import { lossWeight } from '../engine/train.js';
+import { weightLimit } from './run-data.js';
 
 const EVAL_BATCH = 128;
 
@@ -102,15 +103,6 @@ export function dealSet(set: PackedBatch[], threads: number): PackedBatch[][] {
   return Array.from({ length: threads }, (_, k) => set.filter((_, i) => i % threads === k));
 }
 
-/** Longest length the model has weights for (unshared core, learned position table), else ∞. */
-export function weightLimit(model: SequenceModel): number {
-  const c = model.config;
-  let limit = Infinity;
-  if (c.kind === 'unshared' && c.beyondMax === 'refuse') limit = c.maxLen;
-  if (c.position.type === 'learned') limit = Math.min(limit, c.position.maxLen);
-  return limit;
-}
-
 /** The shortest and longest of these items (a loop: a bucket may hold 100,000 of them, too many to spread into Math.min). */
 function lengthRange(items: SequenceItem[]): { shortest?: number; longest?: number } {
   if (items.length === 0) return {};
@@ -135,7 +127,7 @@ export function lengthCurve(model: SequenceModel, lengths: number[], itemsAt: (l
 
 /** lengthCurve as reads (engine/reads.ts), for the training loop's last curve. */
 export function* lengthCurveReads(model: SequenceModel, lengths: number[], itemsAt: (length: number) => SequenceItem[], info: CurveInfo): Reads<LengthCurve> {
-  const limit = weightLimit(model);
+  const limit = weightLimit(model.config);
   const points: LengthPoint[] = [];
   for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
     // (a task's examples past the limit would be made only to be refused: 256 of 100,000 steps)

@@ -48,7 +48,34 @@ function bucketAt(items: SequenceItem[], lengths: number[], L: number): Sequence
   return items.filter((e) => itemLength(e) > prev && itemLength(e) <= L);
 }
 
+/** Longest length a model config has weights for (unshared core, learned position table), else ∞. */
+export function weightLimit(c: ModelConfig): number {
+  let limit = Infinity;
+  if (c.kind === 'unshared' && c.beyondMax === 'refuse') limit = c.maxLen;
+  if (c.position.type === 'learned') limit = Math.min(limit, c.position.maxLen);
+  return limit;
+}
+
+/**
+ * The run's data, refused before any training where its sequences are longer than the model has
+ * weights for: else the first batch that held one failed the run, steps or epochs in.
+ */
 export async function prepareRunData(config: RunConfig, load: DatasetLoader): Promise<PreparedData> {
+  const data = await prepareData(config, load);
+  const longest = Math.max(data.trainedMax, maxLength(data.val));
+  const limit = weightLimit(data.model);
+  if (longest > limit) {
+    const d = config.data;
+    const what = d.type === 'task' ? `task "${d.task}"` : basename(d.path);
+    const m = data.model;
+    const table = m.kind === 'unshared' && m.maxLen === limit ? `the unshared model has weights for positions 1–${limit} (max length ${limit})` : `the learned position table covers positions 1–${limit}`;
+    const unit = d.type === 'file' && data.info.vocab ? 'tokens' : 'steps';
+    throw new DataError('too-long', what, `its longest sequence has ${longest.toLocaleString('en-US')} ${unit}, but ${table}; raise the max length to at least ${longest.toLocaleString('en-US')}, or train a shared model`);
+  }
+  return data;
+}
+
+async function prepareData(config: RunConfig, load: DatasetLoader): Promise<PreparedData> {
   const d = config.data;
   const rng = createRng(config.seed + 17);
   const valFraction = config.train.validationFraction;

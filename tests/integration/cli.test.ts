@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParamTableSchema, BackendReportSchema } from '../../main/contract.js';
-import { repoRoot } from '../helpers/fixtures.js';
+import { datasetsDir, repoRoot } from '../helpers/fixtures.js';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [resolve(repoRoot, 'bin/rnn-workbench.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -134,6 +134,19 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     const again = cli('eval', '--session', session, '--lengths', '12');
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/^\s+12 {3}accuracy (0\.9\d\d|1\.000)/m);
+  });
+
+  it('data longer than the unshared model has weights for is refused before the first step, saying how long it is', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const session = join(mkdtempSync(join(tmpdir(), 'rnnwb-cli-')), 's');
+    const r = cli('train', '--data', join(datasetsDir, 'sst2-dev.tsv'), '--model', 'unshared', '--max-len', '10', '--epochs', '1', '--session', session);
+    expect(r.code).toBe(1);
+    const said = 'sst2-dev.tsv: its longest sequence has 52 tokens, but the unshared model has weights for positions 1–10 (max length 10); raise the max length to at least 52, or train a shared model';
+    expect(r.err).toContain(`training failed: ${said}`);
+    expect(r.err).not.toMatch(/^step /m);
+    expect(JSON.parse(readFileSync(join(session, 'session.json'), 'utf8'))).toMatchObject({ status: 'failed', error: said, progress: { step: 0 } });
   });
 
   it('a large file says what it is doing while it loads, then trains as any file does', async () => {
