@@ -104,6 +104,16 @@ function textDataset(classes: string[], texts: string[], labels: Int32Array, lin
   };
 }
 
+/** Classes that are one another but for letter case ("pos", "Pos"), in groups of two or more. */
+function caseVariants(classes: string[]): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const c of classes) {
+    const key = c.toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
 /** The most common number of features a step among a column's sequences (1 where there are none). */
 function commonWidth(cells: Table['cells'][number]): number {
   const counts = new Map<number, number>();
@@ -171,6 +181,11 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
       dataset = { kind: 'sequence-classification', classes: info.classes, width, examples };
       lengths = lengthStats(examples.map((e) => e.values.length / width), 'steps');
       if (lengths && width > 1) lengths.features = width;
+    }
+    const variants = caseVariants(info.classes);
+    if (variants.length > 0) {
+      const shown = variants.slice(0, 3).map((group) => group.map((v) => `"${v}"`).join(' and ')).join(', ');
+      warnings.push({ code: 'label-variants', message: `labels that differ only in letter case: ${shown}${variants.length > 3 ? ` and ${variants.length - 3} more` : ''}; each is a class of its own — fix the file if they mean one` });
     }
     const counts = labels.classes.map((c) => c.count);
     const ratio = Math.max(...counts) / Math.min(...counts);

@@ -265,6 +265,13 @@ describe('formats and quirks', () => {
     expect(dataset.kind === 'text-classification' && Array.from(dataset.corpus.lines)).toEqual([2, 5, 6]);
   });
 
+  it('labels that differ only in letter case are warned about, and stay classes of their own', async () => {
+    const { summary } = await read('c.csv', 'text,label\ngood movie,pos\nbad movie,neg\nfine film,Pos\nawful,NEG \nnice, pos\nmeh,neutral\n');
+    expect(summary.labels?.classes.map((c) => c.value)).toEqual(['NEG', 'Pos', 'neg', 'neutral', 'pos']);
+    expect(summary.warnings).toContainEqual({ code: 'label-variants', message: 'labels that differ only in letter case: "NEG" and "neg", "Pos" and "pos"; each is a class of its own — fix the file if they mean one' });
+    expect((await read('d.csv', 'text,label\ngood movie,pos\nbad movie,neg\n')).summary.warnings).toEqual([]);
+  });
+
   it('imbalance and duplicates are warned about', async () => {
     const rows = ['text,label', ...Array.from({ length: 40 }, (_, i) => `text number ${i % 30},1`), 'odd one,0', 'odd two,0'];
     const { summary } = await read('i.csv', rows.join('\n'));
