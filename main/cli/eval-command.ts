@@ -5,7 +5,7 @@ import { SequenceModel } from '../engine/models/sequence-model.js';
 import { loadedFile, readFileDataset } from '../runs/data-files.js';
 import { lengthCurveReads } from '../runs/evaluate.js';
 import { readLater } from '../engine/reads.js';
-import { prepareRunData } from '../runs/run-data.js';
+import { checkSameData, prepareRunData } from '../runs/run-data.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile } from '../sessions/store.js';
 import { CliError, positiveIntList, type CliIo } from './io.js';
 import { formatCurve } from './train-command.js';
@@ -21,6 +21,7 @@ export async function evalCommand(values: Record<string, unknown>, io: CliIo): P
   const config = { ...session.config, evalLengths: values.lengths ? positiveIntList(values.lengths, '--lengths') : session.config.evalLengths };
   await initBackend(config.backend ? { only: config.backend } : {});
   const data = await prepareRunData(config, async (path, overrides) => loadedFile(await readFileDataset(path, overrides)));
+  checkSameData(session, data, 'evaluating');
   const model = new SequenceModel(data.model);
   try {
     model.setWeights(checkpoint.weights);

@@ -18,7 +18,8 @@ export type DataErrorCode =
   | 'no-columns'
   | 'bad-role'
   | 'too-short'
-  | 'too-long';
+  | 'too-long'
+  | 'changed';
 
 export class DataError extends Error {
   constructor(

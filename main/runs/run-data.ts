@@ -75,6 +75,21 @@ export async function prepareRunData(config: RunConfig, load: DatasetLoader): Pr
   return data;
 }
 
+/**
+ * Refuses a session's data file that changed since the session trained on it: the split, and a
+ * text file's vocabulary, follow from its contents, so evaluating or resuming on it would score
+ * the model on examples it trained on (or feed it other token numbers).
+ */
+export function checkSameData(session: SessionFile, data: PreparedData, doing: 'evaluating' | 'resuming'): void {
+  const [was, now] = [session.dataset?.sha256, data.info.sha256];
+  if (!was || !now || was === now) return;
+  throw new DataError(
+    'changed',
+    basename(data.info.source),
+    `the file changed since this session trained on it (sha256 ${was.slice(0, 12)}… then, ${now.slice(0, 12)}… now): its validation split and vocabulary would not be the run's, so ${doing} would mix held-out and training examples. Restore the file, or train a new session on it`,
+  );
+}
+
 async function prepareData(config: RunConfig, load: DatasetLoader): Promise<PreparedData> {
   const d = config.data;
   const rng = createRng(config.seed + 17);

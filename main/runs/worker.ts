@@ -20,7 +20,7 @@ import { BackgroundScorer, validatesOnHelper } from './background-scorer.js';
 import { DataParallel } from './data-parallel.js';
 import { SplitCheck } from './split-check.js';
 import { resolveParallel } from './parallel-plan.js';
-import { prepareRunData, type PreparedData } from './run-data.js';
+import { checkSameData, prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
 import { enableRelaxedSimd } from './wasm-features.js';
 import { useHeadlessNvidiaVulkan } from './vulkan-env.js';
@@ -63,6 +63,7 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
     notices.note(`preparing ${a.summary.rows.toLocaleString('en-US')} rows of ${name}`, true);
     return loadedFile(a);
   });
+  if (resume) checkSameData(session, data, 'resuming');
   notices.done(`data ready in ${notices.seconds.toFixed(1)} s: ${data.train.length.toLocaleString('en-US')} training and ${data.val.length.toLocaleString('en-US')} validation examples`);
   // a GPU backend and a CPU one both load: time this model on each and keep the faster
   const chosen = await backendForRun(config, data, backend);

@@ -2,15 +2,16 @@
  * Runs in real worker processes: learning, concurrency, pause/resume, kill -9 and resume
  * from checkpoint, NaN handling. Sessions are read back from disk, as a user would.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WorkerEvent } from '../../main/contract.js';
 import { nodeSpawner, RunHandle } from '../../main/runs/host.js';
 import { Scheduler } from '../../main/runs/scheduler.js';
 import { FILES, listCheckpoints, loadSession } from '../../main/sessions/store.js';
-import { datasetsDir } from '../helpers/fixtures.js';
-import { LONG_RUN, newSession, PARITY_RUN } from '../helpers/sessions.js';
+import { datasetsDir, repoRoot } from '../helpers/fixtures.js';
+import { LONG_RUN, newSession, PARITY_RUN, tempDir } from '../helpers/sessions.js';
 
 const spawn = nodeSpawner();
 
@@ -127,6 +128,30 @@ describe('training runs in worker processes', () => {
     resumed.stop();
     expect(await resumed.done).toBe('stopped');
     expectContiguous(loadSession(dir).metrics.map((m) => m.step));
+  });
+
+  it('a data file changed since the run trained on it: resume and eval refuse it (its split would mix held-out and training rows), and work again once it is restored', async () => {
+    const data = join(tempDir('rnnwb-changed-'), 'dev.tsv');
+    const original = readFileSync(join(datasetsDir, 'sst2-dev.tsv'));
+    writeFileSync(data, original);
+    const dir = newSession({ data: { type: 'file', path: data }, model: { kind: 'shared', cell: 'tanh', hidden: 8 }, train: { epochs: 50, batch: 16 } });
+    const run = new RunHandle(dir, spawn);
+    await waitFor(run, (e) => metricsStep(e) >= 3);
+    run.stop();
+    expect(await run.done).toBe('stopped');
+    const steps = loadSession(dir).metrics.length;
+    appendFileSync(data, '1\tone more row\n');
+    const refused = /^dev\.tsv: the file changed since this session trained on it \(sha256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\): its validation split and vocabulary would not be the run's, so (resuming|evaluating) would mix held-out and training examples\. Restore the file, or train a new session on it$/;
+    const resumed = new RunHandle(dir, spawn, true);
+    expect(await resumed.done).toBe('failed');
+    expect(resumed.lastError).toMatch(refused);
+    expect(loadSession(dir).metrics).toHaveLength(steps);
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin/rnn-workbench.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    const evaluated = cli('eval', '--session', dir, '--lengths', '10');
+    expect(evaluated.status).toBe(2);
+    expect(evaluated.stderr.trim()).toMatch(new RegExp(refused.source.replace('^', '^rnn-workbench: ')));
+    writeFileSync(data, original);
+    expect(cli('eval', '--session', dir, '--lengths', '10').status).toBe(0);
   });
 
   it('a diverging run stops with a clear message naming the step and what to try', async () => {
