@@ -3,7 +3,7 @@ import type { ExperimentResult } from '../contract.js';
 import { initBackend } from '../engine/backend.js';
 import { listExperiments, runExperiment } from '../experiments/index.js';
 import { exampleLoader } from '../runs/example-data.js';
-import { CliError, type CliIo } from './io.js';
+import { CliError, existingFolder, type CliIo } from './io.js';
 
 export const experimentHelp = 'experiment list | all | NAME [--full] [--seed S] [--data-dir DIR] [--json]';
 
@@ -31,7 +31,7 @@ export async function experimentCommand(name: string | undefined, values: Record
   await initBackend();
   const seed = values.seed === undefined ? 0 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new CliError(`--seed must be a whole number, got "${String(values.seed)}"`);
-  const ctx = { full: Boolean(values.full), seed, loadDataset: exampleLoader(values['data-dir'] as string | undefined), progress: (m: string) => !values.json && process.stderr.isTTY && process.stderr.write(`\r${m}   `) };
+  const ctx = { full: Boolean(values.full), seed, loadDataset: exampleLoader(existingFolder(values['data-dir'], '--data-dir')), progress: (m: string) => !values.json && process.stderr.isTTY && process.stderr.write(`\r${m}   `) };
   for (const n of names) {
     const result = await runExperiment(n, ctx);
     io.out(values.json ? JSON.stringify(result) : `${formatResult(result)}\n`);

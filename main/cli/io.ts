@@ -1,4 +1,5 @@
 /** What every CLI command shares: output sinks, the one error type, argument parsers. */
+import { existsSync, statSync } from 'node:fs';
 
 export interface CliIo {
   out(line: string): void;
@@ -19,4 +20,12 @@ export function positiveIntList(value: unknown, flag: string): number[] {
   const parts = String(value).split(',').map((s) => s.trim());
   if (parts.length === 0 || parts.some((p) => p === '')) throw new CliError(`${flag} must be a comma-separated list like 10,100,1000, got "${String(value)}"`);
   return parts.map((p) => positiveInt(p, flag));
+}
+
+/** An optional folder flag: undefined when not given, else a folder that exists (a mistyped one is not skipped quietly). */
+export function existingFolder(value: unknown, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  const dir = String(value);
+  if (!(existsSync(dir) && statSync(dir).isDirectory())) throw new CliError(`${flag} ${dir}: no such folder`);
+  return dir;
 }

@@ -1,5 +1,5 @@
 /** Finds the experiments' real datasets on disk: a chosen folder, the shipped examples, then ../shared/datasets. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../data/dataset.js';
@@ -21,7 +21,9 @@ export function datasetSearchPath(dataDir?: string): string[] {
   return [...(dataDir ? [resolve(dataDir)] : []), EXAMPLES_DIR, resolve(repoRoot, '../shared/datasets')];
 }
 
+/** The datasets by name, from `dataDir` first (which must be a folder: a mistyped one is not skipped quietly). */
 export function exampleLoader(dataDir?: string): (name: DatasetName) => Promise<Dataset> {
+  if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) throw new Error(`--data-dir ${dataDir}: no such folder`);
   const cache = new Map<DatasetName, Promise<Dataset>>();
   return (name) => {
     if (!cache.has(name)) {

@@ -37,6 +37,8 @@ describe('rnn-workbench CLI', () => {
     [['params', '--input', '4', '--hidden', '8', '--cell', 'rnn'], /--cell must be tanh, gru or lstm/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['params', '--bogus'], /Unknown option '--bogus'/],
+    [['experiment', 'cyclic-features', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
+    [['serve', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
   ])('%j fails with one clear sentence and exit code 2', (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(2);
@@ -198,6 +200,17 @@ describe('train → eval → export → import, as a newcomer types them', () =>
 });
 
 describe('rnn-workbench experiment', () => {
+  it('a --data-dir file too short for a demo is named, with what the demo needs (not a crash)', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'rnnwb-data-'));
+    writeFileSync(join(dir, 'AirPassengers.csv'), 'date,value\n1949-01-01,112\n1949-02-01,118\n');
+    const r = cli('experiment', 'cyclic-features', '--data-dir', dir);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe("rnn-workbench: AirPassengers: its longest series has 2 steps: too short for this demo's windows of 6 steps in both its first 80 % (training) and its last 20 % (test)");
+  });
+
   it('list names every recipe; NAME --json prints the verdict with its numbers', async () => {
     const { ExperimentResultSchema } = await import('../../main/contract.js');
     const list = cli('experiment', 'list');

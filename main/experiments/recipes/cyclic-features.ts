@@ -1,3 +1,4 @@
+import { DataError } from '../../data/errors.js';
 import type { Clock } from '../../data/series.js';
 import { forecastItems } from '../../data/prepare.js';
 import { accuracy, barChart, fit } from '../toolkit.js';
@@ -20,6 +21,10 @@ export const cyclicFeaturesRecipe: Recipe = {
       const errors: Record<string, number> = {};
       for (const clocks of [[], [c.clock]] as Clock[][]) {
         const f = forecastItems(ds.series, { window: c.window, clocks, trainFraction: 0.8 });
+        if (f.train.length === 0 || f.test.length === 0) {
+          const longest = Math.max(...ds.series.map((s) => s.values.length));
+          throw new DataError('too-short', c.data, `its longest series has ${longest} steps: too short for this demo's windows of ${c.window} steps in both its first 80 % (training) and its last 20 % (test)`);
+        }
         const model = fit({ kind: 'shared', cell: 'gru', hidden: 16, seed: ctx.seed, input: { type: 'features', size: f.features }, head: { type: 'regress', outputs: 1 } }, f.train, {
           epochs: ctx.full ? 60 : c.data === 'AirPassengers' ? 40 : 4,
           lr: 0.01,
