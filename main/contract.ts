@@ -170,7 +170,7 @@ export const TaskKindSchema = z.enum(['text-classification', 'sequence-classific
 export type TaskKind = z.infer<typeof TaskKindSchema>;
 
 export const DataWarningSchema = z.object({
-  code: z.enum(['duplicates', 'imbalance', 'long-sequences', 'rows-skipped', 'no-task', 'short-series', 'unsorted-time', 'missing-values', 'label-variants']),
+  code: z.enum(['duplicates', 'imbalance', 'long-sequences', 'rows-skipped', 'no-task', 'short-series', 'unsorted-time', 'missing-values', 'label-variants', 'several-inputs']),
   message: z.string(),
 });
 export type DataWarning = z.infer<typeof DataWarningSchema>;

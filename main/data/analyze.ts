@@ -134,7 +134,12 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
   let lengths: LengthStats | null = null;
 
   if (task === 'text-classification' || task === 'sequence-classification') {
-    const inputCol = col(task === 'text-classification' ? 'text' : 'sequence');
+    const inputRole = task === 'text-classification' ? 'text' : 'sequence';
+    const inputCol = col(inputRole);
+    const others = roles.map((r, i) => (r === inputRole && i !== inputCol ? `"${table.columns[i]}"` : '')).filter(Boolean);
+    if (others.length > 0) {
+      warnings.push({ code: 'several-inputs', message: `several columns hold ${inputRole === 'text' ? 'text' : 'sequences'}: only "${table.columns[inputCol]}" is the model's input, not ${others.join(', ')}; to use another, set its role to ${inputRole} and the others' to ignore` });
+    }
     const labelCol = col('label');
     const inputs = table.cells[inputCol];
     const labelCells = table.cells[labelCol];

@@ -114,6 +114,47 @@ function decimalCommaColumns(rows: string[][], width: number, delimiter: string)
   });
 }
 
+const THOUSANDS = /^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$/;
+
+/**
+ * Columns of numbers where a comma-delimited file quotes some with thousands separators
+ * ("1,234.5", as a spreadsheet formats them): every non-empty value in the sample a number,
+ * plain or so grouped. Then any such value, in the sample or after it, loses its commas (a
+ * series that passes 999 only later still reads). Only with comma delimiters: elsewhere a
+ * comma in a number is a decimal one (decimalCommaColumns).
+ */
+function thousandsColumns(rows: string[][], width: number, delimiter: string): boolean[] {
+  return Array.from({ length: width }, (_, c) => {
+    if (delimiter !== ',') return false;
+    const values = rows.map((r) => r[c] ?? '').filter((v) => v.trim() !== '');
+    return values.length > 0 && values.every((v) => THOUSANDS.test(v) || isNumeric(v));
+  });
+}
+
+/** Header names made unique, a repeated one numbered by its turn ("text", "text (2)"), so that a role can name each. */
+function uniqueNames(names: string[]): string[] {
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let k = 2;
+    while (taken.has(`${name} (${k})`)) k++;
+    const unique = `${name} (${k})`;
+    taken.add(unique);
+    return unique;
+  });
+}
+
+/** A cell as a number column holds it: a decimal comma made a point, thousands separators dropped. */
+function numberForm(v: string, decimalComma: boolean, thousands: boolean): string {
+  if (decimalComma && DECIMAL_COMMA.test(v)) return v.replace(',', '.');
+  if (thousands && THOUSANDS.test(v)) return v.replaceAll(',', '');
+  return v;
+}
+
 function parseDelimited(file: string, text: string, format: DataFormat, delimiter: string | undefined): Omit<Table, 'bytes'> {
   const starts = lineStarts(text);
   // the first rows wait as rows until the header is decided; every later row goes straight
@@ -127,12 +168,13 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
   let ragged: { line: number; fields: number } | null = null;
   let used = ',';
   let commas: boolean[] = [];
+  let grouped: boolean[] = [];
   const add = (row: string[], line: number) => {
     if (row.length !== cells.length) {
       ragged ??= { line, fields: row.length };
       return;
     }
-    for (let c = 0; c < row.length; c++) cells[c].push(commas[c] && DECIMAL_COMMA.test(row[c]) ? row[c].replace(',', '.') : row[c]);
+    for (let c = 0; c < row.length; c++) cells[c].push(commas[c] || grouped[c] ? numberForm(row[c], commas[c], grouped[c]) : row[c]);
     lines.push(line);
   };
   const decide = () => {
@@ -140,9 +182,10 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
     head = null;
     hasHeader = detectHeader(rows);
     const width = rows[0]?.length ?? 0;
-    columns = hasHeader ? rows[0].map((h, i) => h.trim() || `column ${i + 1}`) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
+    columns = hasHeader ? uniqueNames(rows[0].map((h, i) => h.trim() || `column ${i + 1}`)) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
     cells = Array.from({ length: width }, () => []);
     commas = decimalCommaColumns(hasHeader ? rows.slice(1) : rows, width, used);
+    grouped = thousandsColumns(hasHeader ? rows.slice(1) : rows, width, used);
     for (let i = hasHeader ? 1 : 0; i < rows.length; i++) add(rows[i], headLines[i]);
   };
   let cursor = 0;

@@ -265,6 +265,28 @@ describe('formats and quirks', () => {
     expect(dataset.kind === 'text-classification' && Array.from(dataset.corpus.lines)).toEqual([2, 5, 6]);
   });
 
+  it('a repeated header name is numbered, so that a role can name each; of several text columns the first is the input, and a warning says so', async () => {
+    const { summary } = await read('two.csv', 'text,text,label\nthe best movie ever,i loved every minute of it,1\nworst film in years,the plot made no sense at all,0\n');
+    expect(summary.columns.map((c) => [c.name, c.role])).toEqual([['text', 'text'], ['text (2)', 'text'], ['label', 'label']]);
+    expect(summary.lengths).toMatchObject({ min: 4, max: 4 });
+    expect(summary.warnings).toContainEqual({ code: 'several-inputs', message: 'several columns hold text: only "text" is the model\'s input, not "text (2)"; to use another, set its role to text and the others\' to ignore' });
+    const chosen = await read('two.csv', 'text,text,label\nthe best movie ever,i loved every minute of it,1\nworst film in years,the plot made no sense at all,0\n', { text: 'ignore' });
+    expect(chosen.summary).toMatchObject({ lengths: { min: 6, max: 7 }, warnings: [] });
+  });
+
+  it('a comma CSV\'s numbers with thousands separators ("1,234.5", quoted) are numbers, also past the rows sampled for the header', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `2020-01-01T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},"${(i * 10).toLocaleString('en-US')}.5"`);
+    const { summary, dataset } = await read('sales.csv', ['time,sales', ...rows].join('\n'));
+    expect(summary.columns[1]).toMatchObject({ role: 'value', kind: 'numeric' });
+    if (dataset.kind !== 'forecast') throw new Error('expected a forecast');
+    expect(dataset.series[0].values.slice(99, 101)).toEqual([[990.5], [1000.5]]);
+    expect(dataset.series[0].values[299]).toEqual([2990.5]);
+    // a semicolon file's "1,234" is a decimal comma, as before
+    const eu = await read('eu.csv', 'date;value\n2020-01-01;1,234\n2020-01-02;2,5\n2020-01-03;3\n');
+    if (eu.dataset.kind !== 'forecast') throw new Error('expected a forecast');
+    expect(eu.dataset.series[0].values).toEqual([[1.234], [2.5], [3]]);
+  });
+
   it('labels that differ only in letter case are warned about, and stay classes of their own', async () => {
     const { summary } = await read('c.csv', 'text,label\ngood movie,pos\nbad movie,neg\nfine film,Pos\nawful,NEG \nnice, pos\nmeh,neutral\n');
     expect(summary.labels?.classes.map((c) => c.value)).toEqual(['NEG', 'Pos', 'neg', 'neutral', 'pos']);
