@@ -13,7 +13,10 @@ export async function loadFile(file: File): Promise<void> {
   }
   state.dataBusy = true;
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    const bytes = await file.arrayBuffer().then(
+      (b) => new Uint8Array(b),
+      () => Promise.reject(new Error(`${file.name}: could not be read (moved, deleted or a folder?); drop one data file (CSV, TSV, JSONL or text)`)),
+    );
     state.data = await api.invoke({ type: 'data.upload', name: file.name, base64: toBase64(bytes) });
     state.task = null;
   } catch (e) {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFile, launch, shoot } from '../helpers/browser.js';
+import { dropFile, dropFiles, launch, shoot } from '../helpers/browser.js';
 import { datasetsDir } from '../helpers/fixtures.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { gpuDevicePresent } from '../../main/runs/vulkan-env.js';
@@ -56,6 +56,13 @@ describe('the app in Chromium (serve mode)', () => {
     expect(await text('[data-test="data-error"]')).toBe('broken.csv: line 3: this row has 3 fields, expected 2 ("text", "label")');
     const shot = await shoot(page, 'data-error');
     expect(shot.colours).toBeGreaterThan(5);
+    // two files in one drop: neither is taken for the other's validation set, or silently dropped
+    await dropFiles(page, [
+      { name: 'a.csv', content: 'text,label\ngood,1\nbad,0\n' },
+      { name: 'b.csv', content: 'text,label\nfine,1\nawful,0\n' },
+    ]);
+    await page.waitForSelector('[data-test="data-error"]:has-text("2 files dropped")');
+    expect(await text('[data-test="data-error"]')).toBe('2 files dropped (a.csv, b.csv): drop one dataset at a time');
     await nav('model');
     await nav('data');
     expect(await page.locator('[data-test="dropzone"]').isVisible()).toBe(true);

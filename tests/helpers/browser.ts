@@ -49,15 +49,16 @@ export async function shoot(page: Page, name: string, selector?: string): Promis
 
 /** A real drag-and-drop: a File in a DataTransfer, dispatched as dragenter/dragover/drop on the page. */
 export async function dropFile(page: Page, name: string, content: Buffer | string, target = 'main'): Promise<void> {
-  const b64 = Buffer.from(content).toString('base64');
-  const dt = await page.evaluateHandle(
-    ([fileName, data]) => {
-      const bytes = Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([bytes], fileName));
-      return transfer;
-    },
-    [name, b64] as const,
-  );
+  await dropFiles(page, [{ name, content }], target);
+}
+
+/** Several files in one drop, as a user drags a selection from a file manager. */
+export async function dropFiles(page: Page, files: { name: string; content: Buffer | string }[], target = 'main'): Promise<void> {
+  const encoded = files.map((f) => [f.name, Buffer.from(f.content).toString('base64')] as [string, string]);
+  const dt = await page.evaluateHandle((all) => {
+    const transfer = new DataTransfer();
+    for (const [fileName, data] of all) transfer.items.add(new File([Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0))], fileName));
+    return transfer;
+  }, encoded);
   for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(target, type, { dataTransfer: dt });
 }
