@@ -20,7 +20,7 @@ export async function evalCommand(values: Record<string, unknown>, io: CliIo): P
   if (!checkpoint) throw new CliError(`${dir} has no checkpoint yet: train it first`);
   const config = { ...session.config, evalLengths: values.lengths ? positiveIntList(values.lengths, '--lengths') : session.config.evalLengths };
   await initBackend(config.backend ? { only: config.backend } : {});
-  const data = await prepareRunData(config, async (path, overrides) => loadedFile(await readFileDataset(path, overrides)));
+  const data = await prepareRunData(config, async (path, overrides, validation) => loadedFile(await readFileDataset(path, overrides, undefined, validation)));
   checkSameData(session, data, 'evaluating');
   const model = new SequenceModel(data.model);
   try {

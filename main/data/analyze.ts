@@ -55,11 +55,12 @@ interface LabelInfo {
   counts: Map<string, number>;
 }
 
-function checkLabels(table: Table, column: number, values: string[]): LabelInfo {
+function checkLabels(table: Table, column: number, values: string[], validation: boolean): LabelInfo {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   const name = table.columns[column];
-  if (counts.size === 1) {
+  // (a validation file may hold one class: the classes come from the training file)
+  if (counts.size === 1 && !validation) {
     throw new DataError('one-class', table.file, `label column "${name}" has a single class ("${values[0]}") in ${values.length.toLocaleString('en-US')} rows; a classifier needs at least two`);
   }
   if (counts.size > MAX_CLASSES) {
@@ -121,7 +122,8 @@ function commonWidth(cells: Table['cells'][number]): number {
   return [...counts].reduce((best, e) => (e[1] > best[1] ? e : best), [1, 0])[0];
 }
 
-export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analysis {
+/** `validation`: the file only checks a model trained on another, so a single class is enough. */
+export function analyzeTable(table: Table, overrides: RoleOverrides = {}, { validation = false } = {}): Analysis {
   const profiles = profileColumns(table);
   const rowCount = table.lines.length;
   const roles = applyOverrides(table, detectRoles(profiles, rowCount), overrides);
@@ -168,7 +170,7 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}): Analy
       keptLabels.push(label);
     }
     if (kept.length === 0) throw new DataError('missing-value', table.file, `no row has both a "${table.columns[inputCol]}" and a "${table.columns[labelCol]}"`);
-    const info = checkLabels(table, labelCol, keptLabels);
+    const info = checkLabels(table, labelCol, keptLabels, validation);
     const classIndex = new Map(info.classes.map((c, i) => [c, i]));
     labels = {
       column: table.columns[labelCol],

@@ -18,18 +18,20 @@ export interface ReadOptions {
   size: number;
   overrides?: RoleOverrides;
   onProgress?: (p: DecodeProgress) => void;
+  /** a validation file: it only checks a model trained on another, so a single class is enough */
+  validation?: boolean;
 }
 
 /** Reads a dataset from chunks of bytes. Every failure is a DataError; nothing half-loaded. */
 export async function readDataset(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: ReadOptions): Promise<Analysis> {
   const asm = new TextAssembler(opts.file, opts.size, opts.onProgress);
   for await (const chunk of chunks) asm.push(chunk);
-  return analyzeBytesText(opts.file, asm.finish(), opts.size, opts.overrides);
+  return analyzeBytesText(opts.file, asm.finish(), opts.size, opts.overrides, opts.validation);
 }
 
-export function analyzeBytesText(file: string, text: string, bytes: number, overrides?: RoleOverrides): Analysis {
+export function analyzeBytesText(file: string, text: string, bytes: number, overrides?: RoleOverrides, validation = false): Analysis {
   try {
-    return analyzeTable(parseTable(file, text, bytes), overrides);
+    return analyzeTable(parseTable(file, text, bytes), overrides, { validation });
   } catch (e) {
     if (e instanceof DataError) throw e;
     // a parser bug must still reach the user as one clear sentence about their file

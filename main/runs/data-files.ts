@@ -25,8 +25,8 @@ export function loadedFile(a: FileAnalysis): Awaited<ReturnType<DatasetLoader>> 
   return { dataset: a.dataset, sha256: a.sha256, rows: a.summary.rows, columns: a.summary.columns.map((c) => c.name) };
 }
 
-/** Streams a file into the data reader (1 MiB chunks) and fingerprints it on the way. */
-export async function readFileDataset(path: string, overrides: RoleOverrides = {}, onProgress?: (fraction: number) => void): Promise<FileAnalysis> {
+/** Streams a file into the data reader (1 MiB chunks) and fingerprints it on the way; `validation`: see ReadOptions. */
+export async function readFileDataset(path: string, overrides: RoleOverrides = {}, onProgress?: (fraction: number) => void, validation = false): Promise<FileAnalysis> {
   const file = basename(path);
   let size: number;
   try {
@@ -47,7 +47,7 @@ export async function readFileDataset(path: string, overrides: RoleOverrides = {
     }
   }
   try {
-    const analysis = await readDataset(hashed(), { file, size, overrides, onProgress: (p) => onProgress?.(p.bytesRead / Math.max(1, p.totalBytes)) });
+    const analysis = await readDataset(hashed(), { file, size, overrides, validation, onProgress: (p) => onProgress?.(p.bytesRead / Math.max(1, p.totalBytes)) });
     return { ...analysis, sha256: hash.digest('hex') };
   } finally {
     stream.destroy();

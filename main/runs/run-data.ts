@@ -25,8 +25,8 @@ export interface PreparedData {
   info: NonNullable<SessionFile['dataset']>;
 }
 
-/** The file reader, injected so this module stays free of fs (the worker passes data-files.ts). */
-export type DatasetLoader = (path: string, overrides: Record<string, import('../contract.js').ColumnRole>) => Promise<{ dataset: Dataset; sha256: string; rows: number; columns: string[] }>;
+/** The file reader, injected so this module stays free of fs (the worker passes data-files.ts); `validation`: a --val file. */
+export type DatasetLoader = (path: string, overrides: Record<string, import('../contract.js').ColumnRole>, validation?: boolean) => Promise<{ dataset: Dataset; sha256: string; rows: number; columns: string[] }>;
 
 const EVAL_COUNT = 256;
 
@@ -116,12 +116,30 @@ async function prepareData(config: RunConfig, load: DatasetLoader): Promise<Prep
   const ds = loaded.dataset;
   const info = { source: d.path, sha256: loaded.sha256, rows: loaded.rows, columns: loaded.columns };
   if (ds.kind === 'text-classification') return textRunData(config, d, ds, info, load, rng);
-  if (ds.kind === 'forecast') return forecastRunData(config, d, ds, info);
-  if (ds.kind === 'sequence-classification') return sequenceRunData(config, ds, info, rng);
+  if (ds.kind === 'forecast') {
+    if (d.validationPath) throw new DataError('bad-role', basename(d.validationPath), `a validation file is for classification; a forecast of ${basename(d.path)} is validated on the last ${Math.round(100 * config.train.validationFraction)} % of each series`);
+    return forecastRunData(config, d, ds, info);
+  }
+  if (ds.kind === 'sequence-classification') return sequenceRunData(config, d, ds, info, load, rng);
   throw new DataError('bad-role', basename(d.path), 'no trainable task in this file: set the column roles (a text and a label column, or a numeric value column)');
 }
 
 type FileData = Extract<RunConfig['data'], { type: 'file' }>;
+
+/**
+ * The --val file of a classification run: of the training file's kind, with no label the training
+ * file lacks (it may hold fewer: one class is enough), and its labels' numbers in the training
+ * file's numbering.
+ */
+async function validationFile<K extends 'text-classification' | 'sequence-classification'>(d: FileData, kind: K, classes: string[], load: DatasetLoader): Promise<{ dataset: OfKind<K>; classIndex: (label: number) => number }> {
+  const path = d.validationPath!;
+  const { dataset } = await load(path, d.overrides, true);
+  if (dataset.kind !== kind) throw new DataError('bad-role', basename(path), `the validation file is ${dataset.kind === 'none' ? 'no trainable task' : `a ${dataset.kind.replace('-', ' ')} file`}, the training file (${basename(d.path)}) a ${kind.replace('-', ' ')} file`);
+  const own = (dataset as OfKind<'text-classification' | 'sequence-classification'>).classes;
+  const unknown = own.find((c) => !classes.includes(c));
+  if (unknown !== undefined) throw new DataError('bad-role', basename(path), `label "${unknown}" does not occur in the training file (${basename(d.path)}: ${classes.map((c) => `"${c}"`).join(', ')})`);
+  return { dataset: dataset as OfKind<K>, classIndex: (label) => classes.indexOf(own[label]) };
+}
 type FileInfo = Omit<PreparedData['info'], 'vocab'>;
 type OfKind<K extends Dataset['kind']> = Extract<Dataset, { kind: K }>;
 
@@ -136,13 +154,9 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
   let valRows: number[];
   let valCorpus = corpus;
   if (d.validationPath) {
-    const v = await load(d.validationPath, d.overrides);
-    if (v.dataset.kind !== 'text-classification') throw new DataError('bad-role', d.validationPath, 'the validation file is not a text classification file like the training file');
-    const vClasses = v.dataset.classes;
-    const unknown = vClasses.find((c) => !classes.includes(c));
-    if (unknown !== undefined) throw new DataError('bad-role', d.validationPath, `label "${unknown}" does not occur in the training file`);
+    const v = await validationFile(d, 'text-classification', classes, load);
     // its own token numbers; its labels as the training file numbers them
-    valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map((l) => classes.indexOf(vClasses[l])) };
+    valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map(v.classIndex) };
     valRows = corpusRows(valCorpus);
   } else {
     [trainRows, valRows] = splitRandom(trainRows, [1 - valFraction, valFraction], rng);
@@ -193,11 +207,17 @@ function forecastRunData(config: RunConfig, d: FileData, ds: OfKind<'forecast'>,
   };
 }
 
-function sequenceRunData(config: RunConfig, ds: OfKind<'sequence-classification'>, info: FileInfo, rng: Rng): PreparedData {
+async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'sequence-classification'>, info: FileInfo, load: DatasetLoader, rng: Rng): Promise<PreparedData> {
   const valFraction = config.train.validationFraction;
   const w = ds.width;
-  const items: SequenceItem[] = ds.examples.map((e) => ({ values: Array.from({ length: e.values.length / w }, (_, t) => e.values.slice(t * w, (t + 1) * w)), label: e.label }));
-  const [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
+  const steps = (e: { values: number[] }) => Array.from({ length: e.values.length / w }, (_, t) => e.values.slice(t * w, (t + 1) * w));
+  const items: SequenceItem[] = ds.examples.map((e) => ({ values: steps(e), label: e.label }));
+  let [train, val] = [items, [] as SequenceItem[]];
+  if (d.validationPath) {
+    const v = await validationFile(d, 'sequence-classification', ds.classes, load);
+    if (v.dataset.width !== w) throw new DataError('bad-role', basename(d.validationPath), `its sequences have ${v.dataset.width} numbers a step, the training file's ${w}`);
+    val = v.dataset.examples.map((e) => ({ values: steps(e), label: v.classIndex(e.label) }));
+  } else [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
   const lengths = config.evalLengths;
   return {
     model: resolveModel(config, { type: 'features', size: w }, { type: 'classify', classes: ds.classes.length }),

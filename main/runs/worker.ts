@@ -56,10 +56,10 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
   send({ type: 'ready', backend });
   const large = config.data.type === 'file' && fileBytes(config.data.path) >= LARGE_FILE_BYTES;
   const notices = new LoadNotices((message) => send({ type: 'status', status: 'queued', step: 0, totalSteps: 0, message }), large ? 0 : undefined);
-  const data = await prepareRunData(config, async (path, overrides) => {
+  const data = await prepareRunData(config, async (path, overrides, validation) => {
     const name = basename(path);
     notices.note(`reading ${name}`, true);
-    const a = await readFileDataset(path, overrides, (f) => notices.note(f < 1 ? `reading ${name}: ${Math.floor(100 * f)} %` : `parsing ${name}`, f === 1));
+    const a = await readFileDataset(path, overrides, (f) => notices.note(f < 1 ? `reading ${name}: ${Math.floor(100 * f)} %` : `parsing ${name}`, f === 1), validation);
     notices.note(`preparing ${a.summary.rows.toLocaleString('en-US')} rows of ${name}`, true);
     return loadedFile(a);
   });

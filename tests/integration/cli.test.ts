@@ -138,6 +138,31 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(again.out).toMatch(/^\s+12 {3}accuracy (0\.9\d\d|1\.000)/m);
   });
 
+  it('--val: a validation file of one class validates a run (its classes come from the training file); one of another kind, width or with an unknown label is refused by name', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'rnnwb-cli-'));
+    const file = (name: string, text: string) => (writeFileSync(join(root, name), text), join(root, name));
+    const dev = join(datasetsDir, 'sst2-dev.tsv');
+    // other column names than the training file's, and only positives
+    const positives = file('positives.tsv', 'sentence\tlabel\na gorgeous , witty film\t1\nfunny and touching\t1\none of the year \'s best\t1\n');
+    const ok = cli('train', '--data', dev, '--val', positives, '--epochs', '1', '--hidden', '8', '--eval-lengths', '10', '--session', join(root, 'a'), '--json');
+    expect(ok.code, ok.err).toBe(0);
+    const curve = ok.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'eval').curve;
+    expect(curve.points).toEqual([expect.objectContaining({ length: 10, n: 3 })]);
+    const refused = (val: string, data = dev) => {
+      const r = cli('train', '--data', data, '--val', val, '--epochs', '1', '--session', join(root, `s${Math.random()}`));
+      expect(r.code).toBe(1);
+      return r.err.trim().split('\n').at(-1);
+    };
+    expect(refused(file('three.csv', 'text,label\ngood,1\nbad,0\nmeh,neutral\n'))).toBe('training failed: three.csv: label "neutral" does not occur in the training file (sst2-dev.tsv: "0", "1")');
+    const seq = file('seq.jsonl', '{"x": [[1, 2], [3, 4]], "label": 1}\n{"x": [[1, 0]], "label": 0}\n');
+    expect(refused(seq)).toBe('training failed: seq.jsonl: the validation file is a sequence classification file, the training file (sst2-dev.tsv) a text classification file');
+    expect(refused(file('wide.jsonl', '{"x": [[1, 2, 3]], "label": 1}\n'), seq)).toBe("training failed: wide.jsonl: its sequences have 3 numbers a step, the training file's 2");
+    expect(refused(positives, join(datasetsDir, 'AirPassengers.csv'))).toBe('training failed: positives.tsv: a validation file is for classification; a forecast of AirPassengers.csv is validated on the last 10 % of each series');
+  });
+
   it('data longer than the unshared model has weights for is refused before the first step, saying how long it is', async () => {
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
