@@ -169,6 +169,9 @@ describe('the app in Chromium (serve mode)', () => {
     expect(await page.locator('[data-test^="session-"]').count()).toBe(3);
     // uploads are listed under the name the user dropped, not the stored one
     expect(await page.locator('[data-test^="session-"] td:nth-child(3)').allInnerTexts()).toEqual(['sst2-dev.tsv', 'sst2-dev.tsv', 'sst2-dev.tsv']);
+    // runs that share a name are told apart by when they began (today, in the viewer's locale)
+    const today = new Date().toLocaleString(undefined, { day: 'numeric', month: 'short' });
+    for (const when of await page.locator('[data-test="created-at"]').allInnerTexts()) expect(when).toContain(today);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="export"]').first().click()]);
     const path = await download.path();
     expect(download.suggestedFilename()).toMatch(/\.rnnwb$/);
