@@ -420,7 +420,15 @@ export const SessionFileSchema = z.object({
   /** the model config as resolved from the data (input width, classes…) */
   model: ModelConfigSchema.nullable(),
   dataset: z
-    .object({ source: z.string(), sha256: z.string().nullable(), rows: z.number().int(), columns: z.array(z.string()), vocab: z.array(z.string()).nullable() })
+    .object({
+      source: z.string(),
+      sha256: z.string().nullable(),
+      rows: z.number().int(),
+      columns: z.array(z.string()),
+      vocab: z.array(z.string()).nullable(),
+      /** the --val file's fingerprint, where the run had one */
+      validationSha256: z.string().optional(),
+    })
     .nullable(),
   backend: BackendReportSchema.nullable(),
   /** the threads it trained on (absent in sessions from before data-parallel training) */

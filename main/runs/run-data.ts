@@ -81,13 +81,17 @@ export async function prepareRunData(config: RunConfig, load: DatasetLoader): Pr
  * the model on examples it trained on (or feed it other token numbers).
  */
 export function checkSameData(session: SessionFile, data: PreparedData, doing: 'evaluating' | 'resuming'): void {
-  const [was, now] = [session.dataset?.sha256, data.info.sha256];
-  if (!was || !now || was === now) return;
-  throw new DataError(
-    'changed',
-    basename(data.info.source),
-    `the file changed since this session trained on it (sha256 ${was.slice(0, 12)}… then, ${now.slice(0, 12)}… now): its validation split and vocabulary would not be the run's, so ${doing} would mix held-out and training examples. Restore the file, or train a new session on it`,
-  );
+  const [was, now] = [session.dataset, data.info];
+  const differ = (a?: string | null, b?: string | null): boolean => Boolean(a && b && a !== b);
+  const hashes = (a?: string | null, b?: string | null) => `sha256 ${a?.slice(0, 12)}… then, ${b?.slice(0, 12)}… now`;
+  const again = 'Restore the file, or train a new session on it';
+  if (differ(was?.sha256, now.sha256)) {
+    throw new DataError('changed', basename(now.source), `the file changed since this session trained on it (${hashes(was?.sha256, now.sha256)}): its validation split and vocabulary would not be the run's, so ${doing} would mix held-out and training examples. ${again}`);
+  }
+  const val = session.config.data.type === 'file' ? session.config.data.validationPath : undefined;
+  if (val && differ(was?.validationSha256, now.validationSha256)) {
+    throw new DataError('changed', basename(val), `the validation file changed since this session was validated on it (${hashes(was?.validationSha256, now.validationSha256)}): ${doing} would not measure what the run measured. ${again}`);
+  }
 }
 
 async function prepareData(config: RunConfig, load: DatasetLoader): Promise<PreparedData> {
@@ -131,14 +135,14 @@ type FileData = Extract<RunConfig['data'], { type: 'file' }>;
  * file lacks (it may hold fewer: one class is enough), and its labels' numbers in the training
  * file's numbering.
  */
-async function validationFile<K extends 'text-classification' | 'sequence-classification'>(d: FileData, kind: K, classes: string[], load: DatasetLoader): Promise<{ dataset: OfKind<K>; classIndex: (label: number) => number }> {
+async function validationFile<K extends 'text-classification' | 'sequence-classification'>(d: FileData, kind: K, classes: string[], load: DatasetLoader): Promise<{ dataset: OfKind<K>; sha256: string; classIndex: (label: number) => number }> {
   const path = d.validationPath!;
-  const { dataset } = await load(path, d.overrides, true);
+  const { dataset, sha256 } = await load(path, d.overrides, true);
   if (dataset.kind !== kind) throw new DataError('bad-role', basename(path), `the validation file is ${dataset.kind === 'none' ? 'no trainable task' : `a ${dataset.kind.replace('-', ' ')} file`}, the training file (${basename(d.path)}) a ${kind.replace('-', ' ')} file`);
   const own = (dataset as OfKind<'text-classification' | 'sequence-classification'>).classes;
   const unknown = own.find((c) => !classes.includes(c));
   if (unknown !== undefined) throw new DataError('bad-role', basename(path), `label "${unknown}" does not occur in the training file (${basename(d.path)}: ${classes.map((c) => `"${c}"`).join(', ')})`);
-  return { dataset: dataset as OfKind<K>, classIndex: (label) => classes.indexOf(own[label]) };
+  return { dataset: dataset as OfKind<K>, sha256, classIndex: (label) => classes.indexOf(own[label]) };
 }
 type FileInfo = Omit<PreparedData['info'], 'vocab'>;
 type OfKind<K extends Dataset['kind']> = Extract<Dataset, { kind: K }>;
@@ -153,8 +157,10 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
   let trainRows = corpusRows(corpus);
   let valRows: number[];
   let valCorpus = corpus;
+  let validationSha256: string | undefined;
   if (d.validationPath) {
     const v = await validationFile(d, 'text-classification', classes, load);
+    validationSha256 = v.sha256;
     // its own token numbers; its labels as the training file numbers them
     valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map(v.classIndex) };
     valRows = corpusRows(valCorpus);
@@ -174,7 +180,7 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
     trainedMax: maxLength(train),
     evalAt: (L) => bucketAt(val, lengths, L),
     evalBuckets: true,
-    info: { ...info, vocab: vocab.tokens },
+    info: { ...info, vocab: vocab.tokens, ...(validationSha256 && { validationSha256 }) },
   };
 }
 
@@ -213,8 +219,10 @@ async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'seque
   const steps = (e: { values: number[] }) => Array.from({ length: e.values.length / w }, (_, t) => e.values.slice(t * w, (t + 1) * w));
   const items: SequenceItem[] = ds.examples.map((e) => ({ values: steps(e), label: e.label }));
   let [train, val] = [items, [] as SequenceItem[]];
+  let validationSha256: string | undefined;
   if (d.validationPath) {
     const v = await validationFile(d, 'sequence-classification', ds.classes, load);
+    validationSha256 = v.sha256;
     if (v.dataset.width !== w) throw new DataError('bad-role', basename(d.validationPath), `its sequences have ${v.dataset.width} numbers a step, the training file's ${w}`);
     val = v.dataset.examples.map((e) => ({ values: steps(e), label: v.classIndex(e.label) }));
   } else [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
@@ -227,6 +235,6 @@ async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'seque
     trainedMax: maxLength(train),
     evalAt: (L) => bucketAt(val, lengths, L),
     evalBuckets: true,
-    info: { ...info, vocab: null },
+    info: { ...info, vocab: null, ...(validationSha256 && { validationSha256 }) },
   };
 }

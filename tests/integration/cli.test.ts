@@ -151,6 +151,15 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(ok.code, ok.err).toBe(0);
     const curve = ok.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'eval').curve;
     expect(curve.points).toEqual([expect.objectContaining({ length: 10, n: 3 })]);
+    // the validation file's fingerprint is kept too: changed, eval refuses it; restored, eval runs
+    const { readFileSync, appendFileSync } = await import('node:fs');
+    const kept = readFileSync(positives);
+    appendFileSync(positives, 'a joy\t1\n');
+    const changed = cli('eval', '--session', join(root, 'a'), '--lengths', '10');
+    expect(changed.code).toBe(2);
+    expect(changed.err).toMatch(/^rnn-workbench: positives\.tsv: the validation file changed since this session was validated on it \(sha256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\): evaluating would not measure what the run measured\. Restore the file, or train a new session on it$/m);
+    writeFileSync(positives, kept);
+    expect(cli('eval', '--session', join(root, 'a'), '--lengths', '10').out).toMatch(/^\s+10 {3}accuracy \d\.\d{3} .* n=3 /m);
     const refused = (val: string, data = dev) => {
       const r = cli('train', '--data', data, '--val', val, '--epochs', '1', '--session', join(root, `s${Math.random()}`));
       expect(r.code).toBe(1);
