@@ -48,6 +48,28 @@ function positionFlag(values: Record<string, unknown>, maxLen: number): RunConfi
   }
 }
 
+/** The flag that sets each checked setting, so that a range error names what the user typed. */
+const FLAG_OF: Record<string, string> = {
+  'data.count': '--count',
+  'data.minLen': '--seq-len',
+  'data.maxLen': '--seq-len',
+  'data.window': '--window',
+  'data.clocks.0': '--clocks',
+  'model.hidden': '--hidden',
+  'model.maxLen': '--max-len',
+  'model.kernel': '--kernel',
+  'model.input.embed': '--embed',
+  'train.epochs': '--epochs',
+  'train.maxSteps': '--steps',
+  'train.batch': '--batch',
+  'train.lr': '--lr',
+  'train.clip': '--clip',
+  'train.optimizer': '--optimizer',
+  'train.loss': '--loss',
+  'train.validateEvery': '--validate-every',
+  'train.earlyStopping': '--early-stopping',
+};
+
 export function configFromFlags(values: Record<string, unknown>): RunConfigInput {
   if (!values.task === !values.data) throw new CliError('train needs exactly one of --task NAME or --data FILE');
   const seed = values.seed === undefined ? 0 : Number(values.seed);
@@ -101,7 +123,9 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
   const parsed = RunConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CliError(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
+    const path = issue.path.join('.');
+    const given = path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], config);
+    throw new CliError(FLAG_OF[path] ? `${FLAG_OF[path]} ${String(given)}: ${issue.message.replace(/^\w/, (c) => c.toLowerCase())}` : `invalid setting ${path}: ${issue.message}`);
   }
   return config;
 }

@@ -7,7 +7,7 @@ import { cellText, detectRoles, featuresPerStep, profileColumns } from './column
 import type { Dataset, Series, TextCorpus } from './dataset.js';
 import { DataError } from './errors.js';
 import { MAX_CLASSES } from './limits.js';
-import { isMissingMarker, isNumeric, tableRow, type Table } from './read.js';
+import { isMissingMarker, isNumeric, tableRow, type Cell, type Table } from './read.js';
 import { fillGaps, parseDate } from './series.js';
 import { countTokens, numberTokens } from './text.js';
 
@@ -74,7 +74,6 @@ function checkLabels(table: Table, column: number, values: string[], validation:
   return { classes, counts };
 }
 
-/** Reads one numeric cell of a series; anything else is an error that names the line. */
 /** A series' value at a row: NaN where it is missing (empty, or a marker such as NA), filled later (fillGaps). */
 function seriesNumber(table: Table, row: number, column: number): number {
   const raw = table.cells[column][row];
@@ -115,8 +114,16 @@ function caseVariants(classes: string[]): string[][] {
   return [...groups.values()].filter((g) => g.length > 1);
 }
 
+/** Why a row's input cell cannot be a text (or a sequence `width` numbers a step) example; null where it can. */
+function inputProblem(task: 'text-classification' | 'sequence-classification', input: Cell, width: number): string | null {
+  if (task === 'text-classification') return typeof input === 'string' ? null : 'holds a list of numbers, not text';
+  if (typeof input === 'string') return 'is not a list of numbers';
+  const w = featuresPerStep(input);
+  return w === width ? null : `has ${w} numbers a step where most rows have ${width}`;
+}
+
 /** The most common number of features a step among a column's sequences (1 where there are none). */
-function commonWidth(cells: Table['cells'][number]): number {
+function commonWidth(cells: Cell[]): number {
   const counts = new Map<number, number>();
   for (const c of cells) if (typeof c !== 'string' && c.length > 0) counts.set(featuresPerStep(c), (counts.get(featuresPerStep(c)) ?? 0) + 1);
   return [...counts].reduce((best, e) => (e[1] > best[1] ? e : best), [1, 0])[0];
@@ -158,10 +165,7 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}, { vali
         skipped.push({ line: table.lines[i], reason: label === '' ? `empty label ("${table.columns[labelCol]}")` : `empty input ("${table.columns[inputCol]}")` });
         continue;
       }
-      const problem =
-        task === 'text-classification'
-          ? typeof input === 'string' ? null : 'holds a list of numbers, not text'
-          : typeof input === 'string' ? 'is not a list of numbers' : featuresPerStep(input) === width ? null : `has ${featuresPerStep(input)} numbers a step where most rows have ${width}`;
+      const problem = inputProblem(task, input, width);
       if (problem) {
         skipped.push({ line: table.lines[i], reason: `"${table.columns[inputCol]}" ${problem}` });
         continue;
@@ -262,6 +266,7 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}, { vali
       const done = fillGaps(s.values, s.times);
       if ('emptyColumn' in done) {
         const where = idCol >= 0 ? ` for ${table.columns[idCol]} "${s.id}"` : '';
+        if (done.emptyColumn < 0) throw new DataError('missing-value', table.file, `no row${where} lies between the first and the last number of every value column; a series needs rows with all its values`);
         throw new DataError('missing-value', table.file, `column "${table.columns[valueCols[done.emptyColumn]]}" has no number${where} (every value empty or missing); a series needs values to forecast from`);
       }
       gaps.filled += done.filled;

@@ -125,40 +125,31 @@ export function splitChronological<T>(rows: T[], trainFraction: number): { train
  * A series' missing values (NaN) filled, as a forecasting user would by hand: inside the series
  * linearly between the nearest values before and after (by time where there are times, else by
  * position); rows before a column's first value or after its last are dropped, as there is
- * nothing on one side to fill from. `emptyColumn` where a column has no value at all (or none
- * in the rows every other column has values in).
+ * nothing on one side to fill from. `emptyColumn`: a column with no value at all, or −1 where
+ * no row lies between every column's first and last value.
  */
 export function fillGaps(values: number[][], times: number[] | null): { values: number[][]; times: number[] | null; filled: number; dropped: number } | { emptyColumn: number } {
   const columns = values[0]?.length ?? 0;
-  let start = 0;
-  let end = values.length - 1;
+  const rows = values.map((row) => [...row]);
+  const at = (i: number) => times?.[i] ?? i;
+  let [start, end] = [0, rows.length - 1];
   for (let c = 0; c < columns; c++) {
-    const first = values.findIndex((row) => !Number.isNaN(row[c]));
-    if (first < 0) return { emptyColumn: c };
-    start = Math.max(start, first);
-    let last = values.length - 1;
-    while (Number.isNaN(values[last][c])) last--;
-    end = Math.min(end, last);
-  }
-  // (a column whose values all lie before another's first: nothing in common to keep)
-  if (start > end) return { emptyColumn: 0 };
-  const kept = values.slice(start, end + 1).map((row) => [...row]);
-  const keptTimes = times?.slice(start, end + 1) ?? null;
-  const at = (i: number) => keptTimes?.[i] ?? i;
-  let filled = 0;
-  for (let c = 0; c < columns; c++) {
-    let before = 0; // the last row with a value (row 0 has one: see start)
-    for (let i = 1; i < kept.length; i++) {
-      if (Number.isNaN(kept[i][c])) continue;
-      for (let j = before + 1; j < i; j++) {
+    let before = -1; // the last row with a value in this column
+    for (let i = 0; i < rows.length; i++) {
+      if (Number.isNaN(rows[i][c])) continue;
+      if (before < 0) start = Math.max(start, i);
+      for (let j = before + 1; before >= 0 && j < i; j++) {
         // equal times (duplicate stamps) fall back to positions
         const span = at(i) - at(before);
         const f = span > 0 ? (at(j) - at(before)) / span : (j - before) / (i - before);
-        kept[j][c] = kept[before][c] + f * (kept[i][c] - kept[before][c]);
-        filled++;
+        rows[j][c] = rows[before][c] + f * (rows[i][c] - rows[before][c]);
       }
       before = i;
     }
+    if (before < 0) return { emptyColumn: c };
+    end = Math.min(end, before);
   }
-  return { values: kept, times: keptTimes, filled, dropped: values.length - kept.length };
+  if (start > end) return { emptyColumn: -1 };
+  const filled = values.slice(start, end + 1).reduce((n, row) => n + row.filter(Number.isNaN).length, 0);
+  return { values: rows.slice(start, end + 1), times: times?.slice(start, end + 1) ?? null, filled, dropped: rows.length - (end + 1 - start) };
 }

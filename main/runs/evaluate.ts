@@ -4,13 +4,14 @@
  * "no-weights" point rather than a failure.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LengthCurve, LengthPoint, PackedBatch } from '../contract.js';
+import type { LengthCurve, LengthPoint, ModelConfig, PackedBatch } from '../contract.js';
 import { itemLength, toPlainBatch, type SequenceItem } from '../data/batches.js';
 import { disposeBatch, packBatch, unpackBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
 import { readNow, type Reads } from '../engine/reads.js';
 import { lossWeight } from '../engine/train.js';
 import { weightLimit } from './run-data.js';
+import { evalRows } from './step-memory.js';
 
 const EVAL_BATCH = 128;
 
@@ -29,14 +30,23 @@ export interface Score {
  * tokens).
  */
 export function score(model: SequenceModel, items: SequenceItem[], mode: LossMode = 'mean'): Score | null {
-  return scoreSet(model, evalSet(items), mode);
+  return scoreSet(model, evalSet(items, model.config), mode);
 }
 
-/** Items as score() batches them, packed: made once for a set scored again and again (validation). */
-export function evalSet(items: SequenceItem[]): PackedBatch[] {
+/**
+ * Items as score() batches them, packed: made once for a set scored again and again (validation).
+ * Long sequences go fewer to a batch (step-memory.ts: 128 of 100,000 steps would not fit).
+ */
+export function evalSet(items: SequenceItem[], model: ModelConfig): PackedBatch[] {
   const byLength = items.map((item, i) => ({ item, len: itemLength(item), i })).sort((a, b) => a.len - b.len || a.i - b.i);
   const batches: PackedBatch[] = [];
-  for (let s = 0; s < byLength.length; s += EVAL_BATCH) batches.push(packBatch(toPlainBatch(byLength.slice(s, s + EVAL_BATCH).map((c) => c.item))));
+  for (let s = 0; s < byLength.length; ) {
+    // (sorted by length, each item taken is the batch's longest: it joins while its length allows that many rows)
+    let rows = 1;
+    while (s + rows < byLength.length && rows < EVAL_BATCH && rows + 1 <= evalRows(model, byLength[s + rows].len, EVAL_BATCH)) rows++;
+    batches.push(packBatch(toPlainBatch(byLength.slice(s, s + rows).map((c) => c.item))));
+    s += rows;
+  }
   return batches;
 }
 
@@ -143,7 +153,7 @@ export function* lengthCurveReads(model: SequenceModel, lengths: number[], items
       points.push({ length, status: 'no-weights', loss: null, metric: null, n: 0, ...range });
       continue;
     }
-    const s = yield* scoreReads(model, evalSet(items));
+    const s = yield* scoreReads(model, evalSet(items, model.config));
     points.push({ length, status: 'ok', loss: s?.loss ?? null, metric: s?.metric ?? null, n: s?.n ?? 0, ...range });
   }
   return { kind: 'length-curve', step: info.step, metricName: info.metricName, trainedMax: info.trainedMax, points };

@@ -10,6 +10,7 @@ import { DataError } from '../data/errors.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
 import { createRng, type Rng } from '../engine/random.js';
+import { gibibytes, STEP_BUDGET_BYTES, trainStepBytes } from './step-memory.js';
 
 export interface PreparedData {
   model: ModelConfig;
@@ -29,6 +30,8 @@ export interface PreparedData {
 export type DatasetLoader = (path: string, overrides: Record<string, import('../contract.js').ColumnRole>, validation?: boolean) => Promise<{ dataset: Dataset; sha256: string; rows: number; columns: string[] }>;
 
 const EVAL_COUNT = 256;
+/** A task's sequences, all steps together, at most: its examples are JS arrays (≈ 100 bytes a step with what is made from them). */
+const MAX_TASK_STEPS = 20_000_000;
 
 function resolveModel(config: RunConfig, input: ModelConfig['input'], head: ModelConfig['head']): ModelConfig {
   const given = config.model.input;
@@ -72,6 +75,18 @@ export async function prepareRunData(config: RunConfig, load: DatasetLoader): Pr
     const unit = d.type === 'file' && data.info.vocab ? 'tokens' : 'steps';
     throw new DataError('too-long', what, `its longest sequence has ${longest.toLocaleString('en-US')} ${unit}, but ${table}; raise the max length to at least ${longest.toLocaleString('en-US')}, or train a shared model`);
   }
+  const batch = config.train.batch;
+  const need = trainStepBytes(data.model, data.trainedMax, batch);
+  if (need.total > STEP_BUDGET_BYTES) {
+    const d = config.data;
+    const what = d.type === 'task' ? `task "${d.task}"` : basename(d.path);
+    const m = data.model;
+    const why =
+      need.weights > need.states
+        ? `${gibibytes(need.weights)} of it for the weights of ${m.kind === 'unshared' ? `${m.maxLen.toLocaleString('en-US')} positions` : 'the model'}, with their gradients and Adam's moments); at most ${gibibytes(STEP_BUDGET_BYTES)} is supported: use a smaller ${m.kind === 'unshared' ? 'max length or ' : ''}hidden size`
+        : `every step's state is kept for the backward pass); at most ${gibibytes(STEP_BUDGET_BYTES)} is supported: use shorter sequences, a smaller batch or a smaller hidden size`;
+    throw new DataError('too-large', what, `a training step on its longest sequence (${data.trainedMax.toLocaleString('en-US')} steps) in batches of ${batch} with hidden size ${m.hidden} needs about ${gibibytes(need.total)} (${why}`);
+  }
   return data;
 }
 
@@ -99,6 +114,11 @@ async function prepareData(config: RunConfig, load: DatasetLoader): Promise<Prep
   const rng = createRng(config.seed + 17);
   const valFraction = config.train.validationFraction;
   if (d.type === 'task') {
+    // (checked before making them: 2,000 sequences of up to 100,000 steps filled the heap and aborted the worker)
+    const steps = (d.count * (d.minLen + d.maxLen)) / 2;
+    if (steps > MAX_TASK_STEPS) {
+      throw new DataError('too-large', `task "${d.task}"`, `${d.count.toLocaleString('en-US')} sequences of ${d.minLen}–${d.maxLen.toLocaleString('en-US')} steps are about ${(steps / 1e6).toFixed(0)} M steps; at most ${MAX_TASK_STEPS / 1e6} M are supported: use fewer or shorter sequences`);
+    }
     const set = makeTask(d.task, { count: d.count, minLen: d.minLen, maxLen: d.maxLen, seed: config.seed, positions: d.positions });
     const items: SequenceItem[] = set.examples.map((e) => ({ tokens: e.tokens, values: e.values, label: e.label }));
     const [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);

@@ -112,7 +112,7 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   let lastFlush = Date.now();
   let lastCheckpoint = Date.now();
   let rateWindow = { time: Date.now(), step };
-  const valSet = evalSet(data.val);
+  const valSet = evalSet(data.val, data.model);
   let background = scorer;
   background?.keepScoreSet(valSet);
   /** Early stopping's bookkeeping for one validation loss, in step order: true to stop there. */

@@ -172,6 +172,22 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(refused(positives, join(datasetsDir, 'AirPassengers.csv'))).toBe('training failed: positives.tsv: a validation file is for classification; a forecast of AirPassengers.csv is validated on the last 10 % of each series');
   });
 
+  it.each([
+    [['--seq-len', '1-100000'], 'task "parity": 2,000 sequences of 1–100,000 steps are about 100 M steps; at most 20 M are supported: use fewer or shorter sequences'],
+    [['--seq-len', '2-19000', '--cell', 'lstm'], /^task "parity": a training step on its longest sequence \(\d{2},\d{3} steps\) in batches of 32 with hidden size 64 needs about 2\.\d GiB \(every step's state is kept for the backward pass\); at most 2\.0 GiB is supported: use shorter sequences, a smaller batch or a smaller hidden size$/],
+    [['--model', 'unshared', '--max-len', '100000'], "task \"parity\": a training step on its longest sequence (20 steps) in batches of 32 with hidden size 64 needs about 6.3 GiB (6.3 GiB of it for the weights of 100,000 positions, with their gradients and Adam's moments); at most 2.0 GiB is supported: use a smaller max length or hidden size"],
+  ])('a run too large for memory (%j) fails before its first step, saying what it needs and what to shrink (it aborted the worker)', async (flags, said) => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const session = join(mkdtempSync(join(tmpdir(), 'rnnwb-cli-')), 's');
+    const r = cli('train', '--task', 'parity', ...flags, '--steps', '1', '--session', session);
+    expect(r.code, r.err).toBe(1);
+    const error = JSON.parse(readFileSync(join(session, 'session.json'), 'utf8')).error;
+    if (typeof said === 'string') expect(error).toBe(said);
+    else expect(error).toMatch(said);
+  });
+
   it('data longer than the unshared model has weights for is refused before the first step, saying how long it is', async () => {
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

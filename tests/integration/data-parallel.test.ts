@@ -197,7 +197,7 @@ describe('DataParallel (real worker threads)', () => {
       const len = 2 + rng.int(8);
       return { values: Array.from({ length: len }, () => Array.from({ length: 5 }, () => rng.normal())), label: rng.int(3) };
     });
-    const set = evalSet(items);
+    const set = evalSet(items, model.config);
     expect(set).toHaveLength(6);
     const whole = scoreSet(model, set, 'length-normalized')!;
     const before = tf.memory().numTensors;

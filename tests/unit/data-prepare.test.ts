@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketBatches, groupByLength, itemLength, splitByLength, splitRandom, toPlainBatch } from '../../main/data/batches.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../../main/data/prepare.js';
-import { clockFeatures, parseDate, slidingWindows } from '../../main/data/series.js';
+import { clockFeatures, fillGaps, parseDate, slidingWindows } from '../../main/data/series.js';
 import { KEYWORD_IDS, makeTask, TASKS, type TaskName } from '../../main/data/tasks.js';
 import { countTokens, numberTokens, PAD_ID, TOKEN, UNK_ID, unknownShare } from '../../main/data/text.js';
 import { createRng } from '../../main/engine/random.js';
@@ -204,5 +204,22 @@ describe('batches and splits', () => {
     const keys = [...groups.keys()];
     expect(keys).toEqual([...keys].sort((a, b) => a - b));
     expect([...groups.values()].flat()).toHaveLength(300);
+  });
+});
+
+describe('fillGaps: a series\' missing values', () => {
+  const N = NaN;
+  it('fills inner gaps per column by time, drops rows before any column starts or after any ends, and counts both', () => {
+    // column 0 starts at row 0, column 1 at row 2 (where column 0 has a gap): rows 0–1 go, row 2's gap is filled
+    const values = [[0, N], [1, N], [N, 20], [3, N], [4, 40], [5, N]];
+    const times = [0, 10, 20, 30, 40, 50];
+    expect(fillGaps(values, times)).toEqual({ values: [[2, 20], [3, 30], [4, 40]], times: [20, 30, 40], filled: 2, dropped: 3 });
+    // by time, not position: 0 at t 0, 30 at t 30, one row at t 10 between them
+    expect(fillGaps([[0], [N], [30]], [0, 10, 30])).toEqual({ values: [[0], [10], [30]], times: [0, 10, 30], filled: 1, dropped: 0 });
+    expect(fillGaps([[0], [N], [30]], null)).toEqual({ values: [[0], [15], [30]], times: null, filled: 1, dropped: 0 });
+  });
+  it('a column with no value, or columns whose values never overlap, are named', () => {
+    expect(fillGaps([[1, N], [2, N]], null)).toEqual({ emptyColumn: 1 });
+    expect(fillGaps([[1, N], [N, 2]], null)).toEqual({ emptyColumn: -1 });
   });
 });

@@ -9,11 +9,26 @@ import { disposeBatch, tensorBatch } from '../../main/engine/batch.js';
 import { SequenceModel } from '../../main/engine/models/sequence-model.js';
 import { createRng } from '../../main/engine/random.js';
 import { evalSet, lengthCurve, score, scoreSet } from '../../main/runs/evaluate.js';
+import { evalRows } from '../../main/runs/step-memory.js';
 import { formatCurve } from '../../main/cli/train-command.js';
 import { useBackend } from '../helpers/backend.js';
 
 describe('score over batches', () => {
   useBackend('wasm');
+  it('long sequences go fewer to a batch, within half the step budget: 128 of 100,000 steps would need 16 GiB', () => {
+    const model = new SequenceModel({ kind: 'shared', cell: 'lstm', hidden: 64, input: { type: 'features', size: 1 }, head: { type: 'classify', classes: 2 } });
+    const item = (len: number): SequenceItem => ({ values: Array.from({ length: len }, () => [0]), label: 0 });
+    const short = evalSet(Array.from({ length: 300 }, () => item(20)), model.config);
+    expect(short.map((b) => b.lengths.length)).toEqual([128, 128, 44]);
+    const long = [...Array.from({ length: 10 }, () => item(100_000)), ...Array.from({ length: 3 }, () => item(10))];
+    const rows = evalRows(model.config, 100_000, 128);
+    // 76 bytes a step, row and unit × 64 units, plus 8 × the one input: 4,872 bytes a row-step
+    expect(rows).toBe(Math.floor(2 ** 30 / (100_000 * 4872)));
+    const batches = evalSet(long, model.config);
+    expect(batches.map((b) => b.lengths.length)).toEqual([3, ...Array.from({ length: Math.ceil(10 / rows) }, (_, i) => Math.min(rows, 10 - i * rows))]);
+    model.dispose();
+  });
+
   it.each([
     ['classify', 'mean'],
     ['classify', 'length-normalized'],
@@ -30,7 +45,7 @@ describe('score over batches', () => {
     const before = tf.memory().numTensors;
     const got = score(model, items, mode)!;
     // a validation helper scores its kept set this way at every check: nothing may stay behind
-    const set = evalSet(items);
+    const set = evalSet(items, model.config);
     for (let i = 0; i < 3; i++) expect(scoreSet(model, set, mode)).toEqual(got);
     expect(tf.memory().numTensors).toBe(before);
     const batch = tensorBatch(toPlainBatch(items));
