@@ -1,5 +1,6 @@
 /** What every CLI command shares: output sinks, the one error type, argument parsers. */
 import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export interface CliIo {
   out(line: string): void;
@@ -20,6 +21,15 @@ export function positiveIntList(value: unknown, flag: string): number[] {
   const parts = String(value).split(',').map((s) => s.trim());
   if (parts.length === 0 || parts.some((p) => p === '')) throw new CliError(`${flag} must be a comma-separated list like 10,100,1000, got "${String(value)}"`);
   return parts.map((p) => positiveInt(p, flag));
+}
+
+/** An output file flag's path: its folder must exist, and it must not be a folder itself. */
+export function outputFile(value: unknown, flag: string): string {
+  const path = resolve(String(value));
+  if (existsSync(path) && statSync(path).isDirectory()) throw new CliError(`${flag} ${String(value)} is a folder; give a file name`);
+  const folder = dirname(path);
+  if (!(existsSync(folder) && statSync(folder).isDirectory())) throw new CliError(`${flag} ${String(value)}: the folder ${folder} does not exist`);
+  return path;
 }
 
 /** An optional folder flag: undefined when not given, else a folder that exists (a mistyped one is not skipped quietly). */

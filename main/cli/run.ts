@@ -106,6 +106,22 @@ function progressBar(io: CliIo): (fraction: number) => void {
   return (f) => process.stderr.write(`\rreading ${(100 * f).toFixed(0).padStart(3)}%${f >= 1 ? '\r             \r' : ''}`);
 }
 
+/** What a file-system error means for the user, "PATH: reason" (Node says "ENOSPC: no space left on device, write"); null for anything else. */
+function diskProblem(err: unknown): string | null {
+  const { code, path } = err as { code?: string; path?: string };
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or folder',
+    ENOTDIR: 'a part of this path is a file, not a folder',
+    EISDIR: 'is a folder, not a file',
+    EACCES: 'permission denied',
+    EPERM: 'not permitted',
+    EROFS: 'the disk is read-only',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+  };
+  return code && path && reasons[code] ? `${path}: ${reasons[code]}` : null;
+}
+
 /** Runs one command; resolves to the process exit code. */
 export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<number> {
   try {
@@ -156,7 +172,8 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
   } catch (err) {
     // parseArgs throws TypeErrors with a code for unknown or malformed options: a user mistake too
     const userMistake = err instanceof CliError || err instanceof DataError || err instanceof SessionError || err instanceof ArchiveError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`rnn-workbench: ${err instanceof Error ? err.message : String(err)}`);
-    return userMistake ? 2 : 1;
+    const disk = diskProblem(err);
+    io.err(`rnn-workbench: ${disk ?? (err instanceof Error ? err.message : String(err))}`);
+    return userMistake || disk ? 2 : 1;
   }
 }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { exportSession, importSession } from '../sessions/archive.js';
 import { metricsCsv } from '../sessions/metrics-csv.js';
 import { readMetrics, readSessionFile } from '../sessions/store.js';
-import { CliError, type CliIo } from './io.js';
+import { CliError, outputFile, type CliIo } from './io.js';
 
 export const exportHelp = 'export --session DIR --out FILE.rnnwb [--csv FILE.csv] [--json]';
 export const importHelp = 'import FILE.rnnwb [--into DIR] [--json]';
@@ -16,11 +16,11 @@ export function exportCommand(values: Record<string, unknown>, io: CliIo): void 
   const session = readSessionFile(dir);
   const result: Record<string, unknown> = { session: dir };
   if (values.out) {
-    const out = resolve(String(values.out));
+    const out = outputFile(values.out, '--out');
     Object.assign(result, { archive: out, ...exportSession(dir, out) });
   }
   if (values.csv) {
-    const csv = resolve(String(values.csv));
+    const csv = outputFile(values.csv, '--csv');
     writeFileSync(csv, metricsCsv([{ name: session.name, records: readMetrics(dir) }]));
     result.csv = csv;
   }

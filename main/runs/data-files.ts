@@ -36,7 +36,8 @@ export async function readFileDataset(path: string, overrides: RoleOverrides = {
   } catch (e) {
     if (e instanceof DataError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError('empty', file, `cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', ENOTDIR: 'a part of the path is a file, not a folder' };
+    throw new DataError('empty', file, `cannot open ${path}: ${(code && reasons[code]) ?? (e as Error).message}`);
   }
   const hash = createHash('sha256');
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });

@@ -3,7 +3,7 @@
  * eval.jsonl (append-only; a torn last line is ignored on read), checkpoints/NNNNNN/
  * (weights.bin + model.json, written to a temp folder and renamed).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LengthCurveSchema, MetricRecordSchema, SessionFileSchema, type LengthCurve, type MetricRecord, type SessionFile } from '../contract.js';
 import type { Checkpoint } from '../runs/training-loop.js';
@@ -40,6 +40,7 @@ export function updateSession(dir: string, patch: Partial<SessionFile>): Session
 
 /** Creates the folder and its session.json; refuses to overwrite an existing session. */
 export function createSession(dir: string, session: SessionFile): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new SessionError(`${dir} is a file, not a folder; choose a folder for the session`);
   if (existsSync(join(dir, FILES.session))) throw new SessionError(`${dir} already holds a session; choose another folder`);
   mkdirSync(join(dir, FILES.checkpoints), { recursive: true });
   writeSession(dir, session);

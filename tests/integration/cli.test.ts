@@ -39,6 +39,8 @@ describe('rnn-workbench CLI', () => {
     [['params', '--bogus'], /Unknown option '--bogus'/],
     [['experiment', 'cyclic-features', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
     [['serve', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
+    [['train', '--task', 'parity', '--session', resolve(repoRoot, 'package.json')], /package\.json is a file, not a folder; choose a folder for the session/],
+    [['inspect', resolve(repoRoot, 'package.json', 'x.csv')], /x\.csv: cannot open .*package\.json\/x\.csv: a part of the path is a file, not a folder/],
   ])('%j fails with one clear sentence and exit code 2', (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(2);
@@ -92,6 +94,10 @@ describe('train → eval → export → import, as a newcomer types them', () =>
       [150, 'ok', 256],
       [1000, 'ok', 256],
     ]);
+    // an output into a folder that is not there, or onto a folder, is named as such (not as ENOENT on a temp file)
+    const nowhere = cli('export', '--session', session, '--out', join(root, 'no', 's.rnnwb'));
+    expect([nowhere.code, nowhere.err.trim()]).toEqual([2, `rnn-workbench: --out ${join(root, 'no', 's.rnnwb')}: the folder ${join(root, 'no')} does not exist`]);
+    expect(cli('export', '--session', session, '--csv', root).err.trim()).toBe(`rnn-workbench: --csv ${root} is a folder; give a file name`);
     const exported = cli('export', '--session', session, '--out', join(root, 's.rnnwb'), '--csv', join(root, 's.csv'));
     expect(exported.code).toBe(0);
     const imported = cli('import', join(root, 's.rnnwb'), '--into', join(root, 'imported'), '--json');
