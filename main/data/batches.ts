@@ -56,6 +56,11 @@ export function itemLength(e: SequenceItem): number {
   return e.tokens?.length ?? e.values?.length ?? 0;
 }
 
+/** The longest item's length (0 for none): a loop, as a set may hold too many items to spread into Math.max. */
+export function maxLength(items: SequenceItem[]): number {
+  return items.reduce((m, e) => Math.max(m, itemLength(e)), 0);
+}
+
 /** Steps (tokens or values) summed over items. */
 export function totalLength(items: SequenceItem[]): number {
   return items.reduce((s, e) => s + itemLength(e), 0);

@@ -10,7 +10,7 @@ import { disposeBatch, packBatch, unpackBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
 import { readNow, type Reads } from '../engine/reads.js';
 import { lossWeight } from '../engine/train.js';
-import { weightLimit } from './run-data.js';
+import { weightLimit } from './run-checks.js';
 import { evalRows } from './step-memory.js';
 
 const EVAL_BATCH = 128;

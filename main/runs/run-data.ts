@@ -4,13 +4,13 @@
  */
 import { basename } from 'node:path';
 import { ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
-import { itemLength, splitRandom, type SequenceItem } from '../data/batches.js';
+import { itemLength, maxLength, splitRandom, type SequenceItem } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
 import { createRng, type Rng } from '../engine/random.js';
-import { gibibytes, STEP_BUDGET_BYTES, trainStepBytes } from './step-memory.js';
+import { checkFitsMemory, checkFitsModel } from './run-checks.js';
 
 export interface PreparedData {
   model: ModelConfig;
@@ -40,10 +40,6 @@ function resolveModel(config: RunConfig, input: ModelConfig['input'], head: Mode
   return ModelConfigSchema.parse({ ...config.model, input: inputCfg, head, seed: config.seed });
 }
 
-function maxLength(items: SequenceItem[]): number {
-  return items.reduce((m, e) => Math.max(m, itemLength(e)), 0);
-}
-
 /** Items whose length falls in (previous eval length, L]; the point is drawn at L. */
 function bucketAt(items: SequenceItem[], lengths: number[], L: number): SequenceItem[] {
   const sorted = [...lengths].sort((a, b) => a - b);
@@ -51,62 +47,15 @@ function bucketAt(items: SequenceItem[], lengths: number[], L: number): Sequence
   return items.filter((e) => itemLength(e) > prev && itemLength(e) <= L);
 }
 
-/** Longest length a model config has weights for (unshared core, learned position table), else ∞. */
-export function weightLimit(c: ModelConfig): number {
-  let limit = Infinity;
-  if (c.kind === 'unshared' && c.beyondMax === 'refuse') limit = c.maxLen;
-  if (c.position.type === 'learned') limit = Math.min(limit, c.position.maxLen);
-  return limit;
-}
-
 /**
- * The run's data, refused before any training where its sequences are longer than the model has
- * weights for: else the first batch that held one failed the run, steps or epochs in.
+ * The run's data, ready to train, or refused before any training (run-checks.ts): sequences
+ * longer than the model has weights for, or a step too large for memory.
  */
 export async function prepareRunData(config: RunConfig, load: DatasetLoader): Promise<PreparedData> {
   const data = await prepareData(config, load);
-  const longest = Math.max(data.trainedMax, maxLength(data.val));
-  const limit = weightLimit(data.model);
-  if (longest > limit) {
-    const d = config.data;
-    const what = d.type === 'task' ? `task "${d.task}"` : basename(d.path);
-    const m = data.model;
-    const table = m.kind === 'unshared' && m.maxLen === limit ? `the unshared model has weights for positions 1–${limit} (max length ${limit})` : `the learned position table covers positions 1–${limit}`;
-    const unit = d.type === 'file' && data.info.vocab ? 'tokens' : 'steps';
-    throw new DataError('too-long', what, `its longest sequence has ${longest.toLocaleString('en-US')} ${unit}, but ${table}; raise the max length to at least ${longest.toLocaleString('en-US')}, or train a shared model`);
-  }
-  const batch = config.train.batch;
-  const need = trainStepBytes(data.model, data.trainedMax, batch);
-  if (need.total > STEP_BUDGET_BYTES) {
-    const d = config.data;
-    const what = d.type === 'task' ? `task "${d.task}"` : basename(d.path);
-    const m = data.model;
-    const why =
-      need.weights > need.states
-        ? `${gibibytes(need.weights)} of it for the weights of ${m.kind === 'unshared' ? `${m.maxLen.toLocaleString('en-US')} positions` : 'the model'}, with their gradients and Adam's moments); at most ${gibibytes(STEP_BUDGET_BYTES)} is supported: use a smaller ${m.kind === 'unshared' ? 'max length or ' : ''}hidden size`
-        : `every step's state is kept for the backward pass); at most ${gibibytes(STEP_BUDGET_BYTES)} is supported: use shorter sequences, a smaller batch or a smaller hidden size`;
-    throw new DataError('too-large', what, `a training step on its longest sequence (${data.trainedMax.toLocaleString('en-US')} steps) in batches of ${batch} with hidden size ${m.hidden} needs about ${gibibytes(need.total)} (${why}`);
-  }
+  checkFitsModel(config, data);
+  checkFitsMemory(config, data);
   return data;
-}
-
-/**
- * Refuses a session's data file that changed since the session trained on it: the split, and a
- * text file's vocabulary, follow from its contents, so evaluating or resuming on it would score
- * the model on examples it trained on (or feed it other token numbers).
- */
-export function checkSameData(session: SessionFile, data: PreparedData, doing: 'evaluating' | 'resuming'): void {
-  const [was, now] = [session.dataset, data.info];
-  const differ = (a?: string | null, b?: string | null): boolean => Boolean(a && b && a !== b);
-  const hashes = (a?: string | null, b?: string | null) => `sha256 ${a?.slice(0, 12)}… then, ${b?.slice(0, 12)}… now`;
-  const again = 'Restore the file, or train a new session on it';
-  if (differ(was?.sha256, now.sha256)) {
-    throw new DataError('changed', basename(now.source), `the file changed since this session trained on it (${hashes(was?.sha256, now.sha256)}): its validation split and vocabulary would not be the run's, so ${doing} would mix held-out and training examples. ${again}`);
-  }
-  const val = session.config.data.type === 'file' ? session.config.data.validationPath : undefined;
-  if (val && differ(was?.validationSha256, now.validationSha256)) {
-    throw new DataError('changed', basename(val), `the validation file changed since this session was validated on it (${hashes(was?.validationSha256, now.validationSha256)}): ${doing} would not measure what the run measured. ${again}`);
-  }
 }
 
 async function prepareData(config: RunConfig, load: DatasetLoader): Promise<PreparedData> {
