@@ -54,7 +54,7 @@ const FLAG_OF: Record<string, string> = {
   'data.minLen': '--seq-len',
   'data.maxLen': '--seq-len',
   'data.window': '--window',
-  'data.clocks.0': '--clocks',
+  'data.clocks': '--clocks',
   'model.hidden': '--hidden',
   'model.maxLen': '--max-len',
   'model.kernel': '--kernel',
@@ -125,7 +125,9 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
     const issue = parsed.error.issues[0];
     const path = issue.path.join('.');
     const given = path.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], config);
-    throw new CliError(FLAG_OF[path] ? `${FLAG_OF[path]} ${String(given)}: ${issue.message.replace(/^\w/, (c) => c.toLowerCase())}` : `invalid setting ${path}: ${issue.message}`);
+    // (a list's item, data.clocks.1, is set by the list's flag)
+    const flag = FLAG_OF[path.replace(/\.\d+$/, '')];
+    throw new CliError(flag ? `${flag} ${String(given)}: ${issue.message.replace(/^\w/, (c) => c.toLowerCase())}` : `invalid setting ${path}: ${issue.message}`);
   }
   return config;
 }

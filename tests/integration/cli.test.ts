@@ -40,6 +40,8 @@ describe('rnn-workbench CLI', () => {
     [['experiment', 'cyclic-features', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
     [['serve', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
     [['train', '--task', 'parity', '--session', resolve(repoRoot, 'package.json')], /package\.json is a file, not a folder; choose a folder for the session/],
+    [['train', '--task', 'parity', '--lr', '1e9'], /rnn-workbench: --lr 1000000000: too big: expected number to be <=10/],
+    [['train', '--data', resolve(repoRoot, 'package.json'), '--clocks', '12mo,5y'], /rnn-workbench: --clocks 5y: invalid option: expected one of "24h"\|"7d"\|"365d"\|"12mo"/],
     [['inspect', resolve(repoRoot, 'package.json', 'x.csv')], /x\.csv: cannot open .*package\.json\/x\.csv: a part of the path is a file, not a folder/],
   ])('%j fails with one clear sentence and exit code 2', (args, message) => {
     const r = cli(...args);
