@@ -49,6 +49,12 @@ export function chooseTask(task: TaskName): void {
   state.dataError = '';
 }
 
+/** Whether the model reads tokens through an embedding: text, and the tasks of symbols (parity and adding feed numbers). */
+export function usesEmbedding(): boolean {
+  if (state.task) return state.task !== 'parity' && state.task !== 'adding';
+  return state.data?.summary.task !== 'forecast' && state.data?.summary.task !== 'sequence-classification';
+}
+
 /** Input width of the recurrent core, for the live parameter table. */
 export function inputWidth(): number {
   if (state.task === 'parity') return 1;
