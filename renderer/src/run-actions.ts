@@ -13,7 +13,12 @@ export function runConfig(): RunConfigInput {
   const position = m.position === 'learned' ? { type: 'learned' as const, maxLen: m.maxLen } : { type: m.position };
   const data: RunConfigInput['data'] = state.task
     ? { type: 'task', task: state.task, count: 2000, minLen: 2, maxLen: 20 }
-    : { type: 'file', path: state.data!.path, overrides: Object.fromEntries(state.data!.summary.columns.map((c) => [c.name, c.role])) };
+    : {
+        type: 'file',
+        path: state.data!.path,
+        overrides: Object.fromEntries(state.data!.summary.columns.map((c) => [c.name, c.role])),
+        ...(state.data!.summary.task === 'forecast' ? { window: state.train.window, clocks: [...state.train.clocks] } : {}),
+      };
   return {
     name: `${kind}${kind === 'conv' ? '' : ` ${m.cell}`} on ${state.task ? `task ${state.task}` : state.data!.summary.file}`,
     data,
@@ -22,6 +27,7 @@ export function runConfig(): RunConfigInput {
       epochs: state.train.epochs,
       batch: state.train.batch,
       lr: state.train.lr,
+      optimizer: state.train.optimizer,
       clip: orOff(state.train.clip),
       loss: state.train.loss,
       maxSteps: orOff(state.train.maxSteps) ?? undefined,

@@ -193,4 +193,25 @@ describe('the app in Chromium (serve mode)', () => {
     await shoot(page, 'view-experiments');
     expect(pageErrors).toEqual([]);
   });
+
+  it('a forecast takes its window, time features and optimizer from the Train view, and the session keeps them', async () => {
+    await dropFile(page, 'AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv')));
+    await page.waitForSelector('text=task: forecast');
+    await nav('train');
+    await page.fill('[data-test="window"]', '12');
+    await page.check('[data-test="clock-12mo"]');
+    await page.selectOption('[data-test="optimizer"]', 'rmsprop');
+    await train(20);
+    await shoot(page, 'view-train-forecast');
+    const { readdirSync, statSync } = await import('node:fs');
+    const newest = readdirSync(served.sessions)
+      .map((d) => resolve(served.sessions, d))
+      .sort((a, b) => statSync(b, { bigint: true }).mtimeNs > statSync(a, { bigint: true }).mtimeNs ? 1 : -1)[0];
+    const session = JSON.parse(readFileSync(resolve(newest, 'session.json'), 'utf8'));
+    expect(session.config.data).toMatchObject({ window: 12, clocks: ['12mo'] });
+    expect(session.config.train.optimizer).toBe('rmsprop');
+    // the series' value and its month-of-year clock (sin, cos): 3 inputs a step
+    expect(session.model.input).toEqual({ type: 'features', size: 3 });
+    expect(pageErrors).toEqual([]);
+  });
 });
