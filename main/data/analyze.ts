@@ -125,7 +125,11 @@ function inputProblem(task: 'text-classification' | 'sequence-classification', i
 /** The most common number of features a step among a column's sequences (1 where there are none). */
 function commonWidth(cells: Cell[]): number {
   const counts = new Map<number, number>();
-  for (const c of cells) if (typeof c !== 'string' && c.length > 0) counts.set(featuresPerStep(c), (counts.get(featuresPerStep(c)) ?? 0) + 1);
+  for (const c of cells) {
+    if (typeof c === 'string' || c.length === 0) continue;
+    const w = featuresPerStep(c);
+    counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
   return [...counts].reduce((best, e) => (e[1] > best[1] ? e : best), [1, 0])[0];
 }
 
@@ -236,8 +240,8 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}, { vali
     /** where the first series out of time order was found, for the warning */
     let unsorted: string | null = null;
     const gaps = { filled: 0, dropped: 0, firstLine: Infinity };
-    const sorted: Series[] = [...groups].map(([id, rowIdx]) => {
-      const values = rowIdx.map((i) => valueCols.map((c) => seriesNumber(table, i, c)));
+    const series: Series[] = [...groups].map(([id, rowIdx]) => {
+      let values = rowIdx.map((i) => valueCols.map((c) => seriesNumber(table, i, c)));
       const missing = values.findIndex((row) => row.some(Number.isNaN));
       if (missing >= 0) gaps.firstLine = Math.min(gaps.firstLine, table.lines[rowIdx[missing]]);
       let times: number[] | null = null;
@@ -257,21 +261,19 @@ export function analyzeTable(table: Table, overrides: RoleOverrides = {}, { vali
           const at = (j: number) => cellText(table.cells[timeCol][rowIdx[j]]).trim();
           unsorted ??= `line ${table.lines[rowIdx[k]]}: ${at(k)} after ${at(k - 1)}`;
           const order = times.map((_, j) => j).sort((a, b) => times![a] - times![b] || a - b);
-          return { id, times: order.map((j) => times![j]), values: order.map((j) => values[j]) };
+          [times, values] = [order.map((j) => times![j]), order.map((j) => values[j])];
         }
       }
-      return { id, times, values };
-    });
-    const series = sorted.map((s) => {
-      const done = fillGaps(s.values, s.times);
+      // gaps are filled in time order, after any sort
+      const done = fillGaps(values, times);
       if ('emptyColumn' in done) {
-        const where = idCol >= 0 ? ` for ${table.columns[idCol]} "${s.id}"` : '';
+        const where = idCol >= 0 ? ` for ${table.columns[idCol]} "${id}"` : '';
         if (done.emptyColumn < 0) throw new DataError('missing-value', table.file, `no row${where} lies between the first and the last number of every value column; a series needs rows with all its values`);
         throw new DataError('missing-value', table.file, `column "${table.columns[valueCols[done.emptyColumn]]}" has no number${where} (every value empty or missing); a series needs values to forecast from`);
       }
       gaps.filled += done.filled;
       gaps.dropped += done.dropped;
-      return { id: s.id, times: done.times, values: done.values };
+      return { id, times: done.times, values: done.values };
     });
     if (gaps.filled + gaps.dropped > 0) {
       const parts = [gaps.filled ? `${gaps.filled.toLocaleString('en-US')} filled by linear interpolation between the values around them` : '', gaps.dropped ? `${gaps.dropped.toLocaleString('en-US')} rows at a series' start or end without a value dropped` : ''];

@@ -56,9 +56,21 @@ export function itemLength(e: SequenceItem): number {
   return e.tokens?.length ?? e.values?.length ?? 0;
 }
 
-/** The longest item's length (0 for none): a loop, as a set may hold too many items to spread into Math.max. */
+/** The shortest and longest of these items (a loop: a set may hold too many to spread into Math.min or Math.max). */
+export function lengthRange(items: SequenceItem[]): { shortest?: number; longest?: number } {
+  if (items.length === 0) return {};
+  let [shortest, longest] = [Infinity, 0];
+  for (const item of items) {
+    const n = itemLength(item);
+    if (n < shortest) shortest = n;
+    if (n > longest) longest = n;
+  }
+  return { shortest, longest };
+}
+
+/** The longest item's length (0 for none). */
 export function maxLength(items: SequenceItem[]): number {
-  return items.reduce((m, e) => Math.max(m, itemLength(e)), 0);
+  return lengthRange(items).longest ?? 0;
 }
 
 /** Steps (tokens or values) summed over items. */

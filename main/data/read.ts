@@ -7,8 +7,7 @@ import Papa from 'papaparse';
 import type { DataFormat } from '../contract.js';
 import { DataError } from './errors.js';
 
-/** A cell is text as the file holds it, or a numeric sequence (a JSONL array). */
-/** a cell: text as read, or from JSONL a sequence of numbers (one per step) or of equal-length number lists (features per step) */
+/** A cell is text as the file holds it, or from JSONL a sequence: numbers (one a step), or equal-length lists of numbers (features a step). */
 export type Cell = string | number[] | number[][];
 
 /**
@@ -100,34 +99,25 @@ const HEADER_SAMPLE = 201;
 const DECIMAL_COMMA = /^\s*[-+]?\d+,\d+\s*$/;
 const INTEGER = /^\s*[-+]?\d+\s*$/;
 
-/**
- * Columns written with decimal commas (0,5), as European exports write numbers when the
- * delimiter is not a comma: every non-empty value in the sample an integer or such a number,
- * one at least with a comma. Where the delimiter is a comma, a quoted "1,500" may be a
- * thousand and a half: never read as a decimal there.
- */
-function decimalCommaColumns(rows: string[][], width: number, delimiter: string): boolean[] {
-  return Array.from({ length: width }, (_, c) => {
-    if (delimiter === ',') return false;
-    const values = rows.map((r) => r[c] ?? '').filter((v) => v.trim() !== '');
-    return values.some((v) => DECIMAL_COMMA.test(v)) && values.every((v) => DECIMAL_COMMA.test(v) || INTEGER.test(v));
-  });
-}
-
 const THOUSANDS = /^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$/;
 
+/** How a column writes numbers with a comma in them: decimal commas, thousands separators, or neither. */
+type CommaForm = 'decimal' | 'thousands' | null;
+
 /**
- * Columns of numbers where a comma-delimited file quotes some with thousands separators
- * ("1,234.5", as a spreadsheet formats them): every non-empty value in the sample a number,
- * plain or so grouped. Then any such value, in the sample or after it, loses its commas (a
- * series that passes 999 only later still reads). Only with comma delimiters: elsewhere a
- * comma in a number is a decimal one (decimalCommaColumns).
+ * Each column's comma form, from the rows sampled for the header. Where the delimiter is not a
+ * comma, European exports write decimal commas (0,5): every non-empty value an integer or such a
+ * number, one at least with a comma. Where it is a comma, a quoted comma is a thousands
+ * separator ("1,234.5", as a spreadsheet formats numbers), never a decimal ("1,500" may be a
+ * thousand and a half): every non-empty value a number, plain or so grouped; then any grouped
+ * value, in the sample or after it, loses its commas (a series that passes 999 only later still
+ * reads).
  */
-function thousandsColumns(rows: string[][], width: number, delimiter: string): boolean[] {
+function commaForms(rows: string[][], width: number, delimiter: string): CommaForm[] {
   return Array.from({ length: width }, (_, c) => {
-    if (delimiter !== ',') return false;
     const values = rows.map((r) => r[c] ?? '').filter((v) => v.trim() !== '');
-    return values.length > 0 && values.every((v) => THOUSANDS.test(v) || isNumeric(v));
+    if (delimiter === ',') return values.length > 0 && values.every((v) => THOUSANDS.test(v) || isNumeric(v)) ? 'thousands' : null;
+    return values.some((v) => DECIMAL_COMMA.test(v)) && values.every((v) => DECIMAL_COMMA.test(v) || INTEGER.test(v)) ? 'decimal' : null;
   });
 }
 
@@ -148,10 +138,11 @@ function uniqueNames(names: string[]): string[] {
   });
 }
 
-/** A cell as a number column holds it: a decimal comma made a point, thousands separators dropped. */
-function numberForm(v: string, decimalComma: boolean, thousands: boolean): string {
-  if (decimalComma && DECIMAL_COMMA.test(v)) return v.replace(',', '.');
-  if (thousands && THOUSANDS.test(v)) return v.replaceAll(',', '');
+/** A cell as a number column of that comma form holds it: a decimal comma made a point, thousands separators dropped. */
+function withoutCommas(v: string, form: CommaForm): string {
+  if (form === 'decimal' && DECIMAL_COMMA.test(v)) return v.replace(',', '.');
+  // (every number of a comma file's numeric column comes here: the regex only where there is a comma)
+  if (form === 'thousands' && v.includes(',') && THOUSANDS.test(v)) return v.replaceAll(',', '');
   return v;
 }
 
@@ -167,14 +158,13 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
   const lines: number[] = [];
   let ragged: { line: number; fields: number } | null = null;
   let used = ',';
-  let commas: boolean[] = [];
-  let grouped: boolean[] = [];
+  let forms: CommaForm[] = [];
   const add = (row: string[], line: number) => {
     if (row.length !== cells.length) {
       ragged ??= { line, fields: row.length };
       return;
     }
-    for (let c = 0; c < row.length; c++) cells[c].push(commas[c] || grouped[c] ? numberForm(row[c], commas[c], grouped[c]) : row[c]);
+    for (let c = 0; c < row.length; c++) cells[c].push(forms[c] ? withoutCommas(row[c], forms[c]) : row[c]);
     lines.push(line);
   };
   const decide = () => {
@@ -184,8 +174,7 @@ function parseDelimited(file: string, text: string, format: DataFormat, delimite
     const width = rows[0]?.length ?? 0;
     columns = hasHeader ? uniqueNames(rows[0].map((h, i) => h.trim() || `column ${i + 1}`)) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
     cells = Array.from({ length: width }, () => []);
-    commas = decimalCommaColumns(hasHeader ? rows.slice(1) : rows, width, used);
-    grouped = thousandsColumns(hasHeader ? rows.slice(1) : rows, width, used);
+    forms = commaForms(hasHeader ? rows.slice(1) : rows, width, used);
     for (let i = hasHeader ? 1 : 0; i < rows.length; i++) add(rows[i], headLines[i]);
   };
   let cursor = 0;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LengthCurve, LengthPoint, ModelConfig, PackedBatch } from '../contract.js';
-import { itemLength, toPlainBatch, type SequenceItem } from '../data/batches.js';
+import { itemLength, lengthRange, toPlainBatch, type SequenceItem } from '../data/batches.js';
 import { disposeBatch, packBatch, unpackBatch } from '../engine/batch.js';
 import type { LossMode, SequenceModel } from '../engine/models/sequence-model.js';
 import { readNow, type Reads } from '../engine/reads.js';
@@ -111,18 +111,6 @@ export function fromSums(parts: ScoreSums[]): Score | null {
 /** A set dealt out to `threads` threads, batch by batch in turn (its batches are sorted by length, so each gets a like share). */
 export function dealSet(set: PackedBatch[], threads: number): PackedBatch[][] {
   return Array.from({ length: threads }, (_, k) => set.filter((_, i) => i % threads === k));
-}
-
-/** The shortest and longest of these items (a loop: a bucket may hold 100,000 of them, too many to spread into Math.min). */
-function lengthRange(items: SequenceItem[]): { shortest?: number; longest?: number } {
-  if (items.length === 0) return {};
-  let [shortest, longest] = [Infinity, 0];
-  for (const item of items) {
-    const n = itemLength(item);
-    if (n < shortest) shortest = n;
-    if (n > longest) longest = n;
-  }
-  return { shortest, longest };
 }
 
 /**
