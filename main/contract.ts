@@ -393,6 +393,11 @@ export const LengthPointSchema = z.object({
 });
 export type LengthPoint = z.infer<typeof LengthPointSchema>;
 
+/** "11–12" where a point is a bucket of lengths other than its own (a file's), null where it is exactly its length (a task's) or unknown: the CLI and the chart both say it. */
+export function bucketText(p: Pick<LengthPoint, 'length' | 'shortest' | 'longest'>): string | null {
+  return p.shortest !== undefined && (p.shortest !== p.length || p.longest !== p.length) ? `${p.shortest}–${p.longest}` : null;
+}
+
 export const LengthCurveSchema = z.object({
   kind: z.literal('length-curve'),
   step: z.number().int().nonnegative(),

@@ -23,12 +23,14 @@ export function positiveIntList(value: unknown, flag: string): number[] {
   return parts.map((p) => positiveInt(p, flag));
 }
 
+const isFolder = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+
 /** An output file flag's path: its folder must exist, and it must not be a folder itself. */
 export function outputFile(value: unknown, flag: string): string {
   const path = resolve(String(value));
-  if (existsSync(path) && statSync(path).isDirectory()) throw new CliError(`${flag} ${String(value)} is a folder; give a file name`);
+  if (isFolder(path)) throw new CliError(`${flag} ${String(value)} is a folder; give a file name`);
   const folder = dirname(path);
-  if (!(existsSync(folder) && statSync(folder).isDirectory())) throw new CliError(`${flag} ${String(value)}: the folder ${folder} does not exist`);
+  if (!isFolder(folder)) throw new CliError(`${flag} ${String(value)}: the folder ${folder} does not exist`);
   return path;
 }
 
@@ -36,6 +38,6 @@ export function outputFile(value: unknown, flag: string): string {
 export function existingFolder(value: unknown, flag: string): string | undefined {
   if (value === undefined) return undefined;
   const dir = String(value);
-  if (!(existsSync(dir) && statSync(dir).isDirectory())) throw new CliError(`${flag} ${dir}: no such folder`);
+  if (!isFolder(dir)) throw new CliError(`${flag} ${dir}: no such folder`);
   return dir;
 }

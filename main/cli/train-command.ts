@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BackendNameSchema, CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
+import { BackendNameSchema, CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, bucketText, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
 import { nodeSpawner, RunHandle } from '../runs/host.js';
 import { createRunSession } from '../sessions/new-session.js';
 import { readSessionFile } from '../sessions/store.js';
@@ -136,7 +136,8 @@ export function formatCurve(curve: LengthCurve): string {
   const name = curve.metricName === 'accuracy' ? 'accuracy' : 'MSE';
   const rows = curve.points.map((p) => {
     // a bucket of a file's lengths says which it holds; longer than trained by its longest example
-    const range = p.shortest !== undefined && (p.shortest !== p.length || p.longest !== p.length) ? ` (lengths ${p.shortest}–${p.longest})` : '';
+    const bucket = bucketText(p);
+    const range = bucket ? ` (lengths ${bucket})` : '';
     const mark = (p.longest ?? p.length) > curve.trainedMax ? ' (longer than trained)' : '';
     if (p.status === 'no-weights') return `  ${String(p.length).padStart(6)}   no weights for these positions (unshared model)${range}`;
     if (p.n === 0) return `  ${String(p.length).padStart(6)}   no examples of this length`;

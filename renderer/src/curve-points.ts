@@ -3,7 +3,7 @@
  * and, where it is a bucket of a file's lengths (run-data.ts), which lengths those were. Its own
  * file, free of chart.js, so a unit test reads it in Node.
  */
-import type { LengthPoint } from '../../main/contract';
+import { bucketText, type LengthPoint } from '../../main/contract';
 
 /** A plotted point: x the point's length, y its value, and what the tooltip says of it. */
 export type CurvePoint = { x: number; y: number; n: number; shortest?: number; longest?: number };
@@ -14,6 +14,6 @@ export function curvePoint(p: LengthPoint, y: number): CurvePoint {
 
 /** "accuracy 0.500 (n=6, lengths 11–12)"; a task's point, exactly its length, gives the count alone. */
 export function curvePointLabel(metric: string, p: CurvePoint): string {
-  const bucket = p.shortest !== undefined && (p.shortest !== p.x || p.longest !== p.x) ? `, lengths ${p.shortest}–${p.longest}` : '';
-  return `${metric} ${p.y.toFixed(3)} (n=${p.n}${bucket})`;
+  const bucket = bucketText({ length: p.x, shortest: p.shortest, longest: p.longest });
+  return `${metric} ${p.y.toFixed(3)} (n=${p.n}${bucket ? `, lengths ${bucket}` : ''})`;
 }

@@ -55,13 +55,13 @@ export function usesEmbedding(): boolean {
   return state.data?.summary.task !== 'forecast' && state.data?.summary.task !== 'sequence-classification';
 }
 
-/** Input width of the recurrent core, for the live parameter table. */
+/** Input width of the recurrent core, for the live parameter table: the embedding's, or the numbers a step. */
 export function inputWidth(): number {
+  if (usesEmbedding()) return state.model.embed;
   if (state.task === 'parity') return 1;
   if (state.task === 'adding') return 2;
   if (state.data?.summary.task === 'forecast') return state.data.summary.columns.filter((c) => c.role === 'value').length;
-  if (state.data?.summary.task === 'sequence-classification') return state.data.summary.lengths?.features ?? 1;
-  return state.model.embed;
+  return state.data?.summary.lengths?.features ?? 1;
 }
 
 /** Longest sequence in the data (tokens or steps), if known. */
