@@ -256,6 +256,9 @@ export type ExperimentInfo = z.infer<typeof ExperimentInfoSchema>;
 // ── Runs ────────────────────────────────────────────────────────────────────
 export const TaskNameSchema = z.enum(['parity', 'adding', 'recall', 'keyword', 'position']);
 
+/** A forecast's window of history where none is asked for. */
+export const FORECAST_WINDOW = 24;
+
 export const RunDataSchema = z.discriminatedUnion('type', [
   /** a built-in task with known answers; train on lengths minLen…maxLen */
   z.object({
@@ -277,7 +280,7 @@ export const RunDataSchema = z.discriminatedUnion('type', [
     minFreq: z.number().int().positive().default(1),
     maxTokens: z.number().int().positive().max(100_000).optional(),
     /** forecast: window of history and the clocks to add */
-    window: z.number().int().min(2).max(10_000).default(24),
+    window: z.number().int().min(2).max(10_000).default(FORECAST_WINDOW),
     clocks: z.array(z.enum(['24h', '7d', '365d', '12mo'])).default([]),
     /** file sent by the user for validation, e.g. SST-2 dev beside train */
     validationPath: z.string().optional(),

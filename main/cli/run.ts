@@ -73,6 +73,28 @@ const OPTIONS = {
   python: { type: 'string' },
 } as const;
 
+const backendHelp = 'backend [--backend tensorflow-gpu|tensorflow|webgpu|wasm|cpu] [--json]';
+
+/** Each command's flags, read from its help line (so the two cannot disagree): a flag another command takes would be silently ignored. */
+const FLAGS = new Map(
+  Object.entries({ inspect: inspectHelp, params: paramsHelp, train: trainHelp, eval: evalHelp, experiment: experimentHelp, export: exportHelp, import: importHelp, serve: serveHelp, bench: benchHelp, backend: backendHelp }).map(([command, help]) => [
+    command,
+    new Set(['help', ...[...help.matchAll(/--([a-z-]+)/g)].map((m) => m[1])]),
+  ]),
+);
+
+/** "train does not take --out; it takes --task, …", or (no known command) where to look. */
+function strayFlagText(command: string | undefined, flag: string): string {
+  const takes = command ? FLAGS.get(command) : undefined;
+  if (!takes) return `unknown option ${flag}; run rnn-workbench --help for each command's options`;
+  return `${command} does not take ${flag}; it takes ${[...takes].filter((f) => f !== 'help').map((f) => `--${f}`).join(', ')}`;
+}
+
+function checkFlags(command: string, values: Record<string, unknown>): void {
+  const stray = Object.keys(values).find((k) => !(FLAGS.get(command)?.has(k) ?? true));
+  if (stray) throw new CliError(strayFlagText(command, `--${stray}`));
+}
+
 const USAGE = [
   'usage: rnn-workbench <command> [options]',
   '',
@@ -94,7 +116,7 @@ const USAGE = [
   '      the full app in a browser: HTTP + WebSocket, token-protected, loopback by default',
   `  ${benchHelp}`,
   '      training steps/s of the standard configs on every backend that loads (PyTorch side by side)',
-  '  backend [--backend tensorflow-gpu|tensorflow|webgpu|wasm|cpu] [--json]',
+  `  ${backendHelp}`,
   '      which tfjs backend runs here, and why faster ones do not',
 ].join('\n');
 
@@ -131,6 +153,7 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
       io.out(USAGE);
       return command || values.help ? 0 : 2;
     }
+    checkFlags(command, values);
     switch (command) {
       case 'inspect':
         await inspectCommand(positionals[1], values, io, progressBar(io));
@@ -173,7 +196,10 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     // parseArgs throws TypeErrors with a code for unknown or malformed options: a user mistake too
     const userMistake = err instanceof CliError || err instanceof DataError || err instanceof SessionError || err instanceof ArchiveError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     const disk = diskProblem(err);
-    io.err(`rnn-workbench: ${disk ?? (err instanceof Error ? err.message : String(err))}`);
+    // (Node's own words for an unknown option go on about positionals starting with '-')
+    const unknown = (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec((err as Error).message)?.[1] : undefined;
+    const message = unknown ? strayFlagText(argv[0], unknown) : disk ?? (err instanceof Error ? err.message : String(err));
+    io.err(`rnn-workbench: ${message}`);
     return userMistake || disk ? 2 : 1;
   }
 }

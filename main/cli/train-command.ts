@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BackendNameSchema, CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, bucketText, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
+import { BackendNameSchema, FORECAST_WINDOW, CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, bucketText, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
 import { nodeSpawner, RunHandle } from '../runs/host.js';
 import { createRunSession } from '../sessions/new-session.js';
 import { readSessionFile } from '../sessions/store.js';
@@ -14,8 +14,8 @@ import { CliError, positiveInt, positiveIntList, type CliIo } from './io.js';
 export const trainHelp =
   'train --task parity|adding|recall|keyword|position | --data FILE [--model shared|unshared|conv] [--cell tanh|gru|lstm] [--hidden D] [--embed E] ' +
   '[--position none|sinusoidal|concat|learned|cyclic] [--periods 24,7,365] [--epochs N] [--steps N] [--batch B] [--lr X] [--optimizer adam|sgd|rmsprop] ' +
-  '[--clip X] [--loss mean|length-normalized] [--parallel auto|off|split|full] [--max-len T] [--kernel K] [--seq-len 2-20] [--count N] [--window W] [--val FILE] ' +
-  '[--validate-every K] [--early-stopping N] [--eval-lengths 5,10,20] [--seed S] [--session DIR] [--resume] [--json]';
+  '[--clip X] [--loss mean|length-normalized] [--parallel auto|off|split|full] [--max-len T] [--kernel K] [--seq-len 2-20] [--count N] [--window W] [--clocks 24h,7d,365d,12mo] [--val FILE] ' +
+  '[--validate-every K] [--early-stopping N] [--eval-lengths 5,10,20] [--seed S] [--backend tensorflow-gpu|tensorflow|webgpu|wasm|cpu] [--session DIR] [--resume] [--json]';
 
 const num = (v: unknown, flag: string): number => {
   const n = Number(v);
@@ -70,8 +70,22 @@ const FLAG_OF: Record<string, string> = {
   'train.earlyStopping': '--early-stopping',
 };
 
+/** Flags that only one kind of run reads, and that kind: given to another they would be silently ignored. */
+const FLAGS_FOR: [flag: string, applies: (values: Record<string, unknown>) => boolean, to: string][] = [
+  ['seq-len', (v) => Boolean(v.task), '--task (the lengths of generated sequences)'],
+  ['count', (v) => Boolean(v.task), '--task (how many sequences to generate)'],
+  ['window', (v) => Boolean(v.data), '--data with a numeric series to forecast'],
+  ['clocks', (v) => Boolean(v.data), '--data with a numeric series to forecast'],
+  ['val', (v) => Boolean(v.data), '--data (a validation file beside the training file)'],
+  ['kernel', (v) => v.model === 'conv', '--model conv'],
+  ['periods', (v) => v.position === 'cyclic', '--position cyclic'],
+];
+
 export function configFromFlags(values: Record<string, unknown>): RunConfigInput {
   if (!values.task === !values.data) throw new CliError('train needs exactly one of --task NAME or --data FILE');
+  for (const [flag, applies, to] of FLAGS_FOR) {
+    if (values[flag] !== undefined && !applies(values)) throw new CliError(`--${flag} applies only to ${to}; this run would ignore it`);
+  }
   const seed = values.seed === undefined ? 0 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new CliError(`--seed must be a whole number, got "${String(values.seed)}"`);
   let data: RunConfigInput['data'];
@@ -85,7 +99,7 @@ export function configFromFlags(values: Record<string, unknown>): RunConfigInput
     data = {
       type: 'file',
       path,
-      window: values.window ? positiveInt(values.window, '--window') : 24,
+      window: values.window ? positiveInt(values.window, '--window') : FORECAST_WINDOW,
       validationPath: values.val ? resolve(String(values.val)) : undefined,
       clocks: values.clocks ? (String(values.clocks).split(',') as ('24h' | '7d' | '365d' | '12mo')[]) : [],
     };
@@ -154,6 +168,9 @@ export function measuredText(measured: { backend: string; msPerStep: number; ker
 export async function trainCommand(values: Record<string, unknown>, io: CliIo, tty: boolean): Promise<number> {
   const dir = resolve(String(values.session ?? `sessions/${new Date().toISOString().replace(/[:.]/g, '-')}`));
   if (values.resume) {
+    // a resumed run goes on with the settings it was started with
+    const setting = Object.keys(values).find((k) => !['session', 'resume', 'json'].includes(k));
+    if (setting) throw new CliError(`--resume goes on with the session's own settings; --${setting} would be ignored (start a new session to change it)`);
     const s = readSessionFile(dir);
     if (s.status === 'completed') throw new CliError(`${dir} has completed; nothing to resume`);
   } else {

@@ -3,7 +3,7 @@
  * from the data (input width, classes), and items for evaluating any length.
  */
 import { basename } from 'node:path';
-import { ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
+import { FORECAST_WINDOW, ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
 import { itemLength, maxLength, splitRandom, type SequenceItem } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
@@ -88,6 +88,7 @@ async function prepareData(config: RunConfig, load: DatasetLoader): Promise<Prep
   const loaded = await load(d.path, d.overrides);
   const ds = loaded.dataset;
   const info = { source: d.path, sha256: loaded.sha256, rows: loaded.rows, columns: loaded.columns };
+  if (ds.kind === 'text-classification' || ds.kind === 'sequence-classification') refuseForecastSettings(d, ds.kind);
   if (ds.kind === 'text-classification') return textRunData(config, d, ds, info, load, rng);
   if (ds.kind === 'forecast') {
     if (d.validationPath) throw new DataError('bad-role', basename(d.validationPath), `a validation file is for classification; a forecast of ${basename(d.path)} is validated on the last ${Math.round(100 * config.train.validationFraction)} % of each series`);
@@ -98,6 +99,12 @@ async function prepareData(config: RunConfig, load: DatasetLoader): Promise<Prep
 }
 
 type FileData = Extract<RunConfig['data'], { type: 'file' }>;
+
+/** A window or clocks asked of a file that is not a series would be ignored; say so instead of training without them. */
+function refuseForecastSettings(d: FileData, kind: 'text-classification' | 'sequence-classification'): void {
+  const asked = [d.window !== FORECAST_WINDOW && `a window of ${d.window} steps`, d.clocks.length > 0 && `clocks (${d.clocks.join(', ')})`].filter(Boolean);
+  if (asked.length) throw new DataError('bad-role', basename(d.path), `${asked.join(' and ')} ${d.clocks.length ? 'apply' : 'applies'} only to forecasting a numeric series; this is a ${kind.replace('-', ' ')} file`);
+}
 
 /**
  * The --val file of a classification run: of the training file's kind, with no label the training

@@ -1,5 +1,6 @@
 /** App state: plain reactive data; big series live in markRaw arrays and a version number tells charts to redraw. */
 import { markRaw, reactive } from 'vue';
+import { FORECAST_WINDOW } from '../../main/contract';
 import type {
   BackendReport,
   DatasetSummary,
@@ -65,7 +66,7 @@ export const state = reactive({
     validateEvery: 25,
     earlyStopping: null as number | null,
     /** a forecast's window of history, and the clocks (sin/cos of the time of day, week, year, month of year) added to each step */
-    window: 24,
+    window: FORECAST_WINDOW,
     clocks: [] as ('24h' | '7d' | '365d' | '12mo')[],
   },
   openRun: null as string | null,

@@ -1,7 +1,8 @@
 /** The CLI as a newcomer runs it: a real process through the installed bin entry. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParamTableSchema, BackendReportSchema } from '../../main/contract.js';
 import { datasetsDir, repoRoot } from '../helpers/fixtures.js';
@@ -254,6 +255,35 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(r.err.trim()).toBe('rnn-workbench: --task must be one of parity, adding, recall, keyword, position, got "sorting"');
     expect(cli('train', '--epochs', '3').err).toMatch(/exactly one of --task NAME or --data FILE/);
     expect(cli('train', '--task', 'parity', '--early-stopping', '0').err.trim()).toBe('rnn-workbench: --early-stopping must be a positive whole number, got "0"');
+  });
+
+  it('a flag the command or the run would ignore is refused, saying what it applies to', () => {
+    const said = (...args: string[]) => {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      return r.err.trim();
+    };
+    // each command takes the flags its help line lists
+    expect(said('eval', '--session', 'x', '--steps', '3')).toBe('rnn-workbench: eval does not take --steps; it takes --session, --lengths, --json');
+    expect(said('inspect', 'a.csv', '--hidden', '3')).toBe('rnn-workbench: inspect does not take --hidden; it takes --role, --json');
+    // an option no command has, in the same words rather than Node's
+    expect(said('eval', '--sesion', 'x')).toBe('rnn-workbench: eval does not take --sesion; it takes --session, --lengths, --json');
+    expect(said('--x')).toBe("rnn-workbench: unknown option --x; run rnn-workbench --help for each command's options");
+    // train's flags for another kind of run
+    expect(said('train', '--task', 'parity', '--window', '10')).toBe('rnn-workbench: --window applies only to --data with a numeric series to forecast; this run would ignore it');
+    expect(said('train', '--task', 'parity', '--val', 'dev.tsv')).toMatch(/--val applies only to --data/);
+    expect(said('train', '--data', resolve(datasetsDir, 'sst2-dev.tsv'), '--seq-len', '2-5')).toMatch(/--seq-len applies only to --task/);
+    expect(said('train', '--task', 'parity', '--kernel', '5')).toMatch(/--kernel applies only to --model conv/);
+    expect(said('train', '--task', 'parity', '--periods', '24')).toMatch(/--periods applies only to --position cyclic/);
+    expect(said('train', '--resume', '--session', 'x', '--epochs', '9')).toBe("rnn-workbench: --resume goes on with the session's own settings; --epochs would be ignored (start a new session to change it)");
+  });
+
+  it('a forecast window or clocks asked of a text file are refused by the run, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnnwb-cli-window-'));
+    const r = cli('train', '--data', resolve(datasetsDir, 'sst2-dev.tsv'), '--window', '10', '--clocks', '24h', '--steps', '1', '--session', join(dir, 's'));
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n').at(-1)).toBe('training failed: sst2-dev.tsv: a window of 10 steps and clocks (24h) apply only to forecasting a numeric series; this is a text classification file');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
