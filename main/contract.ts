@@ -212,6 +212,18 @@ export const DatasetSummarySchema = z.object({
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 
+/**
+ * What a validation file must share with its training file: the kind of task, labels among the
+ * training file's, and (sequences) the numbers a step. From a summary by dataShape; checked by
+ * data/validation-match.ts, when a validation file is chosen in the app and again when a run starts.
+ */
+export const DataShapeSchema = z.object({ file: z.string().max(1000), kind: TaskKindSchema, classes: z.array(z.string()).max(100_000), width: z.number().int().positive().nullable() });
+export type DataShape = z.infer<typeof DataShapeSchema>;
+
+export function dataShape(s: Pick<DatasetSummary, 'file' | 'task' | 'labels' | 'lengths'>): DataShape {
+  return { file: s.file, kind: s.task, classes: s.labels?.classes.map((c) => c.value) ?? [], width: s.task === 'sequence-classification' ? (s.lengths?.features ?? 1) : null };
+}
+
 /** Overrides a user sets in the Data view (or on the CLI) on top of the detected roles. */
 export const RoleOverridesSchema = z.record(z.string(), ColumnRoleSchema);
 export type RoleOverrides = z.infer<typeof RoleOverridesSchema>;
@@ -255,6 +267,9 @@ export type ExperimentInfo = z.infer<typeof ExperimentInfoSchema>;
 
 // ── Runs ────────────────────────────────────────────────────────────────────
 export const TaskNameSchema = z.enum(['parity', 'adding', 'recall', 'keyword', 'position']);
+
+/** The share of a file held out for validation where no validation file is given (the end of each series for a forecast). */
+export const VALIDATION_FRACTION = 0.1;
 
 /** A forecast's window of history where none is asked for. */
 export const FORECAST_WINDOW = 24;
@@ -325,7 +340,7 @@ export const TrainConfigSchema = z.object({
   /** per-timestep dL/dh_t norms every K steps */
   timestepGradEvery: z.number().int().positive().default(25),
   /** share of the data held out for validation (random split) */
-  validationFraction: z.number().min(0).max(0.5).default(0.1),
+  validationFraction: z.number().min(0).max(0.5).default(VALIDATION_FRACTION),
   /** data-parallel training over threads (see ParallelModeSchema) */
   parallel: ParallelModeSchema.default('auto'),
 });
@@ -463,7 +478,7 @@ export type PackedBatch = z.infer<typeof PackedBatchSchema>;
  * The service → its file reader thread (runs/summary-reader.ts): one file to read, so a large
  * one neither blocks the process that relays every run's events nor stays in its memory.
  */
-export const SummaryRequestSchema = z.object({ path: z.string().min(1), overrides: RoleOverridesSchema });
+export const SummaryRequestSchema = z.object({ path: z.string().min(1), overrides: RoleOverridesSchema, validation: z.boolean().default(false) });
 export type SummaryRequest = z.infer<typeof SummaryRequestSchema>;
 
 /** File reader thread → the service: the summary, or why the file cannot be used (a DataError's parts). */
@@ -571,10 +586,19 @@ export const CommandSchema = z.discriminatedUnion('type', [
     cell: CellKindSchema.default('tanh'),
     lengths: z.array(z.number().int().positive().max(10_000_000)).min(1).max(32),
   }),
-  /** a file on this machine (Electron: the dialog or a drop) */
-  z.object({ type: z.literal('data.inspect'), path: z.string().min(1), overrides: RoleOverridesSchema.default({}) }),
-  /** a file's bytes from a browser drop or picker (serve mode); stored, then inspected */
-  z.object({ type: z.literal('data.upload'), name: z.string().min(1).max(255), base64: z.string().max(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4) }),
+  /**
+   * a file on this machine (Electron: the dialog or a drop); with validationOf, a validation file
+   * for a training file of that shape (refused unless it fits; the training file's roles as overrides)
+   */
+  z.object({ type: z.literal('data.inspect'), path: z.string().min(1), overrides: RoleOverridesSchema.default({}), validationOf: DataShapeSchema.optional() }),
+  /** a file's bytes from a browser drop or picker (serve mode); stored, then inspected as data.inspect */
+  z.object({
+    type: z.literal('data.upload'),
+    name: z.string().min(1).max(255),
+    base64: z.string().max(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4),
+    overrides: RoleOverridesSchema.default({}),
+    validationOf: DataShapeSchema.optional(),
+  }),
   z.object({ type: z.literal('examples.list') }),
   z.object({ type: z.literal('runs.start'), config: RunConfigSchema }),
   z.object({ type: z.literal('runs.control'), id, action: z.enum(['pause', 'resume', 'stop']) }),
@@ -638,6 +662,11 @@ export const ServerFrameSchema = z.union([ReplySchema, z.object({ event: EventSc
 export interface WorkbenchApi {
   invoke<C extends CommandInput>(command: C): Promise<CommandResults[C['type']]>;
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+  /**
+   * Electron only: where a dropped or picked file lies on disk ('' for one that is not), so the
+   * app reads it in place, of any size, instead of sending its bytes (a browser cannot know).
+   */
+  pathForFile?(file: File): string;
 }
 
 /** The one IPC channel every command travels on (main validates it against CommandSchema). */

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { BackendReport, Command, CommandResults, SessionSummary, WorkbenchEvent } from './contract.js';
+import { dataShape, type BackendReport, type Command, type CommandResults, type DatasetSummary, type DataShape, type RoleOverrides, type SessionSummary, type WorkbenchEvent } from './contract.js';
+import { validationMismatch } from './data/validation-match.js';
 import { initBackend } from './engine/backend.js';
 import { paramTable } from './engine/params.js';
 import { listExperiments } from './experiments/index.js';
@@ -106,6 +107,14 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
     return resolve(path, '..') === this.uploadsDir ? name.replace(/^[0-9a-f]{8}-/, '') : name;
   }
 
+  /** A file's summary; a validation file's only once it fits its training file (the run checks again when it starts). */
+  private async inspect(path: string, overrides: RoleOverrides, validationOf: DataShape | undefined): Promise<DatasetSummary> {
+    const summary = await summarizeFile(path, overrides, Boolean(validationOf));
+    const mismatch = validationOf && validationMismatch(validationOf, dataShape(summary));
+    if (mismatch) throw new ServiceError(`${basename(path)}: ${mismatch}`);
+    return summary;
+  }
+
   async handle<C extends Command>(command: C): Promise<CommandResults[C['type']]> {
     return (await this.dispatch(command as Command)) as CommandResults[C['type']];
   }
@@ -118,7 +127,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       case 'params.table':
         return paramTable(c.input, c.hidden, c.lengths, c.cell);
       case 'data.inspect': {
-        return { path: resolve(c.path), summary: await summarizeFile(c.path, c.overrides) };
+        return { path: resolve(c.path), summary: await this.inspect(c.path, c.overrides, c.validationOf) };
       }
       case 'data.upload': {
         const bytes = Buffer.from(c.base64, 'base64');
@@ -127,7 +136,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         const path = join(this.uploadsDir, `${randomBytes(4).toString('hex')}-${safe}`);
         writeFileSync(path, bytes);
         try {
-          const summary = await summarizeFile(path);
+          const summary = await this.inspect(path, c.overrides, c.validationOf);
           // keep the name the user knows in every message
           return { path, summary: { ...summary, file: c.name } };
         } catch (e) {

@@ -39,10 +39,12 @@ export function lengthStats(lengths: number[], unit: LengthStats['unit']): Lengt
   return { unit, count: lengths.length, min, median, max, histogram };
 }
 
-function applyOverrides(table: Table, roles: ColumnRole[], overrides: RoleOverrides): ColumnRole[] {
+/** `carried`: the roles were set on another file (a validation file takes its training file's), so a column it lacks is no mistake. */
+function applyOverrides(table: Table, roles: ColumnRole[], overrides: RoleOverrides, carried: boolean): ColumnRole[] {
   const out = [...roles];
   for (const [name, role] of Object.entries(overrides)) {
     const i = table.columns.indexOf(name);
+    if (i < 0 && carried) continue;
     if (i < 0) throw new DataError('bad-role', table.file, `no column named "${name}" (columns: ${table.columns.map((c) => `"${c}"`).join(', ')})`);
     if (role === 'label') out.forEach((r, j) => r === 'label' && j !== i && (out[j] = 'ignore'));
     out[i] = role;
@@ -133,11 +135,14 @@ function commonWidth(cells: Cell[]): number {
   return [...counts].reduce((best, e) => (e[1] > best[1] ? e : best), [1, 0])[0];
 }
 
-/** `validation`: the file only checks a model trained on another, so a single class is enough. */
+/**
+ * `validation`: the file only checks a model trained on another, so a single class is enough,
+ * and the roles set on the training file apply to the columns of the same names it has.
+ */
 export function analyzeTable(table: Table, overrides: RoleOverrides = {}, { validation = false } = {}): Analysis {
   const profiles = profileColumns(table);
   const rowCount = table.lines.length;
-  const roles = applyOverrides(table, detectRoles(profiles, rowCount), overrides);
+  const roles = applyOverrides(table, detectRoles(profiles, rowCount), overrides, validation);
   const task = taskOf(roles);
   const col = (r: ColumnRole) => roles.indexOf(r);
   const warnings: DataWarning[] = [];

@@ -3,12 +3,13 @@
  * from the data (input width, classes), and items for evaluating any length.
  */
 import { basename } from 'node:path';
-import { FORECAST_WINDOW, ModelConfigSchema, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
+import { FORECAST_WINDOW, ModelConfigSchema, type DataShape, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
 import { itemLength, maxLength, splitRandom, type SequenceItem } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
+import { validationMismatch } from '../data/validation-match.js';
 import { createRng, type Rng } from '../engine/random.js';
 import { checkFitsMemory, checkFitsModel } from './run-checks.js';
 
@@ -107,18 +108,21 @@ function refuseForecastSettings(d: FileData, kind: 'text-classification' | 'sequ
 }
 
 /**
- * The --val file of a classification run: of the training file's kind, with no label the training
- * file lacks (it may hold fewer: one class is enough), and its labels' numbers in the training
- * file's numbering.
+ * The --val file of a classification run, once it fits the training file (validation-match.ts),
+ * with its labels' numbers in the training file's numbering.
  */
-async function validationFile<K extends 'text-classification' | 'sequence-classification'>(d: FileData, kind: K, classes: string[], load: DatasetLoader): Promise<{ dataset: OfKind<K>; sha256: string; classIndex: (label: number) => number }> {
+async function validationFile<T extends OfKind<'text-classification' | 'sequence-classification'>>(d: FileData, train: T, load: DatasetLoader): Promise<{ dataset: T; sha256: string; classIndex: (label: number) => number }> {
   const path = d.validationPath!;
   const { dataset, sha256 } = await load(path, d.overrides, true);
-  if (dataset.kind !== kind) throw new DataError('bad-role', basename(path), `the validation file is ${dataset.kind === 'none' ? 'no trainable task' : `a ${dataset.kind.replace('-', ' ')} file`}, the training file (${basename(d.path)}) a ${kind.replace('-', ' ')} file`);
-  const own = (dataset as OfKind<'text-classification' | 'sequence-classification'>).classes;
-  const unknown = own.find((c) => !classes.includes(c));
-  if (unknown !== undefined) throw new DataError('bad-role', basename(path), `label "${unknown}" does not occur in the training file (${basename(d.path)}: ${classes.map((c) => `"${c}"`).join(', ')})`);
-  return { dataset: dataset as OfKind<K>, sha256, classIndex: (label) => classes.indexOf(own[label]) };
+  const mismatch = validationMismatch(shapeOf(train, basename(d.path)), shapeOf(dataset, basename(path)));
+  if (mismatch) throw new DataError('bad-role', basename(path), mismatch);
+  const own = (dataset as T).classes;
+  return { dataset: dataset as T, sha256, classIndex: (label) => train.classes.indexOf(own[label]) };
+}
+
+function shapeOf(ds: Dataset, file: string): DataShape {
+  const classified = ds.kind === 'text-classification' || ds.kind === 'sequence-classification';
+  return { file, kind: ds.kind, classes: classified ? ds.classes : [], width: ds.kind === 'sequence-classification' ? ds.width : null };
 }
 type FileInfo = Omit<PreparedData['info'], 'vocab'>;
 type OfKind<K extends Dataset['kind']> = Extract<Dataset, { kind: K }>;
@@ -135,7 +139,7 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
   let valCorpus = corpus;
   let validationSha256: string | undefined;
   if (d.validationPath) {
-    const v = await validationFile(d, 'text-classification', classes, load);
+    const v = await validationFile(d, ds, load);
     validationSha256 = v.sha256;
     // its own token numbers; its labels as the training file numbers them
     valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map(v.classIndex) };
@@ -197,9 +201,8 @@ async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'seque
   let [train, val] = [items, [] as SequenceItem[]];
   let validationSha256: string | undefined;
   if (d.validationPath) {
-    const v = await validationFile(d, 'sequence-classification', ds.classes, load);
+    const v = await validationFile(d, ds, load);
     validationSha256 = v.sha256;
-    if (v.dataset.width !== w) throw new DataError('bad-role', basename(d.validationPath), `its sequences have ${v.dataset.width} numbers a step, the training file's ${w}`);
     val = v.dataset.examples.map((e) => ({ values: steps(e), label: v.classIndex(e.label) }));
   } else [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
   const lengths = config.evalLengths;

@@ -15,12 +15,14 @@ import { startThread } from './thread-entry.js';
  */
 export const IN_THREAD_MAX_BYTES = 2 * 1024 * 1024;
 
-export async function summarizeFile(path: string, overrides: RoleOverrides = {}): Promise<DatasetSummary> {
-  if (fileBytes(path) < IN_THREAD_MAX_BYTES) return (await readFileDataset(path, overrides)).summary;
-  return inThread(path, overrides);
+/** `validation`: a validation file, read as the run will read it (readFileDataset's flag). */
+export async function summarizeFile(path: string, overrides: RoleOverrides = {}, validation = false): Promise<DatasetSummary> {
+  if (fileBytes(path) < IN_THREAD_MAX_BYTES) return (await readFileDataset(path, overrides, undefined, validation)).summary;
+  return inThread({ path, overrides, validation });
 }
 
-function inThread(path: string, overrides: RoleOverrides): Promise<DatasetSummary> {
+function inThread(request: SummaryRequest): Promise<DatasetSummary> {
+  const { path } = request;
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
@@ -46,7 +48,6 @@ function inThread(path: string, overrides: RoleOverrides): Promise<DatasetSummar
     });
     worker.once('error', (e) => settle(() => reject(new Error(`reading ${path} failed: ${e.message}`))));
     worker.once('exit', (code) => settle(() => reject(new Error(`reading ${path} stopped: the file reader exited (code ${code})`))));
-    const request: SummaryRequest = { path, overrides };
     worker.postMessage(request);
   });
 }

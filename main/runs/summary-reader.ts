@@ -15,8 +15,8 @@ const reply = (r: SummaryReply) => port.postMessage(r);
 
 port.once('message', async (raw: unknown) => {
   try {
-    const { path, overrides } = SummaryRequestSchema.parse(raw);
-    const { summary } = await readFileDataset(path, overrides);
+    const { path, overrides, validation } = SummaryRequestSchema.parse(raw);
+    const { summary } = await readFileDataset(path, overrides, undefined, validation);
     reply({ type: 'summary', summary });
   } catch (e) {
     if (e instanceof DataError) reply({ type: 'data-error', code: e.code, file: e.file, detail: e.detail, line: e.line });

@@ -1,24 +1,37 @@
-/** Loading data into the app: a dropped or picked file (uploaded), a shipped example, or a built-in task. */
-import { MAX_UPLOAD_BYTES } from '../../main/contract';
+/** Loading data into the app: a dropped or picked file, a shipped example, or a built-in task; and a classification file's validation file. */
+import { dataShape, MAX_UPLOAD_BYTES, type DataShape, type RoleOverrides, type WorkbenchApi } from '../../main/contract';
 import { connect, toBase64 } from './api';
-import { state, type TaskName } from './state';
+import { state, type LoadedFile, type TaskName } from './state';
+
+/**
+ * A dropped or picked file, read by the service: in place where the app knows where it lies
+ * (Electron, any size), else by sending its bytes (a browser, up to MAX_UPLOAD_BYTES).
+ */
+async function readFile(api: WorkbenchApi, file: File, as: { overrides?: RoleOverrides; validationOf?: DataShape } = {}): Promise<LoadedFile> {
+  const onDisk = api.pathForFile?.(file);
+  if (onDisk) return api.invoke({ type: 'data.inspect', path: onDisk, ...as });
+  if (file.size > MAX_UPLOAD_BYTES) {
+    throw new Error(`${file.name}: the file is ${(file.size / 2 ** 20).toFixed(0)} MiB; files dropped in the browser may be up to ${MAX_UPLOAD_BYTES / 2 ** 20} MiB (use the desktop app or the CLI for larger ones)`);
+  }
+  const bytes = await file.arrayBuffer().then(
+    (b) => new Uint8Array(b),
+    () => Promise.reject(new Error(`${file.name}: could not be read (moved, deleted or a folder?); choose one data file (CSV, TSV, JSONL or text)`)),
+  );
+  return api.invoke({ type: 'data.upload', name: file.name, base64: toBase64(bytes), ...as });
+}
+
+/** A new summary of the same file keeps the name the user knows (an upload is stored under another). */
+const keepingName = (result: LoadedFile, was: LoadedFile | null): LoadedFile => (was?.path === result.path ? { ...result, summary: { ...result.summary, file: was.summary.file } } : result);
 
 export async function loadFile(file: File): Promise<void> {
   const api = connect();
   if (!api) return;
   state.dataError = '';
-  if (file.size > MAX_UPLOAD_BYTES) {
-    state.dataError = `${file.name}: the file is ${(file.size / 2 ** 20).toFixed(0)} MiB; files dropped in the browser may be up to ${MAX_UPLOAD_BYTES / 2 ** 20} MiB (use the desktop app or the CLI for larger ones)`;
-    return;
-  }
   state.dataBusy = true;
   try {
-    const bytes = await file.arrayBuffer().then(
-      (b) => new Uint8Array(b),
-      () => Promise.reject(new Error(`${file.name}: could not be read (moved, deleted or a folder?); drop one data file (CSV, TSV, JSONL or text)`)),
-    );
-    state.data = await api.invoke({ type: 'data.upload', name: file.name, base64: toBase64(bytes) });
+    state.data = await readFile(api, file);
     state.task = null;
+    clearValidation();
   } catch (e) {
     state.dataError = (e as Error).message;
   } finally {
@@ -26,27 +39,59 @@ export async function loadFile(file: File): Promise<void> {
   }
 }
 
-export async function loadPath(path: string, overrides: Record<string, string> = {}): Promise<void> {
+/** A file by its path (an example, or the loaded file again with other column roles). */
+export async function loadPath(path: string, overrides: RoleOverrides = {}): Promise<void> {
   const api = connect();
   if (!api) return;
   state.dataError = '';
   state.dataBusy = true;
   try {
-    const keepName = state.data?.path === path ? state.data.summary.file : null;
-    const result = await api.invoke({ type: 'data.inspect', path, overrides: overrides as never });
-    state.data = keepName ? { ...result, summary: { ...result.summary, file: keepName } } : result;
+    const same = state.data?.path === path;
+    state.data = keepingName(await api.invoke({ type: 'data.inspect', path, overrides }), state.data);
     state.task = null;
+    // other roles for the training file are the validation file's roles too: read it again with them
+    if (!same) clearValidation();
+    else if (state.validation) await loadValidation((validationOf) => api.invoke({ type: 'data.inspect', path: state.validation!.path, ...validationOf }));
   } catch (e) {
     state.dataError = (e as Error).message;
   } finally {
     state.dataBusy = false;
   }
+}
+
+/** The roles of the training file's columns, which its validation file's columns of the same names take. */
+const trainingRoles = (): RoleOverrides => Object.fromEntries(state.data!.summary.columns.map((c) => [c.name, c.role]));
+
+async function loadValidation(read: (as: { overrides: RoleOverrides; validationOf: DataShape }) => Promise<LoadedFile>): Promise<void> {
+  if (!state.data) return;
+  state.validationError = '';
+  state.validationBusy = true;
+  try {
+    state.validation = keepingName(await read({ overrides: trainingRoles(), validationOf: dataShape(state.data.summary) }), state.validation);
+  } catch (e) {
+    state.validation = null;
+    state.validationError = (e as Error).message;
+  } finally {
+    state.validationBusy = false;
+  }
+}
+
+/** A validation file for the loaded classification file: refused, saying why, unless it fits it. */
+export async function loadValidationFile(file: File): Promise<void> {
+  const api = connect();
+  if (api) await loadValidation((as) => readFile(api, file, as));
+}
+
+export function clearValidation(): void {
+  state.validation = null;
+  state.validationError = '';
 }
 
 export function chooseTask(task: TaskName): void {
   state.task = task;
   state.data = null;
   state.dataError = '';
+  clearValidation();
 }
 
 /** Whether the model reads tokens through an embedding: text, and the tasks of symbols (parity and adding feed numbers). */

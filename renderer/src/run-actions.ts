@@ -18,6 +18,7 @@ export function runConfig(): RunConfigInput {
         path: state.data!.path,
         overrides: Object.fromEntries(state.data!.summary.columns.map((c) => [c.name, c.role])),
         ...(state.data!.summary.task === 'forecast' ? { window: state.train.window, clocks: [...state.train.clocks] } : {}),
+        ...(state.validation ? { validationPath: state.validation.path } : {}),
       };
   return {
     name: `${kind}${kind === 'conv' ? '' : ` ${m.cell}`} on ${state.task ? `task ${state.task}` : state.data!.summary.file}`,

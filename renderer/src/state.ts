@@ -14,6 +14,12 @@ import type {
   SessionSummary,
 } from '../../main/contract';
 
+/** A data file as the service read it: where it lies (an upload's stored copy in serve mode) and its summary. */
+export interface LoadedFile {
+  path: string;
+  summary: DatasetSummary;
+}
+
 export type View = 'data' | 'model' | 'train' | 'charts' | 'compare' | 'experiments' | 'sessions';
 export type TaskName = 'parity' | 'adding' | 'recall' | 'keyword' | 'position';
 
@@ -39,9 +45,13 @@ export const state = reactive({
   view: 'data' as View,
   backend: null as BackendReport | null,
   connectionError: '',
-  data: null as { path: string; summary: DatasetSummary } | null,
+  data: null as LoadedFile | null,
   dataError: '',
   dataBusy: false,
+  /** a classification file's validation file, checked against it (else a random part of it is held out) */
+  validation: null as LoadedFile | null,
+  validationError: '',
+  validationBusy: false,
   task: null as TaskName | null,
   model: {
     shared: true,

@@ -194,6 +194,41 @@ describe('the app in Chromium (serve mode)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('a classification file validates on another file once it fits (one class is enough); a run then validates on it', async () => {
+    await nav('data');
+    await page.waitForSelector('[data-test="validation"]:has-text("10 % of this file\'s rows")');
+    const dev = readFileSync(resolve(datasetsDir, 'sst2-dev.tsv'), 'utf8').split('\n');
+    const choose = async (name: string, content: string | Buffer) => {
+      await page.setInputFiles('[data-test="validation-input"]', { name, mimeType: 'text/plain', buffer: Buffer.from(content) });
+      await page.waitForSelector('[data-test="validation-error"], [data-test="validation-file"]');
+    };
+    await choose('AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv')));
+    expect(await text('[data-test="validation-error"]')).toBe('AirPassengers.csv: the validation file is a forecast file, the training file (sst2-dev.tsv) a text classification file');
+    await choose('three-classes.tsv', [dev[0], ...dev.slice(1, 4).map((l) => l.replace(/^0\t/, '2\t'))].join('\n'));
+    expect(await text('[data-test="validation-error"]')).toBe('three-classes.tsv: label "2" does not occur in the training file (sst2-dev.tsv: "0", "1")');
+    // the positive half of SST-2's dev set: one class, which a validation file may hold
+    await choose('sst2-dev-positive.tsv', [dev[0], ...dev.slice(1).filter((l) => l.startsWith('1\t'))].join('\n'));
+    expect(await text('[data-test="validation-file"]')).toBe('sst2-dev-positive.tsv — 444 rows; labels 1 (444)');
+    expect(await page.locator('[data-test="validation-error"]').count()).toBe(0);
+    await shoot(page, 'view-data-validation');
+    await train(20);
+    const { readdirSync, statSync } = await import('node:fs');
+    const newest = readdirSync(served.sessions)
+      .map((d) => resolve(served.sessions, d))
+      .sort((a, b) => (statSync(b, { bigint: true }).mtimeNs > statSync(a, { bigint: true }).mtimeNs ? 1 : -1))[0];
+    const session = JSON.parse(readFileSync(resolve(newest, 'session.json'), 'utf8'));
+    expect(session.config.data.validationPath).toMatch(/sst2-dev-positive\.tsv$/);
+    expect(session.dataset.validationSha256).toMatch(/^[0-9a-f]{64}$/);
+    // every validation example is positive: its accuracy is the share of them called positive
+    const metrics = readFileSync(resolve(newest, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const validated = metrics.filter((m) => m.valMetric !== null);
+    expect(validated.length).toBeGreaterThan(0);
+    for (const m of validated) expect(Math.round(m.valMetric * 444) / 444).toBeCloseTo(m.valMetric, 9);
+    await nav('data');
+    await page.click('[data-test="validation-clear"]');
+    await page.waitForSelector('[data-test="validation-choose"]');
+  });
+
   it('a forecast takes its window, time features and optimizer from the Train view, and the session keeps them', async () => {
     await dropFile(page, 'AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv')));
     await page.waitForSelector('text=task: forecast');

@@ -1,0 +1,46 @@
+/** A validation file against its training file: the one rule the app (when a file is chosen) and a run (when it starts) apply. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dataShape } from '../../main/contract.js';
+import { readDataset } from '../../main/data/index.js';
+import { validationMismatch } from '../../main/data/validation-match.js';
+import { datasetsDir } from '../helpers/fixtures.js';
+
+const read = (file: string, text: string, overrides = {}, validation = false) => {
+  const bytes = new TextEncoder().encode(text);
+  return readDataset([bytes], { file, size: bytes.length, overrides, validation });
+};
+
+describe('validationMismatch', () => {
+  it('takes a file of the same kind with fewer classes, and names what differs otherwise', async () => {
+    const dev = readFileSync(resolve(datasetsDir, 'sst2-dev.tsv'), 'utf8').split('\n');
+    const train = dataShape((await read('sst2-dev.tsv', dev.join('\n'))).summary);
+    expect(train).toEqual({ file: 'sst2-dev.tsv', kind: 'text-classification', classes: ['0', '1'], width: null });
+    const positives = [dev[0], ...dev.slice(1).filter((l) => l.startsWith('1\t'))].join('\n');
+    // one class: refused as a training file, taken as a validation file
+    await expect(read('pos.tsv', positives)).rejects.toThrow(/has a single class/);
+    const pos = dataShape((await read('pos.tsv', positives, {}, true)).summary);
+    expect(validationMismatch(train, pos)).toBeNull();
+    expect(validationMismatch(train, { ...pos, classes: ['1', '2'] })).toBe('label "2" does not occur in the training file (sst2-dev.tsv: "0", "1")');
+    const series = dataShape((await read('AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv'), 'utf8'))).summary);
+    expect(validationMismatch(train, series)).toBe('the validation file is a forecast file, the training file (sst2-dev.tsv) a text classification file');
+    expect(validationMismatch(series, train)).toBe('a validation file is for classification; AirPassengers.csv is a forecast file');
+  });
+
+  it('sequences must be as wide as the training file’s', async () => {
+    const jsonl = (rows: number[][][]) => rows.map((seq, i) => JSON.stringify({ sequence: seq, label: i % 2 ? 'up' : 'down' })).join('\n');
+    const wide = dataShape((await read('wide.jsonl', jsonl([[[1, 2], [3, 4]], [[5, 6]], [[1, 1], [2, 2], [3, 3]], [[0, 1]]]))).summary);
+    const narrow = dataShape((await read('narrow.jsonl', jsonl([[[1], [3]], [[5]]]), {}, true)).summary);
+    expect(wide.width).toBe(2);
+    expect(validationMismatch(wide, narrow)).toBe("its sequences have 1 numbers a step, the training file's 2");
+  });
+
+  it('roles set on the training file carry to the validation file’s columns of the same names; ones it lacks are no error there', async () => {
+    const text = 'review,stars,source\ngood film,1,web\nbad film,0,web\nfine,1,mail\n';
+    const roles = { review: 'text', stars: 'label', source: 'ignore', extra: 'ignore' } as const;
+    await expect(read('train.csv', text, roles)).rejects.toThrow('no column named "extra"');
+    const { summary } = await read('val.csv', text, roles, true);
+    expect(summary.columns.map((c) => c.role)).toEqual(['text', 'label', 'ignore']);
+  });
+});
