@@ -37,7 +37,7 @@ describe('rnn-workbench CLI', () => {
     [['params', '--input', '4', '--hidden', '8', '--lengths', '10,,20'], /comma-separated list/],
     [['params', '--input', '4', '--hidden', '8', '--cell', 'rnn'], /--cell must be tanh, gru or lstm/],
     [['frobnicate'], /unknown command "frobnicate"/],
-    [['params', '--bogus'], /Unknown option '--bogus'/],
+    [['params', '--bogus'], /rnn-workbench: params does not take --bogus; it takes --input, --hidden, --lengths, --cell, --json/],
     [['experiment', 'cyclic-features', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
     [['serve', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
     [['train', '--task', 'parity', '--session', resolve(repoRoot, 'package.json')], /package\.json is a file, not a folder; choose a folder for the session/],
