@@ -604,7 +604,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runs.control'), id, action: z.enum(['pause', 'resume', 'stop']) }),
   z.object({ type: z.literal('sessions.list') }),
   z.object({ type: z.literal('sessions.load'), id }),
-  z.object({ type: z.literal('sessions.rename'), id, name: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('sessions.rename'), id, name: z.string().trim().min(1, 'a name needs at least one character besides spaces').max(200) }),
   z.object({ type: z.literal('sessions.delete'), id }),
   z.object({ type: z.literal('sessions.export'), id }),
   /** every metric of the given runs as one CSV */

@@ -3,7 +3,7 @@
  * and the serve bridge call `handle`, and forward the service's events. Training and
  * experiments run in worker processes; sessions live as folders under `sessionsRoot`.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { EXAMPLES_DIR } from './runs/example-data.js';
 import { experimentInWorker, type SpawnWorker } from './runs/host.js';
 import { Scheduler } from './runs/scheduler.js';
 import { exportSession, importSession } from './sessions/archive.js';
+import { atomicWrite } from './sessions/atomic.js';
 import { metricsCsv } from './sessions/metrics-csv.js';
 import { createRunSession } from './sessions/new-session.js';
 import { FILES, readEvals, readMetrics, readSessionFile, updateSession } from './sessions/store.js';
@@ -101,10 +102,10 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  /** The name a user gave a file: uploads are stored as <8 hex>-<name> in uploadsDir. */
+  /** The name a user gave a file: uploads are stored as <16 hex of its sha256>-<name> in uploadsDir (<8 random hex>- before). */
   private shownName(path: string): string {
     const name = basename(path);
-    return resolve(path, '..') === this.uploadsDir ? name.replace(/^[0-9a-f]{8}-/, '') : name;
+    return resolve(path, '..') === this.uploadsDir ? name.replace(/^[0-9a-f]{8}(?:[0-9a-f]{8})?-/, '') : name;
   }
 
   /** A file's summary; a validation file's only once it fits its training file (the run checks again when it starts). */
@@ -133,14 +134,16 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         const bytes = Buffer.from(c.base64, 'base64');
         mkdirSync(this.uploadsDir, { recursive: true });
         const safe = c.name.replace(/[^\w.-]+/g, '_').slice(-100) || 'upload';
-        const path = join(this.uploadsDir, `${randomBytes(4).toString('hex')}-${safe}`);
-        writeFileSync(path, bytes);
+        // stored by content: the same file dropped again is the same copy (sessions read it by path), not one more
+        const path = join(this.uploadsDir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}-${safe}`);
+        const fresh = !existsSync(path);
+        if (fresh) atomicWrite(path, bytes);
         try {
           const summary = await this.inspect(path, c.overrides, c.validationOf);
           // keep the name the user knows in every message
           return { path, summary: { ...summary, file: c.name } };
         } catch (e) {
-          rmSync(path, { force: true });
+          if (fresh) rmSync(path, { force: true });
           throw e instanceof Error ? new ServiceError(e.message.replace(basename(path), c.name)) : e;
         }
       }

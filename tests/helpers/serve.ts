@@ -1,6 +1,6 @@
 /** A real `rnn-workbench serve` process for tests: started on a free port, stopped afterwards. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { repoRoot } from './fixtures.js';
 import { tempDir } from './sessions.js';
 
@@ -15,7 +15,8 @@ export interface Served {
 }
 
 export async function startServe(extra: string[] = []): Promise<Served> {
-  const sessions = tempDir('rnnwb-serve-');
+  // uploads go beside the sessions folder: both inside this server's own temporary folder
+  const sessions = join(tempDir('rnnwb-serve-'), 'sessions');
   const proc = spawn(process.execPath, [resolve(repoRoot, 'bin/rnn-workbench.js'), 'serve', '--port', '0', '--json', '--sessions', sessions, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d) => (err += String(d)));

@@ -1,6 +1,11 @@
 /** The serve bridge's guards, against the real server process: token, Origin, one contract. */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { dataShape, type DatasetSummary } from '../../main/contract.js';
+import { datasetsDir } from '../helpers/fixtures.js';
 import { startServe, type Served } from '../helpers/serve.js';
 
 let served: Served;
@@ -66,6 +71,33 @@ describe('rnn-workbench serve', () => {
     expect(bad.error).toMatch(/^invalid command/);
     const missing = await call(ws!, { type: 'sessions.load', id: '../../etc' });
     expect(missing.ok).toBe(false);
+    ws!.close();
+  });
+
+  it('an uploaded file is stored once by its content, however often it is dropped; a validation file that does not fit is refused and not kept', async () => {
+    const { ws } = await connect(`/ws?token=${token()}`, origin());
+    const dev = readFileSync(resolve(datasetsDir, 'sst2-dev.tsv'));
+    const upload = (name: string, bytes: Buffer, extra: object = {}) => call(ws!, { type: 'data.upload', name, base64: bytes.toString('base64'), ...extra });
+    const first = (await upload('sst2-dev.tsv', dev)) as { ok: true; result: { path: string; summary: DatasetSummary } };
+    const again = (await upload('sst2-dev.tsv', dev)) as typeof first;
+    expect(again.result.path).toBe(first.result.path);
+    expect(basename(first.result.path)).toBe(`${createHash('sha256').update(dev).digest('hex').slice(0, 16)}-sst2-dev.tsv`);
+    const uploads = dirname(first.result.path);
+    expect(readdirSync(uploads)).toEqual([basename(first.result.path)]);
+    // the training file's shape, as the Data view sends it with a validation file
+    const validationOf = dataShape(first.result.summary);
+    const series = await upload('AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv')), { validationOf });
+    expect(series).toMatchObject({ ok: false, error: 'AirPassengers.csv: the validation file is a forecast file, the training file (sst2-dev.tsv) a text classification file' });
+    // refused, it is not kept; the training file's copy stays
+    expect(readdirSync(uploads)).toEqual([basename(first.result.path)]);
+    // the same bytes as the training file, as its validation file: the stored copy is used and kept
+    expect(await upload('sst2-dev.tsv', dev, { validationOf })).toMatchObject({ ok: true, result: { path: first.result.path } });
+    const refusedCopy = await upload('copy.tsv', dev, { validationOf: { ...validationOf, classes: ['1'] } });
+    expect(refusedCopy).toMatchObject({ ok: false, error: 'copy.tsv: label "0" does not occur in the training file (sst2-dev.tsv: "1")' });
+    expect(readdirSync(uploads)).toEqual([basename(first.result.path)]);
+    // a name of spaces is no name
+    const renamed = await call(ws!, { type: 'sessions.rename', id: 'x', name: '   ' });
+    expect(renamed).toMatchObject({ ok: false, error: 'invalid command (name: a name needs at least one character besides spaces)' });
     ws!.close();
   });
 
