@@ -211,7 +211,12 @@ describe('the app in Chromium (serve mode)', () => {
     expect(await text('[data-test="validation-file"]')).toBe('sst2-dev-positive.tsv — 444 rows; labels 1 (444)');
     expect(await page.locator('[data-test="validation-error"]').count()).toBe(0);
     await shoot(page, 'view-data-validation');
+    await nav('train');
+    expect(await text('[data-test="trains-on"]')).toBe('Trains on sst2-dev.tsv; validates on sst2-dev-positive.tsv.');
     await train(20);
+    // the run's latest validation, under its progress
+    await page.waitForSelector('[data-test="val-line"]:has-text("accuracy")');
+    expect(await text('[data-test="val-line"]')).toMatch(/^validation at step 20: loss \d+\.\d{4} · accuracy (0|1)\.\d{3}$/);
     const { readdirSync, statSync } = await import('node:fs');
     const newest = readdirSync(served.sessions)
       .map((d) => resolve(served.sessions, d))
@@ -227,12 +232,15 @@ describe('the app in Chromium (serve mode)', () => {
     await nav('data');
     await page.click('[data-test="validation-clear"]');
     await page.waitForSelector('[data-test="validation-choose"]');
+    await nav('train');
+    expect(await text('[data-test="trains-on"]')).toBe('Trains on sst2-dev.tsv; validates on 10 % of its rows, held out at random.');
   });
 
   it('a forecast takes its window, time features and optimizer from the Train view, and the session keeps them', async () => {
     await dropFile(page, 'AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv')));
     await page.waitForSelector('text=task: forecast');
     await nav('train');
+    expect(await text('[data-test="trains-on"]')).toBe('Trains on AirPassengers.csv; validates on the last 10 % of each series.');
     await page.fill('[data-test="window"]', '12');
     await page.check('[data-test="clock-12mo"]');
     await page.selectOption('[data-test="optimizer"]', 'rmsprop');
