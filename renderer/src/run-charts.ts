@@ -180,6 +180,14 @@ export function groupedLossChart(runs: RunView[], smoothing: number): ChartConfi
   return groupedChart(runs, series, { label: 'step' }, { label: 'train loss (smoothed)' });
 }
 
+/** Validation loss, or accuracy (classifiers) / MSE (forecasts), at the steps each run validated. */
+export function groupedValChart(runs: RunView[], show: 'loss' | 'metric'): ChartConfiguration {
+  const series = (r: RunView) => new Map(r.metrics.filter((m) => m.valLoss !== null).map((m) => [m.step, show === 'loss' ? m.valLoss! : (m.valMetric ?? NaN)]));
+  const heads = new Set(runs.map((r) => r.session?.model?.head.type).filter(Boolean));
+  const metric = heads.size === 1 ? (heads.has('classify') ? 'accuracy' : 'MSE') : 'accuracy / MSE';
+  return groupedChart(runs, series, { label: 'step' }, { label: `validation ${show === 'loss' ? 'loss' : metric}`, min: show === 'metric' && metric === 'accuracy' ? 0 : undefined }, 2);
+}
+
 /** The global gradient norm before clipping, log axis. */
 export function groupedGradChart(runs: RunView[]): ChartConfiguration {
   return groupedChart(runs, (r) => new Map(r.metrics.map((m) => [m.step, m.gradNorm])), { label: 'step' }, { label: '‖g‖ before clipping (log)', log: true });

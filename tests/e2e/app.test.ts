@@ -158,6 +158,12 @@ describe('the app in Chromium (serve mode)', () => {
     const s = await shoot(page, 'compare-loss', '[data-test="compare-loss"] canvas');
     expect(s.colours).toBeGreaterThan(8);
     expect((await shoot(page, 'compare-grad', '[data-test="compare-grad"] canvas')).colours).toBeGreaterThan(8);
+    // validation, overlaid: the 2-seed group's band and mean at its 8 validations, the unshared run's 4
+    expect(Number(await page.getAttribute('[data-test="compare-val"]', 'data-points'))).toBe(3 * 8 + 4);
+    expect((await shoot(page, 'compare-val', '[data-test="compare-val"] canvas')).colours).toBeGreaterThan(8);
+    await page.selectOption('[data-test="compare-val-shows"]', 'loss');
+    await page.waitForTimeout(300);
+    expect((await shoot(page, 'compare-val-loss', '[data-test="compare-val"] canvas')).colours).toBeGreaterThan(8);
     await shoot(page, 'view-compare');
     // a group's name opens its run
     await page.locator('[data-test="groups"] button').first().click();
