@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, BENCH_MODELS, DEFAULT_BENCH_CONFIGS } from '../../bench/configs.js';
 import { CliError, type CliIo } from './io.js';
+import { tsxLoaderUrl } from '../runs/tsx-loader.js';
 
 export const benchHelp = 'bench [--against-pytorch] [--backends tensorflow-gpu,tensorflow,webgpu,wasm,cpu] [--configs A,B,C] [--full-cpu] [--threads N] [--rounds N] [--python PATH] [--seconds S] [--json]';
 
@@ -42,7 +43,7 @@ interface CaseResult {
 }
 
 function runCase(backend: string, config: string, model: string, kernels: string, seconds: number, parallel = 'off', threads = 2): CaseResult | { error: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/case.ts'), backend, config, model, kernels, String(seconds), parallel, String(threads)], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, ['--import', tsxLoaderUrl(), resolve(repoRoot, 'bench/case.ts'), backend, config, model, kernels, String(seconds), parallel, String(threads)], { encoding: 'utf8', timeout: 600_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) return { error: `exit ${r.status}: ${r.stderr.trim().split('\n').at(-1)?.slice(0, 200) ?? ''}` };
   const parsed = JSON.parse(line) as CaseResult | { error: string };

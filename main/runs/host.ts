@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WorkerEventSchema, type ExperimentResult, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
 import { readSessionFile, updateSession } from '../sessions/store.js';
+import { tsxLoaderUrl } from './tsx-loader.js';
 
 export interface WorkerProcess {
   readonly pid: number | undefined;
@@ -26,7 +27,7 @@ export const DEFAULT_WORKER = fileURLToPath(new URL('./worker.ts', import.meta.u
 export function nodeSpawner(entry = DEFAULT_WORKER): SpawnWorker {
   return () => {
     const child = fork(entry, [], {
-      execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      execArgv: entry.endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });

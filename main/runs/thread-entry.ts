@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { tsxApiUrl } from './tsx-loader.js';
 
 /** Where entry `name` is: the .ts source under tsx, or the built .js beside the bundle. */
 function threadEntry(name: string): { url: URL; typescript: boolean } {
@@ -23,6 +24,6 @@ export function startThread(name: string): Worker {
   const entry = threadEntry(name);
   // a worker thread does not inherit tsx's loader: the .ts entry registers it first
   return entry.typescript
-    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.url.href)}); })`, { eval: true })
+    ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(entry.url.href)}); })`, { eval: true })
     : new Worker(entry.url);
 }

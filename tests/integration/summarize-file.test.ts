@@ -2,13 +2,16 @@
  * The service reads a large dropped file on a thread of its own (runs/summarize-file.ts): the
  * same summary and the same errors as reading it in-process, while its own event loop stays free.
  */
+import { spawnSync } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../main/data/index.js';
 import { readFileDataset } from '../../main/runs/data-files.js';
 import { IN_THREAD_MAX_BYTES, summarizeFile } from '../../main/runs/summarize-file.js';
-import { datasetsDir, writeRepeatedSst2 } from '../helpers/fixtures.js';
+import { tsxLoaderUrl } from '../../main/runs/tsx-loader.js';
+import { datasetsDir, repoRoot, writeRepeatedSst2 } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/sessions.js';
 
 const dir = tempDir('rnnwb-summary-');
@@ -50,6 +53,15 @@ describe('summarizeFile', () => {
     const roles = { label: 'ignore' } as const;
     const path = resolve(datasetsDir, 'sst2-dev.tsv');
     expect(await summarizeFile(path, roles)).toEqual((await readFileDataset(path, roles)).summary);
+  });
+
+  it('starts its thread from any current folder (tsx is found from this package, not from where the user stands)', () => {
+    const script = `const { summarizeFile } = await import(${JSON.stringify(pathToFileURL(resolve(repoRoot, 'main/runs/summarize-file.ts')).href)});
+      const s = await summarizeFile(${JSON.stringify(resolve(datasetsDir, 'sst2-train.tsv'))});
+      console.log(s.rows, s.task);`;
+    const r = spawnSync(process.execPath, ['--import', tsxLoaderUrl(), '--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('67349 text-classification');
   });
 
   it('fails with the DataError reading in-process raises: file, line, code and words', async () => {
