@@ -602,6 +602,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('examples.list') }),
   z.object({ type: z.literal('runs.start'), config: RunConfigSchema }),
   z.object({ type: z.literal('runs.control'), id, action: z.enum(['pause', 'resume', 'stop']) }),
+  /** a finished run trains further, to these limits, from its last checkpoint (sessions/extend.ts) */
+  z.object({ type: z.literal('runs.extend'), id, epochs: z.number().int().positive().max(100_000), maxSteps: z.number().int().positive().nullable() }),
   z.object({ type: z.literal('sessions.list') }),
   z.object({ type: z.literal('sessions.load'), id }),
   z.object({ type: z.literal('sessions.rename'), id, name: z.string().trim().min(1, 'a name needs at least one character besides spaces').max(200) }),
@@ -626,6 +628,7 @@ export interface CommandResults {
   'examples.list': Example[];
   'runs.start': { id: string };
   'runs.control': { ok: true };
+  'runs.extend': { ok: true };
   'sessions.list': SessionSummary[];
   'sessions.load': { session: SessionFile; metrics: MetricRecord[]; evals: LengthCurve[] };
   'sessions.rename': { ok: true };

@@ -21,6 +21,7 @@ import { exportSession, importSession } from './sessions/archive.js';
 import { atomicWrite } from './sessions/atomic.js';
 import { metricsCsv } from './sessions/metrics-csv.js';
 import { createRunSession } from './sessions/new-session.js';
+import { extendSession } from './sessions/extend.js';
 import { FILES, readEvals, readMetrics, readSessionFile, updateSession } from './sessions/store.js';
 
 export interface ServiceOptions {
@@ -66,6 +67,15 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       this.emit('event', { type: 'run.status', id: basename(dir), status, step: h?.step ?? 0, totalSteps: h?.totalSteps ?? 0, message: status === 'failed' ? (h?.lastError ?? undefined) : undefined });
       this.emit('event', { type: 'sessions.changed' });
     });
+  }
+
+  /**
+   * Whether the run in `dir` is queued, running or paused here. (Its worker's pid outlives the
+   * worker: a run stopped in this app has one, and resuming it by sending to that pid did nothing.)
+   */
+  private going(dir: string): boolean {
+    const status = this.scheduler.status(dir);
+    return status === 'queued' || status === 'running' || status === 'paused';
   }
 
   /** A session folder by id; ids are folder names, never paths. */
@@ -164,16 +174,24 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       }
       case 'runs.control': {
         const dir = this.dir(c.id);
-        if (c.action === 'resume' && !this.scheduler.handle(dir)?.pid) {
+        if (c.action === 'resume' && !this.going(dir)) {
           // resuming a stopped or failed session continues from its last checkpoint
           const status = readSessionFile(dir).status;
-          if (status === 'completed') throw new ServiceError('this run has completed; start a new one to train more');
+          if (status === 'completed') throw new ServiceError('this run has completed; give it more epochs or steps to train it further');
           void this.scheduler.enqueue(dir, true);
           return { ok: true };
         }
         if (c.action === 'pause') this.scheduler.pause(dir);
         else if (c.action === 'resume') this.scheduler.resume(dir);
         else this.scheduler.stop(dir);
+        return { ok: true };
+      }
+      case 'runs.extend': {
+        const dir = this.dir(c.id);
+        if (this.going(dir)) throw new ServiceError('this run is still going; it can train further once it has ended');
+        extendSession(dir, { epochs: c.epochs, maxSteps: c.maxSteps });
+        void this.scheduler.enqueue(dir, true);
+        this.emit('event', { type: 'sessions.changed' });
         return { ok: true };
       }
       case 'sessions.list':
@@ -188,8 +206,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         return { ok: true };
       case 'sessions.delete': {
         const dir = this.dir(c.id);
-        const status = this.scheduler.status(dir);
-        if (status === 'running' || status === 'paused' || status === 'queued') throw new ServiceError('stop this run before deleting it');
+        if (this.going(dir)) throw new ServiceError('stop this run before deleting it');
         rmSync(dir, { recursive: true, force: true });
         this.emit('event', { type: 'sessions.changed' });
         return { ok: true };

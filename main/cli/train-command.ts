@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { BackendNameSchema, FORECAST_WINDOW, CellKindSchema, ModelKindSchema, ParallelModeSchema, RunConfigSchema, bucketText, etaText, simdText, TaskNameSchema, type LengthCurve, type RunConfigInput, type WorkerEvent } from '../contract.js';
 import { nodeSpawner, RunHandle } from '../runs/host.js';
 import { createRunSession } from '../sessions/new-session.js';
+import { extendSession } from '../sessions/extend.js';
 import { readSessionFile } from '../sessions/store.js';
 import { CliError, positiveInt, positiveIntList, type CliIo } from './io.js';
 
@@ -15,7 +16,7 @@ export const trainHelp =
   'train --task parity|adding|recall|keyword|position | --data FILE [--model shared|unshared|conv] [--cell tanh|gru|lstm] [--hidden D] [--embed E] ' +
   '[--position none|sinusoidal|concat|learned|cyclic] [--periods 24,7,365] [--epochs N] [--steps N] [--batch B] [--lr X] [--optimizer adam|sgd|rmsprop] ' +
   '[--clip X] [--loss mean|length-normalized] [--parallel auto|off|split|full] [--max-len T] [--kernel K] [--seq-len 2-20] [--count N] [--window W] [--clocks 24h,7d,365d,12mo] [--val FILE] ' +
-  '[--validate-every K] [--early-stopping N] [--eval-lengths 5,10,20] [--seed S] [--backend tensorflow-gpu|tensorflow|webgpu|wasm|cpu] [--session DIR] [--resume] [--json]';
+  '[--validate-every K] [--early-stopping N] [--eval-lengths 5,10,20] [--seed S] [--backend tensorflow-gpu|tensorflow|webgpu|wasm|cpu] [--session DIR] [--resume [--epochs N] [--steps N]] [--json]';
 
 const num = (v: unknown, flag: string): number => {
   const n = Number(v);
@@ -168,11 +169,16 @@ export function measuredText(measured: { backend: string; msPerStep: number; ker
 export async function trainCommand(values: Record<string, unknown>, io: CliIo, tty: boolean): Promise<number> {
   const dir = resolve(String(values.session ?? `sessions/${new Date().toISOString().replace(/[:.]/g, '-')}`));
   if (values.resume) {
-    // a resumed run goes on with the settings it was started with
-    const setting = Object.keys(values).find((k) => !['session', 'resume', 'json'].includes(k));
-    if (setting) throw new CliError(`--resume goes on with the session's own settings; --${setting} would be ignored (start a new session to change it)`);
+    // a resumed run goes on with the settings it was started with, to the same or new limits
+    const setting = Object.keys(values).find((k) => !['session', 'resume', 'json', 'epochs', 'steps'].includes(k));
+    if (setting) throw new CliError(`--resume goes on with the session's own settings (--epochs and --steps may raise its limits); --${setting} would be ignored (start a new session to change it)`);
     const s = readSessionFile(dir);
-    if (s.status === 'completed') throw new CliError(`${dir} has completed; nothing to resume`);
+    if (values.epochs || values.steps) {
+      const t = s.config.train;
+      extendSession(dir, { epochs: values.epochs ? positiveInt(values.epochs, '--epochs') : t.epochs, maxSteps: values.steps ? positiveInt(values.steps, '--steps') : (t.maxSteps ?? null) });
+    } else if (s.status === 'completed') {
+      throw new CliError(`${dir} has completed; to train it further give --epochs or --steps past its ${s.config.train.epochs} epochs${s.config.train.maxSteps ? ` and ${s.config.train.maxSteps} steps` : ''}`);
+    }
   } else {
     createRunSession(dir, configFromFlags(values));
   }

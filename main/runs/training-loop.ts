@@ -106,7 +106,8 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
   const total = totalSteps(config, data.train.length, group);
   let step = resume?.step ?? 0;
   let best = resume?.bestValLoss ?? null;
-  let sinceBest = resume?.sinceBest ?? 0;
+  // a run that early stopping ended, trained further (sessions/extend.ts), counts its patience afresh
+  let sinceBest = resume && (t.earlyStopping === null || resume.sinceBest < t.earlyStopping) ? resume.sinceBest : 0;
   const started = Date.now();
   let pending: MetricRecord[] = [];
   let lastFlush = Date.now();
@@ -236,8 +237,8 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
     for (let epoch = resume?.epoch ?? 0; epoch < t.epochs && step < total && !stopped; epoch++) {
       // the batch order of an epoch depends only on (seed, epoch): a resumed run sees the same batches
       const batches = bucketBatches(data.train, t.batch, createRng(config.seed * 7919 + epoch + 1));
-      const first = resume && epoch === resume.epoch ? resume.batchInEpoch : 0;
-      for (let b = first; b < batches.length && step < total; b += group) {
+      let b = resume && epoch === resume.epoch ? resume.batchInEpoch : 0;
+      for (; b < batches.length && step < total; b += group) {
         const go = await control.gate(flush);
         if (stopAt) {
           await endEarly();
@@ -332,7 +333,8 @@ export async function runTraining(config: RunConfig, data: PreparedData, sink: R
         }
         if (Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) await save(epoch, b + group);
       }
-      if (!stopped) await save(epoch + 1, 0);
+      // a run that reached its max steps mid-epoch is checkpointed there: trained further, it goes on with that epoch's batches
+      if (!stopped) await (b < batches.length ? save(epoch, b) : save(epoch + 1, 0));
       if (stopAt && !stopped) {
         await endEarly();
         stopped = true;

@@ -65,6 +65,19 @@ export async function control(action: 'pause' | 'resume' | 'stop'): Promise<void
   }
 }
 
+/** The open run, ended, trains on to new limits from its last checkpoint (maxSteps '' or 0: no limit but the epochs). */
+export async function trainFurther(epochs: number, maxSteps: number | string): Promise<void> {
+  const api = connect();
+  const id = state.openRun;
+  if (!api || !id) return;
+  try {
+    await api.invoke({ type: 'runs.extend', id, epochs, maxSteps: orOff(maxSteps) });
+    await openSession(id);
+  } catch (e) {
+    state.toast = (e as Error).message;
+  }
+}
+
 export async function open(id: string): Promise<void> {
   state.openRun = id;
   await openSession(id);

@@ -242,7 +242,7 @@ describe('the app in Chromium (serve mode)', () => {
     expect(await text('[data-test="trains-on"]')).toBe('Trains on sst2-dev.tsv; validates on 10 % of its rows, held out at random.');
   });
 
-  it('a forecast takes its window, time features and optimizer from the Train view, and the session keeps them', async () => {
+  it('a forecast takes its window, time features and optimizer from the Train view, and the session keeps them; the run then trains further', async () => {
     await dropFile(page, 'AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv')));
     await page.waitForSelector('text=task: forecast');
     await nav('train');
@@ -261,6 +261,17 @@ describe('the app in Chromium (serve mode)', () => {
     expect(session.config.train.optimizer).toBe('rmsprop');
     // the series' value and its month-of-year clock (sin, cos): 3 inputs a step
     expect(session.model.input).toEqual({ type: 'features', size: 3 });
+    // the run ended at its 20 steps: it trains further, to twice that, from where it stopped
+    await page.waitForSelector('[data-test="further"]');
+    expect(await page.inputValue('[data-test="further-steps"]')).toBe('40');
+    expect(await page.inputValue('[data-test="further-epochs"]')).toBe('20');
+    await page.click('[data-test="further-start"]');
+    await page.waitForSelector('[data-test="run-status"]:has-text("step 40 / 40")', { timeout: 120_000 });
+    await page.waitForSelector('[data-test="status"]:has-text("completed")');
+    const steps = readFileSync(resolve(newest, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(JSON.parse(readFileSync(resolve(newest, 'session.json'), 'utf8')).config.train.maxSteps).toBe(40);
+    await shoot(page, 'view-train-further');
     expect(pageErrors).toEqual([]);
   });
 });

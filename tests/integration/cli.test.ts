@@ -1,6 +1,6 @@
 /** The CLI as a newcomer runs it: a real process through the installed bin entry. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -276,6 +276,36 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(said('train', '--task', 'parity', '--kernel', '5')).toMatch(/--kernel applies only to --model conv/);
     expect(said('train', '--task', 'parity', '--periods', '24')).toMatch(/--periods applies only to --position cyclic/);
     expect(said('train', '--resume', '--session', 'x', '--epochs', '9')).toBe("rnn-workbench: --resume goes on with the session's own settings; --epochs would be ignored (start a new session to change it)");
+  });
+
+  it('trains from any folder; a completed run trained further (--resume --epochs/--steps) takes the very steps of one trained that long at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnnwb-cli-extend-'));
+    // run where the user stands: not this repository
+    const run = (...args: string[]) => spawnSync(process.execPath, [resolve(repoRoot, 'bin/rnn-workbench.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    const task = ['--task', 'parity', '--count', '640', '--parallel', 'off', '--validate-every', '5'];
+    const losses = (name: string) => readFileSync(join(dir, name, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((m) => [m.step, m.loss, m.valLoss]);
+    // 18 steps an epoch: the first stops at step 25, mid-epoch 2; then on to 2 epochs (36), then 3
+    expect(run('train', ...task, '--epochs', '2', '--steps', '25', '--session', 'a').status).toBe(0);
+    expect(run('train', '--resume', '--session', 'a', '--steps', '36').status).toBe(0);
+    expect(run('train', '--resume', '--session', 'a', '--epochs', '3', '--steps', '60').status).toBe(0);
+    expect(run('train', ...task, '--epochs', '3', '--session', 'b').status).toBe(0);
+    const [a, b] = [losses('a'), losses('b')];
+    expect(a.map((m) => m[0])).toEqual(Array.from({ length: 54 }, (_, i) => i + 1));
+    // the same loss at every step; validation where both validated (a also at each of its ends)
+    expect(a.map((m) => m[1])).toEqual(b.map((m) => m[1]));
+    for (const [i, m] of b.entries()) if (m[2] !== null) expect(a[i][2]).toBe(m[2]);
+    expect(JSON.parse(readFileSync(join(dir, 'a', 'session.json'), 'utf8')).config.train).toMatchObject({ epochs: 3, maxSteps: 60 });
+    // limits that leave nothing to train are refused, saying what to raise
+    expect(run('train', '--resume', '--session', 'a', '--epochs', '3').stderr.trim()).toBe('rnn-workbench: this run has trained 3 epochs: raise epochs past 3 to train further');
+    expect(run('train', '--resume', '--session', 'a').stderr.trim()).toBe(`rnn-workbench: ${join(dir, 'a')} has completed; to train it further give --epochs or --steps past its 3 epochs and 60 steps`);
+    // early stopping ended this one within its limits: trained further, its patience counts afresh
+    const progress = () => JSON.parse(readFileSync(join(dir, 'e', 'session.json'), 'utf8')).progress.step;
+    expect(run('train', '--task', 'parity', '--count', '640', '--parallel', 'off', '--validate-every', '2', '--early-stopping', '1', '--epochs', '3', '--session', 'e').status).toBe(0);
+    const stoppedAt = progress();
+    expect(stoppedAt).toBeLessThan(54);
+    expect(run('train', '--resume', '--session', 'e', '--epochs', '3').status).toBe(0);
+    expect(progress()).toBeGreaterThan(stoppedAt);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a forecast window or clocks asked of a text file are refused by the run, naming the file', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dataShape, type DatasetSummary } from '../../main/contract.js';
 import { datasetsDir } from '../helpers/fixtures.js';
+import { LONG_RUN } from '../helpers/sessions.js';
 import { startServe, type Served } from '../helpers/serve.js';
 
 let served: Served;
@@ -98,6 +99,38 @@ describe('rnn-workbench serve', () => {
     // a name of spaces is no name
     const renamed = await call(ws!, { type: 'sessions.rename', id: 'x', name: '   ' });
     expect(renamed).toMatchObject({ ok: false, error: 'invalid command (name: a name needs at least one character besides spaces)' });
+    ws!.close();
+  });
+
+  it('a run stopped in the app resumes from its checkpoint; one that completed trains further to new limits', async () => {
+    const { ws } = await connect(`/ws?token=${token()}`, origin());
+    const statuses: { status: string; step: number }[] = [];
+    ws!.on('message', (data) => {
+      const e = JSON.parse(String(data)).event;
+      if (e?.type === 'run.status') statuses.push({ status: e.status, step: e.step });
+    });
+    const until = async (what: (s: { status: string; step: number }) => boolean) => {
+      for (let i = 0; i < 1200 && !statuses.some(what); i++) await new Promise((r) => setTimeout(r, 50));
+      const found = statuses.find(what);
+      expect(found).toBeDefined();
+      statuses.length = 0;
+      return found!;
+    };
+    const started = (await call(ws!, { type: 'runs.start', config: { ...LONG_RUN, train: { ...LONG_RUN.train, parallel: 'off' } } })) as { ok: true; result: { id: string } };
+    const id = started.result.id;
+    await until((s) => s.status === 'running' && s.step > 0);
+    expect(await call(ws!, { type: 'runs.control', id, action: 'stop' })).toMatchObject({ ok: true });
+    const stopped = await until((s) => s.status === 'stopped');
+    // (it answered, and did nothing, before: the stopped worker's pid was taken for a live run)
+    expect(await call(ws!, { type: 'runs.control', id, action: 'resume' })).toMatchObject({ ok: true });
+    await until((s) => s.status === 'running' && s.step > stopped.step);
+    expect(await call(ws!, { type: 'runs.extend', id, epochs: 60, maxSteps: null })).toMatchObject({ ok: false, error: 'this run is still going; it can train further once it has ended' });
+    expect(await call(ws!, { type: 'runs.control', id, action: 'stop' })).toMatchObject({ ok: true });
+    const again = await until((s) => s.status === 'stopped');
+    // a short limit past where it stopped: it completes there
+    expect(await call(ws!, { type: 'runs.extend', id, epochs: 50, maxSteps: again.step })).toMatchObject({ ok: false, error: `this run has trained ${again.step.toLocaleString('en-US')} steps: raise max steps past ${again.step.toLocaleString('en-US')} to train further` });
+    expect(await call(ws!, { type: 'runs.extend', id, epochs: 50, maxSteps: again.step + 5 })).toMatchObject({ ok: true });
+    expect((await until((s) => s.status === 'completed')).step).toBe(again.step + 5);
     ws!.close();
   });
 
