@@ -22,6 +22,7 @@ import { atomicWrite } from './sessions/atomic.js';
 import { metricsCsv } from './sessions/metrics-csv.js';
 import { createRunSession } from './sessions/new-session.js';
 import { extendSession } from './sessions/extend.js';
+import { checkNotTraining } from './sessions/run-lock.js';
 import { FILES, readEvals, readMetrics, readSessionFile, updateSession } from './sessions/store.js';
 
 export interface ServiceOptions {
@@ -73,7 +74,8 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
    * Whether the run in `dir` is queued, running or paused here. (Its worker's pid outlives the
    * worker: a run stopped in this app has one, and resuming it by sending to that pid did nothing.)
    */
-  private going(dir: string): boolean {
+  private async going(dir: string): Promise<boolean> {
+    await this.scheduler.settle(dir);
     const status = this.scheduler.status(dir);
     return status === 'queued' || status === 'running' || status === 'paused';
   }
@@ -174,10 +176,11 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       }
       case 'runs.control': {
         const dir = this.dir(c.id);
-        if (c.action === 'resume' && !this.going(dir)) {
+        if (c.action === 'resume' && !(await this.going(dir))) {
           // resuming a stopped or failed session continues from its last checkpoint
           const status = readSessionFile(dir).status;
           if (status === 'completed') throw new ServiceError('this run has completed; give it more epochs or steps to train it further');
+          checkNotTraining(dir, 'resume this run');
           void this.scheduler.enqueue(dir, true);
           return { ok: true };
         }
@@ -188,7 +191,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       }
       case 'runs.extend': {
         const dir = this.dir(c.id);
-        if (this.going(dir)) throw new ServiceError('this run is still going; it can train further once it has ended');
+        if (await this.going(dir)) throw new ServiceError('this run is still going; it can train further once it has ended');
         extendSession(dir, { epochs: c.epochs, maxSteps: c.maxSteps });
         void this.scheduler.enqueue(dir, true);
         this.emit('event', { type: 'sessions.changed' });
@@ -206,7 +209,8 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         return { ok: true };
       case 'sessions.delete': {
         const dir = this.dir(c.id);
-        if (this.going(dir)) throw new ServiceError('stop this run before deleting it');
+        if (await this.going(dir)) throw new ServiceError('stop this run before deleting it');
+        checkNotTraining(dir, 'delete this session');
         rmSync(dir, { recursive: true, force: true });
         this.emit('event', { type: 'sessions.changed' });
         return { ok: true };

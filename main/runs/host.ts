@@ -7,6 +7,7 @@ import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WorkerEventSchema, type ExperimentResult, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
+import { runLockHolder } from '../sessions/run-lock.js';
 import { readSessionFile, updateSession } from '../sessions/store.js';
 import { tsxLoaderUrl } from './tsx-loader.js';
 
@@ -105,11 +106,20 @@ export class RunHandle extends EventEmitter<RunHandleEvents> {
 
   /** After the process ends: a clean exit has already written its status; anything else is a failure. */
   private finish(code: number | null, signal: string | null): RunStatus {
-    let status: RunStatus = 'failed';
+    const status = this.outcome(code, signal);
+    this.status = status;
+    this.emit('exit', status);
+    return status;
+  }
+
+  private outcome(code: number | null, signal: string | null): RunStatus {
     try {
+      // a live lock now is another process's (this worker has ended): the worker refused to train,
+      // saying why (lastError), and the session is that run's to mark
+      if (runLockHolder(this.sessionDir)) return 'failed';
       const session = readSessionFile(this.sessionDir);
-      if (code === 0 && TERMINAL.includes(session.status)) status = session.status;
-      else if (session.status === 'failed' && session.error) this.lastError = session.error;
+      if (code === 0 && TERMINAL.includes(session.status)) return session.status;
+      if (session.status === 'failed' && session.error) this.lastError = session.error;
       else {
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
         this.lastError = `the training process ${how} at step ${this.step}; the session keeps every metric up to the last flush — resume continues from the last checkpoint`;
@@ -118,9 +128,7 @@ export class RunHandle extends EventEmitter<RunHandleEvents> {
     } catch (e) {
       this.lastError = `the session could not be read after the worker ended: ${(e as Error).message}`;
     }
-    this.status = status;
-    this.emit('exit', status);
-    return status;
+    return 'failed';
   }
 }
 

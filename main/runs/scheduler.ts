@@ -8,11 +8,15 @@ import type { RunStatus, WorkerEvent } from '../contract.js';
 import { updateSession } from '../sessions/store.js';
 import { RunHandle, type SpawnWorker } from './host.js';
 
+const ENDED: RunStatus[] = ['completed', 'stopped', 'failed'];
+
 interface Entry {
   dir: string;
   resume: boolean;
   handle: RunHandle | null;
   status: RunStatus;
+  /** its worker has said the run ended, and is exiting: the status here follows the exit */
+  ending: boolean;
 }
 
 export interface SchedulerEvents {
@@ -33,15 +37,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Queues a session folder; returns when it ends. */
   enqueue(dir: string, resume = false): Promise<RunStatus> {
-    if (this.runs.get(dir)?.handle && !['completed', 'stopped', 'failed'].includes(this.runs.get(dir)!.status)) {
+    if (this.runs.get(dir)?.handle && !ENDED.includes(this.runs.get(dir)!.status)) {
       throw new Error(`${dir} is already running`);
     }
-    this.runs.set(dir, { dir, resume, handle: null, status: 'queued' });
+    this.runs.set(dir, { dir, resume, handle: null, status: 'queued', ending: false });
     this.waiting.push(dir);
     this.emit('status', dir, 'queued');
     const done = new Promise<RunStatus>((resolve) => {
       const onStatus = (d: string, s: RunStatus) => {
-        if (d === dir && ['completed', 'stopped', 'failed'].includes(s)) {
+        if (d === dir && ENDED.includes(s)) {
           this.off('status', onStatus);
           resolve(s);
         }
@@ -58,6 +62,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   status(dir: string): RunStatus | undefined {
     return this.runs.get(dir)?.status;
+  }
+
+  /**
+   * Waits for a run whose worker has said it ended to exit, so that status() says so. (A user
+   * who saw "stopped" and pressed Resume at once found the run still going here.)
+   */
+  async settle(dir: string): Promise<void> {
+    const entry = this.runs.get(dir);
+    if (entry?.handle && entry.ending) await entry.handle.done;
   }
 
   handle(dir: string): RunHandle | null {
@@ -98,7 +111,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       entry.handle = handle;
       this.set(entry, 'running');
       handle.on('event', (e) => {
-        if (e.type === 'status' && e.status !== entry.status && !['completed', 'stopped', 'failed'].includes(e.status)) this.set(entry, e.status);
+        if (e.type === 'status' && ENDED.includes(e.status)) entry.ending = true;
+        else if (e.type === 'status' && e.status !== entry.status) this.set(entry, e.status);
         this.emit('event', entry.dir, e);
       });
       void handle.done.then((final) => {

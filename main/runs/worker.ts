@@ -9,6 +9,7 @@ import { WorkerCommandSchema, type BackendName, type ParallelPlan, type RunConfi
 import { totalLength } from '../data/batches.js';
 import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
+import { lockRun } from '../sessions/run-lock.js';
 import { appendLines, FILES, readCheckpoint, readSessionFile, truncateMetrics, updateSession, writeCheckpoint } from '../sessions/store.js';
 import { runExperiment } from '../experiments/index.js';
 import { fileBytes, loadedFile, readFileDataset } from './data-files.js';
@@ -174,6 +175,15 @@ port.onMessage((raw) => {
   switch (cmd.type) {
     case 'start':
       if (sessionDir) return send({ type: 'error', message: 'worker: already training' });
+      try {
+        // released as the process ends; one a killed process leaves is taken over by the next
+        process.once('exit', lockRun(cmd.sessionDir));
+      } catch (err) {
+        // another process trains this session: its session.json is that run's, not for this one to mark
+        send({ type: 'error', message: (err as Error).message });
+        setTimeout(() => process.exit(1), 50);
+        return;
+      }
       train(cmd.sessionDir, cmd.resume, cmd.cores)
         .then((status) => {
           updateSession(cmd.sessionDir, { status, error: null });

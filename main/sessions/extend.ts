@@ -5,6 +5,7 @@
  * the same steps as one trained to 4 at once.
  */
 import { RunConfigSchema, type SessionFile } from '../contract.js';
+import { checkNotTraining } from './run-lock.js';
 import { readSessionFile, SessionError, writeSession } from './store.js';
 
 export interface RunLimits {
@@ -34,6 +35,7 @@ export function extendedSession(session: SessionFile, limits: RunLimits): Sessio
 
 /** Writes the new limits into the session in `dir`; the caller then resumes it. */
 export function extendSession(dir: string, limits: RunLimits): SessionFile {
+  checkNotTraining(dir, 'train this run further');
   const next = extendedSession(readSessionFile(dir), limits);
   writeSession(dir, next);
   return next;

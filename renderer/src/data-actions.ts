@@ -7,7 +7,7 @@ import { state, type LoadedFile, type TaskName } from './state';
  * A dropped or picked file, read by the service: in place where the app knows where it lies
  * (Electron, any size), else by sending its bytes (a browser, up to MAX_UPLOAD_BYTES).
  */
-async function readFile(api: WorkbenchApi, file: File, as: { overrides?: RoleOverrides; validationOf?: DataShape } = {}): Promise<LoadedFile> {
+async function inspectFile(api: WorkbenchApi, file: File, as: { overrides?: RoleOverrides; validationOf?: DataShape } = {}): Promise<LoadedFile> {
   const onDisk = api.pathForFile?.(file);
   if (onDisk) return api.invoke({ type: 'data.inspect', path: onDisk, ...as });
   if (file.size > MAX_UPLOAD_BYTES) {
@@ -29,7 +29,7 @@ export async function loadFile(file: File): Promise<void> {
   state.dataError = '';
   state.dataBusy = true;
   try {
-    state.data = await readFile(api, file);
+    state.data = await inspectFile(api, file);
     state.task = null;
     clearValidation();
   } catch (e) {
@@ -79,7 +79,7 @@ async function loadValidation(read: (as: { overrides: RoleOverrides; validationO
 /** A validation file for the loaded classification file: refused, saying why, unless it fits it. */
 export async function loadValidationFile(file: File): Promise<void> {
   const api = connect();
-  if (api) await loadValidation((as) => readFile(api, file, as));
+  if (api) await loadValidation((as) => inspectFile(api, file, as));
 }
 
 export function clearValidation(): void {

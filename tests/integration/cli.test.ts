@@ -275,7 +275,7 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(said('train', '--data', resolve(datasetsDir, 'sst2-dev.tsv'), '--seq-len', '2-5')).toMatch(/--seq-len applies only to --task/);
     expect(said('train', '--task', 'parity', '--kernel', '5')).toMatch(/--kernel applies only to --model conv/);
     expect(said('train', '--task', 'parity', '--periods', '24')).toMatch(/--periods applies only to --position cyclic/);
-    expect(said('train', '--resume', '--session', 'x', '--epochs', '9')).toBe("rnn-workbench: --resume goes on with the session's own settings; --epochs would be ignored (start a new session to change it)");
+    expect(said('train', '--resume', '--session', 'x', '--lr', '0.1')).toBe("rnn-workbench: --resume goes on with the session's own settings (--epochs and --steps may raise its limits); --lr would be ignored (start a new session to change it)");
   });
 
   it('trains from any folder; a completed run trained further (--resume --epochs/--steps) takes the very steps of one trained that long at once', () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerEvent } from '../../main/contract.js';
 import { nodeSpawner, RunHandle } from '../../main/runs/host.js';
 import { Scheduler } from '../../main/runs/scheduler.js';
+import { extendSession } from '../../main/sessions/extend.js';
 import { FILES, listCheckpoints, loadSession } from '../../main/sessions/store.js';
 import { datasetsDir, repoRoot } from '../helpers/fixtures.js';
 import { LONG_RUN, newSession, PARITY_RUN, tempDir } from '../helpers/sessions.js';
@@ -92,6 +93,35 @@ describe('training runs in worker processes', () => {
     expect(s.session.status).toBe('stopped');
     expectContiguous(s.metrics.map((m) => m.step));
     expect(Number(listCheckpoints(dir).at(-1))).toBe(s.metrics.at(-1)!.step);
+  });
+
+  it('one process trains a session at a time: a second resume (another terminal, the app) is refused and leaves the running one alone', async () => {
+    const dir = newSession(LONG_RUN);
+    const first = new RunHandle(dir, spawn);
+    await waitFor(first, (e) => metricsStep(e) >= 3);
+    const second = new RunHandle(dir, spawn, true);
+    expect(await second.done).toBe('failed');
+    expect(second.lastError).toMatch(new RegExp(`^cannot train this session: process ${first.pid} has been training this session since \\d{4}-\\d\\d-\\d\\dT.*\\(if no such process is running, delete .*run\\.lock\\)$`));
+    // the running one's session is untouched, and it trains on
+    expect(loadSession(dir).session.status).toBe('running');
+    expect(() => extendSession(dir, { epochs: 60, maxSteps: null })).toThrow(/^cannot train this run further: process \d+ has been training/);
+    const at = metricsStep(await waitFor(first, (e) => metricsStep(e) > 0));
+    await waitFor(first, (e) => metricsStep(e) > at + 2);
+    first.stop();
+    expect(await first.done).toBe('stopped');
+    // the lock went with it: the session resumes
+    expect(existsSync(join(dir, 'run.lock'))).toBe(false);
+    const again = new RunHandle(dir, spawn, true);
+    await waitFor(again, (e) => metricsStep(e) > 0);
+    again.kill();
+    await again.done;
+    // a lock a killed process left is taken over
+    expect(existsSync(join(dir, 'run.lock'))).toBe(true);
+    const after = new RunHandle(dir, spawn, true);
+    await waitFor(after, (e) => metricsStep(e) > 0);
+    after.stop();
+    expect(await after.done).toBe('stopped');
+    expectContiguous(loadSession(dir).metrics.map((m) => m.step));
   });
 
   it('kill -9 at 20 random steps: the session stays readable and complete up to the last flush; resume continues the curve', async () => {

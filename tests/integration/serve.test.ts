@@ -1,11 +1,12 @@
 /** The serve bridge's guards, against the real server process: token, Origin, one contract. */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dataShape, type DatasetSummary } from '../../main/contract.js';
-import { datasetsDir } from '../helpers/fixtures.js';
+import { datasetsDir, repoRoot } from '../helpers/fixtures.js';
 import { LONG_RUN } from '../helpers/sessions.js';
 import { startServe, type Served } from '../helpers/serve.js';
 
@@ -131,6 +132,27 @@ describe('rnn-workbench serve', () => {
     expect(await call(ws!, { type: 'runs.extend', id, epochs: 50, maxSteps: again.step })).toMatchObject({ ok: false, error: `this run has trained ${again.step.toLocaleString('en-US')} steps: raise max steps past ${again.step.toLocaleString('en-US')} to train further` });
     expect(await call(ws!, { type: 'runs.extend', id, epochs: 50, maxSteps: again.step + 5 })).toMatchObject({ ok: true });
     expect((await until((s) => s.status === 'completed')).step).toBe(again.step + 5);
+    ws!.close();
+  });
+
+  it('a session a CLI process is training in the same folder cannot be resumed, trained further or deleted from the app', async () => {
+    const dir = join(served.sessions, 'from-the-cli');
+    const cli = spawn(process.execPath, [resolve(repoRoot, 'bin/rnn-workbench.js'), 'train', '--task', 'parity', '--count', '4000', '--seq-len', '10-30', '--cell', 'lstm', '--epochs', '50', '--session', dir, '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise<void>((ok) => cli.stdout!.on('data', (d) => String(d).includes('"type":"metrics"') && ok()));
+    const { ws } = await connect(`/ws?token=${token()}`, origin());
+    const holder = new RegExp(`: process \\d+ has been training this session since .* \\(if no such process is running, delete ${dir}/run\\.lock\\)$`);
+    for (const [command, doing] of [
+      [{ type: 'runs.control', id: 'from-the-cli', action: 'resume' }, 'resume this run'],
+      [{ type: 'runs.extend', id: 'from-the-cli', epochs: 60, maxSteps: null }, 'train this run further'],
+      [{ type: 'sessions.delete', id: 'from-the-cli' }, 'delete this session'],
+    ] as const) {
+      const r = await call(ws!, command);
+      expect(r.ok).toBe(false);
+      expect(r.error).toMatch(new RegExp(`^cannot ${doing}${holder.source}`));
+    }
+    expect(existsSync(join(dir, 'session.json'))).toBe(true);
+    cli.kill('SIGINT');
+    await new Promise((ok) => cli.once('exit', ok));
     ws!.close();
   });
 
