@@ -4,16 +4,15 @@
  * as wide. One rule for the app, which checks a file when it is chosen, and for a run, which
  * checks again when it starts (the file may have changed in between).
  */
-import type { DataShape } from '../contract.js';
+import { VALIDATION_FRACTION, type DataShape } from '../contract.js';
 
 const kindText = (kind: DataShape['kind']) => (kind === 'none' ? 'no trainable task' : `a ${kind.replace('-', ' ')} file`);
 
 /** Why `val` cannot validate a model trained on `train`, or null. */
 export function validationMismatch(train: DataShape, val: DataShape): string | null {
   const trainFile = train.file;
-  if (train.kind !== 'text-classification' && train.kind !== 'sequence-classification') {
-    return `a validation file is for classification; ${trainFile} is ${kindText(train.kind)}`;
-  }
+  if (train.kind === 'forecast') return `a validation file is for classification; a forecast of ${trainFile} is validated on the last ${100 * VALIDATION_FRACTION} % of each series`;
+  if (train.kind === 'none') return `a validation file is for classification; ${trainFile} is no trainable task`;
   if (val.kind !== train.kind) return `the validation file is ${kindText(val.kind)}, the training file (${trainFile}) ${kindText(train.kind)}`;
   const unknown = val.classes.find((c) => !train.classes.includes(c));
   if (unknown !== undefined) return `label "${unknown}" does not occur in the training file (${trainFile}: ${train.classes.map((c) => `"${c}"`).join(', ')})`;

@@ -1,5 +1,5 @@
 /** Loading data into the app: a dropped or picked file, a shipped example, or a built-in task; and a classification file's validation file. */
-import { dataShape, MAX_UPLOAD_BYTES, type DataShape, type RoleOverrides, type WorkbenchApi } from '../../main/contract';
+import { dataShape, MAX_UPLOAD_BYTES, type DatasetSummary, type DataShape, type RoleOverrides, type WorkbenchApi } from '../../main/contract';
 import { connect, toBase64 } from './api';
 import { state, type LoadedFile, type TaskName } from './state';
 
@@ -19,6 +19,9 @@ async function inspectFile(api: WorkbenchApi, file: File, as: { overrides?: Role
   );
   return api.invoke({ type: 'data.upload', name: file.name, base64: toBase64(bytes), ...as });
 }
+
+/** Whether a file classifies, and so may be validated on another file (a forecast validates on the end of each series). */
+export const classifies = (s: { task: DatasetSummary['task'] }): boolean => s.task === 'text-classification' || s.task === 'sequence-classification';
 
 /** A new summary of the same file keeps the name the user knows (an upload is stored under another). */
 const keepingName = (result: LoadedFile, was: LoadedFile | null): LoadedFile => (was?.path === result.path ? { ...result, summary: { ...result.summary, file: was.summary.file } } : result);
@@ -49,9 +52,10 @@ export async function loadPath(path: string, overrides: RoleOverrides = {}): Pro
     const same = state.data?.path === path;
     state.data = keepingName(await api.invoke({ type: 'data.inspect', path, overrides }), state.data);
     state.task = null;
-    // other roles for the training file are the validation file's roles too: read it again with them
-    if (!same) clearValidation();
-    else if (state.validation) await loadValidation((validationOf) => api.invoke({ type: 'data.inspect', path: state.validation!.path, ...validationOf }));
+    // other roles for the training file are the validation file's roles too: read it again with
+    // them, while the file still classifies (a forecast validates on the end of each series)
+    if (!same || !classifies(state.data.summary)) clearValidation();
+    else if (state.validation) await loadValidation((as) => api.invoke({ type: 'data.inspect', path: state.validation!.path, ...as }));
   } catch (e) {
     state.dataError = (e as Error).message;
   } finally {

@@ -25,7 +25,7 @@ describe('validationMismatch', () => {
     expect(validationMismatch(train, { ...pos, classes: ['1', '2'] })).toBe('label "2" does not occur in the training file (sst2-dev.tsv: "0", "1")');
     const series = dataShape((await read('AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv'), 'utf8'))).summary);
     expect(validationMismatch(train, series)).toBe('the validation file is a forecast file, the training file (sst2-dev.tsv) a text classification file');
-    expect(validationMismatch(series, train)).toBe('a validation file is for classification; AirPassengers.csv is a forecast file');
+    expect(validationMismatch(series, train)).toBe('a validation file is for classification; a forecast of AirPassengers.csv is validated on the last 10 % of each series');
   });
 
   it('sequences must be as wide as the training file’s', async () => {
