@@ -538,6 +538,8 @@ export const WorkerCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   /** run one of the page's experiments and report its result */
   z.object({ type: z.literal('experiment'), name: z.string(), full: z.boolean(), dataDir: z.string().optional() }),
+  /** a trained session's length curve at these lengths (answered with an 'eval' event) */
+  z.object({ type: z.literal('evaluate'), sessionDir: z.string(), lengths: z.array(z.number().int().positive()).min(1) }),
 ]);
 export type WorkerCommand = z.infer<typeof WorkerCommandSchema>;
 
@@ -603,6 +605,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runs.start'), config: RunConfigSchema }),
   z.object({ type: z.literal('runs.control'), id, action: z.enum(['pause', 'resume', 'stop']) }),
   /** a finished run trains further, to these limits, from its last checkpoint (sessions/extend.ts) */
+  /** a trained run's length-generalization curve at these lengths, from its last checkpoint (appended to its curves) */
+  z.object({ type: z.literal('runs.evaluate'), id, lengths: z.array(z.number().int().positive().max(10_000_000)).min(1).max(32) }),
   z.object({ type: z.literal('runs.extend'), id, epochs: z.number().int().positive().max(100_000), maxSteps: z.number().int().positive().nullable() }),
   z.object({ type: z.literal('sessions.list') }),
   z.object({ type: z.literal('sessions.load'), id }),
@@ -629,6 +633,7 @@ export interface CommandResults {
   'runs.start': { id: string };
   'runs.control': { ok: true };
   'runs.extend': { ok: true };
+  'runs.evaluate': LengthCurve;
   'sessions.list': SessionSummary[];
   'sessions.load': { session: SessionFile; metrics: MetricRecord[]; evals: LengthCurve[] };
   'sessions.rename': { ok: true };

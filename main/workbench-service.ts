@@ -15,7 +15,7 @@ import { listExperiments } from './experiments/index.js';
 import { summarizeFile } from './runs/summarize-file.js';
 import { webgpuConsidered } from './runs/backend-choice.js';
 import { EXAMPLES_DIR } from './runs/example-data.js';
-import { experimentInWorker, type SpawnWorker } from './runs/host.js';
+import { evaluationInWorker, experimentInWorker, type SpawnWorker } from './runs/host.js';
 import { Scheduler } from './runs/scheduler.js';
 import { exportSession, importSession } from './sessions/archive.js';
 import { atomicWrite } from './sessions/atomic.js';
@@ -188,6 +188,14 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         else if (c.action === 'resume') this.scheduler.resume(dir);
         else this.scheduler.stop(dir);
         return { ok: true };
+      }
+      case 'runs.evaluate': {
+        const dir = this.dir(c.id);
+        if (await this.going(dir)) throw new ServiceError('this run is still training; evaluate it once it has ended (it evaluates itself at its end)');
+        checkNotTraining(dir, 'evaluate this run');
+        const curve = await evaluationInWorker(this.options.spawn, dir, c.lengths);
+        this.emit('event', { type: 'run.eval', id: c.id, curve });
+        return curve;
       }
       case 'runs.extend': {
         const dir = this.dir(c.id);

@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { WorkerEventSchema, type ExperimentResult, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
+import { WorkerEventSchema, type ExperimentResult, type LengthCurve, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
 import { runLockHolder } from '../sessions/run-lock.js';
 import { readSessionFile, updateSession } from '../sessions/store.js';
 import { tsxLoaderUrl } from './tsx-loader.js';
@@ -132,25 +132,39 @@ export class RunHandle extends EventEmitter<RunHandleEvents> {
   }
 }
 
-/** Runs one experiment in its own worker process and resolves with its result. */
-export function experimentInWorker(spawn: SpawnWorker, name: string, full: boolean, dataDir?: string): Promise<ExperimentResult> {
+/**
+ * One job in its own worker process (the UI stays responsive; a crash costs only the job):
+ * resolves with what `answer` picks from its events, or fails with its error.
+ */
+function jobInWorker<T>(spawn: SpawnWorker, command: WorkerCommand, answer: (e: WorkerEvent) => T | undefined, what: string): Promise<T> {
   const proc = spawn();
   return new Promise((resolve, reject) => {
     let settled = false;
     proc.onMessage((raw) => {
       const parsed = WorkerEventSchema.safeParse(raw);
       if (!parsed.success || settled) return;
-      if (parsed.data.type === 'experiment') {
+      const found = answer(parsed.data);
+      if (found !== undefined) {
         settled = true;
-        resolve(parsed.data.result);
+        resolve(found);
       } else if (parsed.data.type === 'error') {
         settled = true;
         reject(new Error(parsed.data.message));
       }
     });
     proc.onExit((code, signal) => {
-      if (!settled) reject(new Error(`the experiment process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before it finished`));
+      if (!settled) reject(new Error(`the ${what} process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before it finished`));
     });
-    proc.send({ type: 'experiment', name, full, dataDir });
+    proc.send(command);
   });
+}
+
+/** Runs one of the page's experiments in its own worker process and resolves with its result. */
+export function experimentInWorker(spawn: SpawnWorker, name: string, full: boolean, dataDir?: string): Promise<ExperimentResult> {
+  return jobInWorker(spawn, { type: 'experiment', name, full, dataDir }, (e) => (e.type === 'experiment' ? e.result : undefined), 'experiment');
+}
+
+/** A trained session's length curve at `lengths` (evaluate-session.ts), in its own worker process. */
+export function evaluationInWorker(spawn: SpawnWorker, sessionDir: string, lengths: number[]): Promise<LengthCurve> {
+  return jobInWorker(spawn, { type: 'evaluate', sessionDir, lengths }, (e) => (e.type === 'eval' ? e.curve : undefined), 'evaluation');
 }

@@ -24,6 +24,7 @@ import { resolveParallel } from './parallel-plan.js';
 import { checkSameData } from './run-checks.js';
 import { prepareRunData, type PreparedData } from './run-data.js';
 import { runTraining, totalSteps, type RunControl } from './training-loop.js';
+import { evaluateSession } from './evaluate-session.js';
 import { enableRelaxedSimd } from './wasm-features.js';
 import { useHeadlessNvidiaVulkan } from './vulkan-env.js';
 
@@ -152,12 +153,10 @@ async function startParallel(config: RunConfig, data: PreparedData, backend: Bac
   }
 }
 
-/** An experiment in its own process: the UI stays responsive, a crash costs only this experiment. */
-async function runOneExperiment(name: string, full: boolean, dataDir?: string): Promise<void> {
+/** One job in its own process (an experiment, an evaluation): the UI stays responsive, a crash costs only the job. */
+async function oneJob(work: () => Promise<WorkerEvent>): Promise<void> {
   try {
-    await initBackend();
-    const result = await runExperiment(name, { full, seed: 0, loadDataset: exampleLoader(dataDir) });
-    send({ type: 'experiment', result });
+    send(await work());
     setTimeout(() => process.exit(0), 50);
   } catch (err) {
     send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
@@ -217,7 +216,13 @@ port.onMessage((raw) => {
       wake?.();
       return;
     case 'experiment':
-      void runOneExperiment(cmd.name, cmd.full, cmd.dataDir);
+      void oneJob(async () => {
+        await initBackend();
+        return { type: 'experiment', result: await runExperiment(cmd.name, { full: cmd.full, seed: 0, loadDataset: exampleLoader(cmd.dataDir) }) };
+      });
+      return;
+    case 'evaluate':
+      void oneJob(async () => ({ type: 'eval', curve: await evaluateSession(cmd.sessionDir, cmd.lengths) }));
       return;
   }
 });

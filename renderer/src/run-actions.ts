@@ -78,6 +78,22 @@ export async function trainFurther(epochs: number, maxSteps: number | string): P
   }
 }
 
+/** "10, 50 200" → [10, 50, 200], or why not (the service takes up to 32 lengths). */
+export function parseLengths(text: string): number[] | string {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  const lengths = parts.map(Number);
+  if (!parts.length || lengths.some((n) => !Number.isInteger(n) || n < 1)) return 'lengths are whole numbers above 0, e.g. 10, 50, 200';
+  if (lengths.length > 32) return `at most 32 lengths at once (${lengths.length} given)`;
+  return [...new Set(lengths)].sort((a, b) => a - b);
+}
+
+/** The open run's length curve at `lengths`, from its last checkpoint; the charts draw it as it arrives (run.eval). */
+export async function evaluateRun(lengths: number[]): Promise<void> {
+  const api = connect();
+  if (!api || !state.openRun) return;
+  await api.invoke({ type: 'runs.evaluate', id: state.openRun, lengths });
+}
+
 export async function open(id: string): Promise<void> {
   state.openRun = id;
   await openSession(id);

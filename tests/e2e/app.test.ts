@@ -131,6 +131,15 @@ describe('the app in Chromium (serve mode)', () => {
     await page.waitForTimeout(300);
     expect((await shoot(page, 'length-chart-loss', '[data-test="length-chart"] canvas')).colours).toBeGreaterThan(8);
     await page.selectOption('[data-test="curve-shows"]', 'metric');
+    // the curve at lengths the user picks, from the last checkpoint: bad ones are named first
+    await page.fill('[data-test="eval-lengths"]', '10, twenty');
+    await page.click('[data-test="evaluate"]');
+    expect(await text('[data-test="eval-error"]')).toBe('lengths are whole numbers above 0, e.g. 10, 50, 200');
+    await page.fill('[data-test="eval-lengths"]', '100, 10 20');
+    await page.click('[data-test="evaluate"]');
+    // the trained-lengths shade's 2 points and the 3 asked for
+    await page.waitForFunction(() => document.querySelector('[data-test="length-chart"]')?.getAttribute('data-points') === '5', undefined, { timeout: 60_000 });
+    expect(await page.locator('[data-test="eval-error"]').count()).toBe(0);
     await shoot(page, 'view-charts');
   });
 

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { dataShape, type DatasetSummary } from '../../main/contract.js';
+import { dataShape, type DatasetSummary, type LengthCurve } from '../../main/contract.js';
 import { datasetsDir, repoRoot } from '../helpers/fixtures.js';
 import { LONG_RUN } from '../helpers/sessions.js';
 import { startServe, type Served } from '../helpers/serve.js';
@@ -132,6 +132,15 @@ describe('rnn-workbench serve', () => {
     expect(await call(ws!, { type: 'runs.extend', id, epochs: 50, maxSteps: again.step })).toMatchObject({ ok: false, error: `this run has trained ${again.step.toLocaleString('en-US')} steps: raise max steps past ${again.step.toLocaleString('en-US')} to train further` });
     expect(await call(ws!, { type: 'runs.extend', id, epochs: 50, maxSteps: again.step + 5 })).toMatchObject({ ok: true });
     expect((await until((s) => s.status === 'completed')).step).toBe(again.step + 5);
+    // its length curve at lengths asked now, from the last checkpoint, in a worker of its own
+    const curves: unknown[] = [];
+    ws!.on('message', (data) => JSON.parse(String(data)).event?.type === 'run.eval' && curves.push(JSON.parse(String(data)).event.curve));
+    const evaluated = (await call(ws!, { type: 'runs.evaluate', id, lengths: [10, 60, 300] })) as { ok: true; result: LengthCurve };
+    expect(evaluated.ok).toBe(true);
+    expect(evaluated.result.step).toBe(again.step + 5);
+    expect(evaluated.result.points.map((p) => [p.length, p.n])).toEqual([[10, 256], [60, 256], [300, 256]]);
+    for (const p of evaluated.result.points) expect(p.metric).toBeGreaterThanOrEqual(0);
+    expect(curves).toEqual([evaluated.result]);
     ws!.close();
   });
 
