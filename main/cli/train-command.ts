@@ -69,6 +69,7 @@ const FLAG_OF: Record<string, string> = {
   'train.loss': '--loss',
   'train.validateEvery': '--validate-every',
   'train.earlyStopping': '--early-stopping',
+  evalLengths: '--eval-lengths',
 };
 
 /** Flags that only one kind of run reads, and that kind: given to another they would be silently ignored. */

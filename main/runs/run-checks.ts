@@ -8,7 +8,7 @@ import type { ModelConfig, RunConfig, SessionFile } from '../contract.js';
 import { DataError } from '../data/errors.js';
 import { maxLength } from '../data/batches.js';
 import type { PreparedData } from './run-data.js';
-import { gibibytes, STEP_BUDGET_BYTES, trainStepBytes } from './step-memory.js';
+import { bytesPerRowStep, gibibytes, STEP_BUDGET_BYTES, trainStepBytes } from './step-memory.js';
 
 /** Longest length a model config has weights for (unshared core, learned position table), else ∞. */
 export function weightLimit(c: ModelConfig): number {
@@ -46,6 +46,22 @@ export function checkFitsMemory(config: RunConfig, data: PreparedData): void {
       ? `${gibibytes(need.weights)} of it for the weights of ${m.kind === 'unshared' ? `${m.maxLen.toLocaleString('en-US')} positions` : 'the model'}, with their gradients and Adam's moments); ${most}: use a smaller ${m.kind === 'unshared' ? 'max length or ' : ''}hidden size`
       : `every step's state is kept for the backward pass); ${most}: use shorter sequences, a smaller batch or a smaller hidden size`;
   throw new DataError('too-large', sourceName(config), `a training step on its longest sequence (${data.trainedMax.toLocaleString('en-US')} steps) in batches of ${batch} with hidden size ${m.hidden} needs about ${gibibytes(need.total)} (${why}`);
+}
+
+/**
+ * Lengths a task's curve could not be evaluated at: one generated sequence must fit in a step's
+ * memory (a file's curve buckets its own sequences, which training already fitted). At 1,000,000
+ * steps a GRU's one sequence needed 3.7 GiB, and the worker died of it at the end of its run.
+ */
+export function checkEvalLengths(config: RunConfig, data: PreparedData): void {
+  if (config.data.type !== 'task') return;
+  const m = data.model;
+  const perStep = bytesPerRowStep(m);
+  const fits = Math.floor(STEP_BUDGET_BYTES / perStep);
+  // (lengths past the model's weights are a "no weights" point, which costs nothing)
+  const tooLong = config.evalLengths.find((L) => L > fits && L <= weightLimit(m));
+  if (tooLong === undefined) return;
+  throw new DataError('too-large', sourceName(config), `evaluating at length ${tooLong.toLocaleString('en-US')} would need about ${gibibytes(tooLong * perStep)} for one sequence (a ${m.cell} of ${m.hidden} units keeps about ${(perStep / 1024).toFixed(1)} KiB a step); at most ${gibibytes(STEP_BUDGET_BYTES)} is supported, so lengths up to ${fits.toLocaleString('en-US')}`);
 }
 
 /**

@@ -11,7 +11,7 @@ import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare
 import { makeTask } from '../data/tasks.js';
 import { validationMismatch } from '../data/validation-match.js';
 import { createRng, type Rng } from '../engine/random.js';
-import { checkFitsMemory, checkFitsModel } from './run-checks.js';
+import { checkEvalLengths, checkFitsMemory, checkFitsModel } from './run-checks.js';
 
 export interface PreparedData {
   model: ModelConfig;
@@ -31,6 +31,8 @@ export interface PreparedData {
 export type DatasetLoader = (path: string, overrides: Record<string, import('../contract.js').ColumnRole>, validation?: boolean) => Promise<{ dataset: Dataset; sha256: string; rows: number; columns: string[] }>;
 
 const EVAL_COUNT = 256;
+/** A task's evaluation sequences at one length, all steps together, at most: 256 of 1,000,000 steps filled the heap (fewer, at least one, go longer). */
+const EVAL_TASK_STEPS = 4_000_000;
 /** A task's sequences, all steps together, at most: its examples are JS arrays (≈ 100 bytes a step with what is made from them). */
 const MAX_TASK_STEPS = 20_000_000;
 
@@ -56,6 +58,7 @@ export async function prepareRunData(config: RunConfig, load: DatasetLoader): Pr
   const data = await prepareData(config, load);
   checkFitsModel(config, data);
   checkFitsMemory(config, data);
+  checkEvalLengths(config, data);
   return data;
 }
 
@@ -81,7 +84,7 @@ async function prepareData(config: RunConfig, load: DatasetLoader): Promise<Prep
       trainedMax: maxLength(train),
       evalBuckets: false,
       evalAt: (L) =>
-        makeTask(d.task, { count: EVAL_COUNT, minLen: L, maxLen: L, seed: config.seed + 1_000_003 * L }).examples.map((e) => ({ tokens: e.tokens, values: e.values, label: e.label })),
+        makeTask(d.task, { count: Math.max(1, Math.min(EVAL_COUNT, Math.floor(EVAL_TASK_STEPS / L))), minLen: L, maxLen: L, seed: config.seed + 1_000_003 * L }).examples.map((e) => ({ tokens: e.tokens, values: e.values, label: e.label })),
       info: { source: `task:${d.task}`, sha256: null, rows: d.count, columns: [], vocab: null },
     };
   }

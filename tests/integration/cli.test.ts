@@ -42,6 +42,7 @@ describe('rnn-workbench CLI', () => {
     [['serve', '--data-dir', '/no/such/folder'], /rnn-workbench: --data-dir \/no\/such\/folder: no such folder/],
     [['train', '--task', 'parity', '--session', resolve(repoRoot, 'package.json')], /package\.json is a file, not a folder; choose a folder for the session/],
     [['train', '--task', 'parity', '--lr', '1e9'], /rnn-workbench: --lr 1000000000: too big: expected number to be <=10/],
+    [['train', '--task', 'parity', '--eval-lengths', '20,1000000'], /rnn-workbench: --eval-lengths 1000000: too big: expected number to be <=100000/],
     [['train', '--data', resolve(repoRoot, 'package.json'), '--clocks', '12mo,5y'], /rnn-workbench: --clocks 5y: invalid option: expected one of "24h"\|"7d"\|"365d"\|"12mo"/],
     [['inspect', resolve(repoRoot, 'package.json', 'x.csv')], /x\.csv: cannot open .*package\.json\/x\.csv: a part of the path is a file, not a folder/],
   ])('%j fails with one clear sentence and exit code 2', (args, message) => {
@@ -97,6 +98,9 @@ describe('train → eval → export → import, as a newcomer types them', () =>
       [150, 'ok', 256],
       [1000, 'ok', 256],
     ]);
+    // a length one generated sequence of which would not fit is refused (it filled the heap, then aborted the worker)
+    const tooLong = cli('eval', '--session', session, '--lengths', '10,3000000');
+    expect([tooLong.code, tooLong.err.trim()]).toEqual([2, 'rnn-workbench: task "parity": evaluating at length 3,000,000 would need about 2.9 GiB for one sequence (a tanh of 64 units keeps about 1.0 KiB a step); at most 2.0 GiB is supported, so lengths up to 2,080,895']);
     // an output into a folder that is not there, or onto a folder, is named as such (not as ENOENT on a temp file)
     const nowhere = cli('export', '--session', session, '--out', join(root, 'no', 's.rnnwb'));
     expect([nowhere.code, nowhere.err.trim()]).toEqual([2, `rnn-workbench: --out ${join(root, 'no', 's.rnnwb')}: the folder ${join(root, 'no')} does not exist`]);

@@ -10,11 +10,19 @@ import { SequenceModel } from '../../main/engine/models/sequence-model.js';
 import { createRng } from '../../main/engine/random.js';
 import { evalSet, lengthCurve, score, scoreSet } from '../../main/runs/evaluate.js';
 import { evalRows } from '../../main/runs/step-memory.js';
+import { prepareRunData } from '../../main/runs/run-data.js';
+import { RunConfigSchema } from '../../main/contract.js';
 import { formatCurve } from '../../main/cli/train-command.js';
 import { useBackend } from '../helpers/backend.js';
 
 describe('score over batches', () => {
   useBackend('wasm');
+  it('a task evaluated at long lengths generates fewer sequences (at least one), within 4 M steps: 256 of 1,000,000 filled the heap', async () => {
+    const config = RunConfigSchema.parse({ data: { type: 'task', task: 'parity', count: 20, minLen: 2, maxLen: 8 }, model: { kind: 'shared', cell: 'tanh', hidden: 8 }, train: {}, evalLengths: [4] });
+    const data = await prepareRunData(config, () => Promise.reject(new Error('a task reads no file')));
+    expect([20, 20_000, 1_000_000, 5_000_000].map((L) => data.evalAt(L).length)).toEqual([256, 200, 4, 1]);
+    expect(data.evalAt(20_000).every((e) => itemLength(e) === 20_000)).toBe(true);
+  });
   it('long sequences go fewer to a batch, within half the step budget: 128 of 100,000 steps would need 16 GiB', () => {
     const model = new SequenceModel({ kind: 'shared', cell: 'lstm', hidden: 64, input: { type: 'features', size: 1 }, head: { type: 'classify', classes: 2 } });
     const item = (len: number): SequenceItem => ({ values: Array.from({ length: len }, () => [0]), label: 0 });
