@@ -83,7 +83,17 @@ export const state = reactive({
   runs: {} as Record<string, RunView>,
   sessions: [] as SessionSummary[],
   compare: [] as string[],
-  experiments: { list: [] as ExperimentInfo[], results: {} as Record<string, ExperimentResult>, running: '' as string, error: '' },
+  experiments: {
+    list: [] as ExperimentInfo[],
+    results: {} as Record<string, ExperimentResult>,
+    /** why a demo could not run (its process failed), by name */
+    errors: {} as Record<string, string>,
+    running: '' as string,
+    /** the page's exact sizes (slower) rather than the quick ones */
+    full: false,
+    /** Run all is going through the list; cleared to stop after the demo running */
+    runningAll: false,
+  },
   toast: '',
 });
 

@@ -199,15 +199,22 @@ describe('the app in Chromium (serve mode)', () => {
     await page.waitForSelector('[data-test="loss-chart"] canvas');
   });
 
-  it('runs an experiment from the gallery and shows its verdict', async () => {
+  it('runs an experiment from the gallery and shows its verdict; Run all reproduces the whole page', async () => {
     await nav('experiments');
     const card = page.locator('[data-test="experiment-weight-identity"]');
     await card.locator('button').click();
     await card.locator('[data-test="verdict"]').waitFor({ timeout: 60_000 });
     expect(await card.locator('[data-test="verdict"]').innerText()).toMatch(/^Reproduced: shared: 1 distinct W_hh tensor over 10 steps/);
+    // the whole page at once: every demo, one after another, each in its own process
+    const count = await page.locator('[data-test^="experiment-"]').count();
+    expect(count).toBe(17);
+    await page.click('[data-test="run-all"]');
+    await page.waitForSelector(`[data-test="tally"]:has-text("of ${count} run")`, { timeout: 240_000 });
+    expect(await text('[data-test="tally"]')).toBe(`${count} of ${count} run reproduced`);
+    expect(await page.locator('[data-test="verdict"]').count()).toBe(count);
     await shoot(page, 'view-experiments');
     expect(pageErrors).toEqual([]);
-  });
+  }, 300_000);
 
   it('a classification file validates on another file once it fits (one class is enough); a run then validates on it', async () => {
     await nav('data');
