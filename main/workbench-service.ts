@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { dataShape, type BackendReport, type Command, type CommandResults, type DatasetSummary, type DataShape, type RoleOverrides, type SessionSummary, type WorkbenchEvent } from './contract.js';
+import { dataShape, type BackendReport, type Command, type CommandResults, type DatasetSummary, type DataShape, type RoleOverrides, type SessionFile, type SessionSummary, type WorkbenchEvent } from './contract.js';
 import { validationMismatch } from './data/validation-match.js';
 import { initBackend } from './engine/backend.js';
 import { paramTable } from './engine/params.js';
@@ -22,7 +22,7 @@ import { atomicWrite } from './sessions/atomic.js';
 import { metricsCsv } from './sessions/metrics-csv.js';
 import { createRunSession } from './sessions/new-session.js';
 import { extendSession } from './sessions/extend.js';
-import { checkNotTraining } from './sessions/run-lock.js';
+import { checkNotTraining, runLockHolder } from './sessions/run-lock.js';
 import { FILES, readEvals, readMetrics, readSessionFile, updateSession } from './sessions/store.js';
 
 export interface ServiceOptions {
@@ -87,12 +87,24 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
     return dir;
   }
 
+  /**
+   * A session as it stands. One whose file says running or paused while no process trains it
+   * (the app, or the machine, stopped mid-run: no worker here, no live lock) is marked failed,
+   * saying so: its Resume was disabled, as for a run still going, and nothing would ever end it.
+   */
+  private readSession(dir: string): SessionFile {
+    const s = readSessionFile(dir);
+    const here = this.scheduler.status(dir);
+    if ((s.status !== 'running' && s.status !== 'paused') || here === 'queued' || here === 'running' || here === 'paused' || runLockHolder(dir)) return s;
+    return updateSession(dir, { status: 'failed', error: `training stopped at step ${s.progress.step} without finishing: its process is gone (the app or the machine stopped?); resume continues from the last checkpoint` });
+  }
+
   private summaries(): SessionSummary[] {
     const out: SessionSummary[] = [];
     for (const id of readdirSync(this.sessionsRoot)) {
       if (!existsSync(join(this.sessionsRoot, id, FILES.session))) continue;
       try {
-        const s = readSessionFile(join(this.sessionsRoot, id));
+        const s = this.readSession(join(this.sessionsRoot, id));
         out.push({
           id,
           name: s.name,
@@ -209,7 +221,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         return this.summaries();
       case 'sessions.load': {
         const dir = this.dir(c.id);
-        return { session: readSessionFile(dir), metrics: readMetrics(dir), evals: readEvals(dir) };
+        return { session: this.readSession(dir), metrics: readMetrics(dir), evals: readEvals(dir) };
       }
       case 'sessions.rename':
         updateSession(this.dir(c.id), { name: c.name });

@@ -1,11 +1,11 @@
 /** The serve bridge's guards, against the real server process: token, Origin, one contract. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { dataShape, type DatasetSummary, type LengthCurve } from '../../main/contract.js';
+import { dataShape, type DatasetSummary, type LengthCurve, type SessionSummary } from '../../main/contract.js';
 import { datasetsDir, repoRoot } from '../helpers/fixtures.js';
 import { LONG_RUN } from '../helpers/sessions.js';
 import { startServe, type Served } from '../helpers/serve.js';
@@ -162,6 +162,28 @@ describe('rnn-workbench serve', () => {
     expect(existsSync(join(dir, 'session.json'))).toBe(true);
     cli.kill('SIGINT');
     await new Promise((ok) => cli.once('exit', ok));
+    ws!.close();
+  });
+
+  it('a session left "running" by a process that is gone (the app or machine stopped) is listed as failed, and resumes', async () => {
+    const dir = join(served.sessions, 'left-running');
+    const trained = spawnSync(process.execPath, [resolve(repoRoot, 'bin/rnn-workbench.js'), 'train', '--task', 'parity', '--steps', '6', '--session', dir], { encoding: 'utf8', timeout: 120_000 });
+    expect(trained.status).toBe(0);
+    // as a killed app leaves it: mid-run on disk, no worker, no live lock
+    const file = join(dir, 'session.json');
+    const session = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...session, status: 'running', config: { ...session.config, train: { ...session.config.train, maxSteps: 12 } } }));
+    const { ws } = await connect(`/ws?token=${token()}`, origin());
+    const listed = (await call(ws!, { type: 'sessions.list' })) as { ok: true; result: SessionSummary[] };
+    expect(listed.result.find((x) => x.id === 'left-running')).toMatchObject({ status: 'failed', error: 'training stopped at step 6 without finishing: its process is gone (the app or the machine stopped?); resume continues from the last checkpoint' });
+    let ended: string | null = null;
+    ws!.on('message', (data) => {
+      const e = JSON.parse(String(data)).event;
+      if (e?.type === 'run.status' && e.id === 'left-running' && ['completed', 'failed'].includes(e.status)) ended = `${e.status} ${e.step}`;
+    });
+    expect(await call(ws!, { type: 'runs.control', id: 'left-running', action: 'resume' })).toMatchObject({ ok: true });
+    for (let i = 0; i < 1200 && !ended; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(ended).toBe('completed 12');
     ws!.close();
   });
 
