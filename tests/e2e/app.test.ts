@@ -288,6 +288,18 @@ describe('the app in Chromium (serve mode)', () => {
     expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(JSON.parse(readFileSync(resolve(newest, 'session.json'), 'utf8')).config.train.maxSteps).toBe(40);
     await shoot(page, 'view-train-further');
+    // a copy of it left mid-run by a process that is gone (the app or the machine stopped): the
+    // Sessions view, opened, lists it as failed and says why on its row
+    const { cpSync, writeFileSync } = await import('node:fs');
+    const left = resolve(served.sessions, 'left-mid-run');
+    cpSync(newest, left, { recursive: true });
+    writeFileSync(resolve(left, 'session.json'), JSON.stringify({ ...JSON.parse(readFileSync(resolve(newest, 'session.json'), 'utf8')), name: 'left mid-run', status: 'running' }));
+    await nav('sessions');
+    const row = page.locator('[data-test="session-left-mid-run"]');
+    await row.waitFor();
+    expect(await row.locator('[data-test="session-error"]').innerText()).toBe('training stopped at step 40 without finishing: its process is gone (the app or the machine stopped?); resume continues from the last checkpoint');
+    expect(await row.locator('td.status-failed').innerText()).toBe('failed');
+    await shoot(page, 'view-sessions-failed');
     expect(pageErrors).toEqual([]);
   });
 });
