@@ -209,6 +209,8 @@ export const DatasetSummarySchema = z.object({
   samples: z.array(z.array(z.string())),
   warnings: z.array(DataWarningSchema),
   skipped: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** the file's sha256, where it was read from a file */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 
@@ -217,11 +219,18 @@ export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
  * training file's, and (sequences) the numbers a step. From a summary by dataShape; checked by
  * data/validation-match.ts, when a validation file is chosen in the app and again when a run starts.
  */
-export const DataShapeSchema = z.object({ file: z.string().max(1000), kind: TaskKindSchema, classes: z.array(z.string()).max(100_000), width: z.number().int().positive().nullable() });
+export const DataShapeSchema = z.object({
+  file: z.string().max(1000),
+  kind: TaskKindSchema,
+  classes: z.array(z.string()).max(100_000),
+  width: z.number().int().positive().nullable(),
+  /** a validation file of the same bytes is the training file itself */
+  sha256: z.string().optional(),
+});
 export type DataShape = z.infer<typeof DataShapeSchema>;
 
-export function dataShape(s: Pick<DatasetSummary, 'file' | 'task' | 'labels' | 'lengths'>): DataShape {
-  return { file: s.file, kind: s.task, classes: s.labels?.classes.map((c) => c.value) ?? [], width: s.task === 'sequence-classification' ? (s.lengths?.features ?? 1) : null };
+export function dataShape(s: Pick<DatasetSummary, 'file' | 'task' | 'labels' | 'lengths' | 'sha256'>): DataShape {
+  return { file: s.file, kind: s.task, classes: s.labels?.classes.map((c) => c.value) ?? [], width: s.task === 'sequence-classification' ? (s.lengths?.features ?? 1) : null, sha256: s.sha256 };
 }
 
 /** Overrides a user sets in the Data view (or on the CLI) on top of the detected roles. */

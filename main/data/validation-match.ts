@@ -13,6 +13,8 @@ export function validationMismatch(train: DataShape, val: DataShape): string | n
   const trainFile = train.file;
   if (train.kind === 'forecast') return `a validation file is for classification; a forecast of ${trainFile} is validated on the last ${100 * VALIDATION_FRACTION} % of each series`;
   if (train.kind === 'none') return `a validation file is for classification; ${trainFile} is no trainable task`;
+  // (scored on the very examples it trains on, its validation would say nothing of held-out ones)
+  if (train.sha256 && val.sha256 === train.sha256) return `this is the training file itself (the same bytes as ${trainFile}): validating on it would score the examples the model trains on; choose a held-out file, or none to hold out ${100 * VALIDATION_FRACTION} % of the training file`;
   if (val.kind !== train.kind) return `the validation file is ${kindText(val.kind)}, the training file (${trainFile}) ${kindText(train.kind)}`;
   const unknown = val.classes.find((c) => !train.classes.includes(c));
   if (unknown !== undefined) return `label "${unknown}" does not occur in the training file (${trainFile}: ${train.classes.map((c) => `"${c}"`).join(', ')})`;

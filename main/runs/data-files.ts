@@ -49,7 +49,8 @@ export async function readFileDataset(path: string, overrides: RoleOverrides = {
   }
   try {
     const analysis = await readDataset(hashed(), { file, size, overrides, validation, onProgress: (p) => onProgress?.(p.bytesRead / Math.max(1, p.totalBytes)) });
-    return { ...analysis, sha256: hash.digest('hex') };
+    const sha256 = hash.digest('hex');
+    return { ...analysis, summary: { ...analysis.summary, sha256 }, sha256 };
   } finally {
     stream.destroy();
   }

@@ -114,18 +114,18 @@ function refuseForecastSettings(d: FileData, kind: 'text-classification' | 'sequ
  * The --val file of a classification run, once it fits the training file (validation-match.ts),
  * with its labels' numbers in the training file's numbering.
  */
-async function validationFile<T extends OfKind<'text-classification' | 'sequence-classification'>>(d: FileData, train: T, load: DatasetLoader): Promise<{ dataset: T; sha256: string; classIndex: (label: number) => number }> {
+async function validationFile<T extends OfKind<'text-classification' | 'sequence-classification'>>(d: FileData, train: T, trainSha256: string | null, load: DatasetLoader): Promise<{ dataset: T; sha256: string; classIndex: (label: number) => number }> {
   const path = d.validationPath!;
   const { dataset, sha256 } = await load(path, d.overrides, true);
-  const mismatch = validationMismatch(shapeOf(train, basename(d.path)), shapeOf(dataset, basename(path)));
+  const mismatch = validationMismatch(shapeOf(train, basename(d.path), trainSha256), shapeOf(dataset, basename(path), sha256));
   if (mismatch) throw new DataError('bad-role', basename(path), mismatch);
   const own = (dataset as T).classes;
   return { dataset: dataset as T, sha256, classIndex: (label) => train.classes.indexOf(own[label]) };
 }
 
-function shapeOf(ds: Dataset, file: string): DataShape {
+function shapeOf(ds: Dataset, file: string, sha256: string | null): DataShape {
   const classified = ds.kind === 'text-classification' || ds.kind === 'sequence-classification';
-  return { file, kind: ds.kind, classes: classified ? ds.classes : [], width: ds.kind === 'sequence-classification' ? ds.width : null };
+  return { file, sha256: sha256 ?? undefined, kind: ds.kind, classes: classified ? ds.classes : [], width: ds.kind === 'sequence-classification' ? ds.width : null };
 }
 type FileInfo = Omit<PreparedData['info'], 'vocab'>;
 type OfKind<K extends Dataset['kind']> = Extract<Dataset, { kind: K }>;
@@ -142,7 +142,7 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
   let valCorpus = corpus;
   let validationSha256: string | undefined;
   if (d.validationPath) {
-    const v = await validationFile(d, ds, load);
+    const v = await validationFile(d, ds, info.sha256, load);
     validationSha256 = v.sha256;
     // its own token numbers; its labels as the training file numbers them
     valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map(v.classIndex) };
@@ -204,7 +204,7 @@ async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'seque
   let [train, val] = [items, [] as SequenceItem[]];
   let validationSha256: string | undefined;
   if (d.validationPath) {
-    const v = await validationFile(d, ds, load);
+    const v = await validationFile(d, ds, info.sha256, load);
     validationSha256 = v.sha256;
     val = v.dataset.examples.map((e) => ({ values: steps(e), label: v.classIndex(e.label) }));
   } else [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);

@@ -182,6 +182,7 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     const seq = file('seq.jsonl', '{"x": [[1, 2], [3, 4]], "label": 1}\n{"x": [[1, 0]], "label": 0}\n');
     expect(refused(seq)).toBe('training failed: seq.jsonl: the validation file is a sequence classification file, the training file (sst2-dev.tsv) a text classification file');
     expect(refused(file('wide.jsonl', '{"x": [[1, 2, 3]], "label": 1}\n'), seq)).toBe("training failed: wide.jsonl: its sequences have 3 numbers a step, the training file's 2");
+    expect(refused(join(datasetsDir, 'sst2-dev.tsv'))).toBe('training failed: sst2-dev.tsv: this is the training file itself (the same bytes as sst2-dev.tsv): validating on it would score the examples the model trains on; choose a held-out file, or none to hold out 10 % of the training file');
     expect(refused(positives, join(datasetsDir, 'AirPassengers.csv'))).toBe('training failed: positives.tsv: a validation file is for classification; a forecast of AirPassengers.csv is validated on the last 10 % of each series');
   });
 

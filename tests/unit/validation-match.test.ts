@@ -22,6 +22,8 @@ describe('validationMismatch', () => {
     await expect(read('pos.tsv', positives)).rejects.toThrow(/has a single class/);
     const pos = dataShape((await read('pos.tsv', positives, {}, true)).summary);
     expect(validationMismatch(train, pos)).toBeNull();
+    // the training file's own bytes, under any name
+    expect(validationMismatch({ ...train, sha256: 'ab12' }, { ...pos, file: 'copy.tsv', sha256: 'ab12' })).toMatch(/^this is the training file itself \(the same bytes as sst2-dev\.tsv\)/);
     expect(validationMismatch(train, { ...pos, classes: ['1', '2'] })).toBe('label "2" does not occur in the training file (sst2-dev.tsv: "0", "1")');
     const series = dataShape((await read('AirPassengers.csv', readFileSync(resolve(datasetsDir, 'AirPassengers.csv'), 'utf8'))).summary);
     expect(validationMismatch(train, series)).toBe('the validation file is a forecast file, the training file (sst2-dev.tsv) a text classification file');
