@@ -76,6 +76,11 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
    */
   private async going(dir: string): Promise<boolean> {
     await this.scheduler.settle(dir);
+    return this.goingHere(dir);
+  }
+
+  /** As going(), without waiting for a worker that has said its run ended to exit. */
+  private goingHere(dir: string): boolean {
     const status = this.scheduler.status(dir);
     return status === 'queued' || status === 'running' || status === 'paused';
   }
@@ -94,8 +99,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
    */
   private readSession(dir: string): SessionFile {
     const s = readSessionFile(dir);
-    const here = this.scheduler.status(dir);
-    if ((s.status !== 'running' && s.status !== 'paused') || here === 'queued' || here === 'running' || here === 'paused' || runLockHolder(dir)) return s;
+    if ((s.status !== 'running' && s.status !== 'paused') || this.goingHere(dir) || runLockHolder(dir)) return s;
     return updateSession(dir, { status: 'failed', error: `training stopped at step ${s.progress.step} without finishing: its process is gone (the app or the machine stopped?); resume continues from the last checkpoint` });
   }
 
