@@ -438,6 +438,9 @@ export type LengthCurve = z.infer<typeof LengthCurveSchema>;
 export const RunStatusSchema = z.enum(['queued', 'running', 'paused', 'stopped', 'completed', 'failed']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
+/** A run that has ended (completed, stopped or failed); any other is still going (queued, running or paused). */
+export const runEnded = (status: RunStatus): boolean => status === 'completed' || status === 'stopped' || status === 'failed';
+
 export const SessionFileSchema = z.object({
   format: z.literal('rnn-workbench-session'),
   version: z.literal(1),

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { dataShape, type BackendReport, type Command, type CommandResults, type DatasetSummary, type DataShape, type RoleOverrides, type SessionFile, type SessionSummary, type WorkbenchEvent } from './contract.js';
+import { dataShape, runEnded, type BackendReport, type Command, type CommandResults, type DatasetSummary, type DataShape, type RoleOverrides, type SessionFile, type SessionSummary, type WorkbenchEvent } from './contract.js';
 import { validationMismatch } from './data/validation-match.js';
 import { initBackend } from './engine/backend.js';
 import { paramTable } from './engine/params.js';
@@ -82,7 +82,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
   /** As going(), without waiting for a worker that has said its run ended to exit. */
   private goingHere(dir: string): boolean {
     const status = this.scheduler.status(dir);
-    return status === 'queued' || status === 'running' || status === 'paused';
+    return status !== undefined && !runEnded(status);
   }
 
   /** A session folder by id; ids are folder names, never paths. */

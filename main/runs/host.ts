@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { WorkerEventSchema, type ExperimentResult, type LengthCurve, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
+import { runEnded, WorkerEventSchema, type ExperimentResult, type LengthCurve, type RunStatus, type WorkerCommand, type WorkerEvent } from '../contract.js';
 import { runLockHolder } from '../sessions/run-lock.js';
 import { readSessionFile, updateSession } from '../sessions/store.js';
 import { tsxLoaderUrl } from './tsx-loader.js';
@@ -42,7 +42,6 @@ export function nodeSpawner(entry = DEFAULT_WORKER): SpawnWorker {
   };
 }
 
-const TERMINAL: RunStatus[] = ['completed', 'stopped', 'failed'];
 
 export interface RunHandleEvents {
   event: [WorkerEvent];
@@ -118,7 +117,7 @@ export class RunHandle extends EventEmitter<RunHandleEvents> {
       // saying why (lastError), and the session is that run's to mark
       if (runLockHolder(this.sessionDir)) return 'failed';
       const session = readSessionFile(this.sessionDir);
-      if (code === 0 && TERMINAL.includes(session.status)) return session.status;
+      if (code === 0 && runEnded(session.status)) return session.status;
       if (session.status === 'failed' && session.error) this.lastError = session.error;
       else {
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`;

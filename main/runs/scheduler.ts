@@ -4,11 +4,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { EventEmitter } from 'node:events';
-import type { RunStatus, WorkerEvent } from '../contract.js';
+import { runEnded, type RunStatus, type WorkerEvent } from '../contract.js';
 import { updateSession } from '../sessions/store.js';
 import { RunHandle, type SpawnWorker } from './host.js';
-
-const ENDED: RunStatus[] = ['completed', 'stopped', 'failed'];
 
 interface Entry {
   dir: string;
@@ -37,7 +35,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Queues a session folder; returns when it ends. */
   enqueue(dir: string, resume = false): Promise<RunStatus> {
-    if (this.runs.get(dir)?.handle && !ENDED.includes(this.runs.get(dir)!.status)) {
+    if (this.runs.get(dir)?.handle && !runEnded(this.runs.get(dir)!.status)) {
       throw new Error(`${dir} is already running`);
     }
     this.runs.set(dir, { dir, resume, handle: null, status: 'queued', ending: false });
@@ -45,7 +43,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.emit('status', dir, 'queued');
     const done = new Promise<RunStatus>((resolve) => {
       const onStatus = (d: string, s: RunStatus) => {
-        if (d === dir && ENDED.includes(s)) {
+        if (d === dir && runEnded(s)) {
           this.off('status', onStatus);
           resolve(s);
         }
@@ -111,7 +109,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       entry.handle = handle;
       this.set(entry, 'running');
       handle.on('event', (e) => {
-        if (e.type === 'status' && ENDED.includes(e.status)) entry.ending = true;
+        if (e.type === 'status' && runEnded(e.status)) entry.ending = true;
         else if (e.type === 'status' && e.status !== entry.status) this.set(entry, e.status);
         this.emit('event', entry.dir, e);
       });

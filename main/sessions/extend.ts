@@ -4,7 +4,7 @@
  * checkpoint holds the optimizer's state, so a run trained to 2 epochs and then on to 4 takes
  * the same steps as one trained to 4 at once.
  */
-import { RunConfigSchema, type SessionFile } from '../contract.js';
+import { runEnded, RunConfigSchema, type SessionFile } from '../contract.js';
 import { checkNotTraining } from './run-lock.js';
 import { readSessionFile, SessionError, writeSession } from './store.js';
 
@@ -16,7 +16,7 @@ export interface RunLimits {
 
 /** The limits a run would go on to, or why it cannot: it is running, or they leave nothing to train. */
 export function extendedSession(session: SessionFile, limits: RunLimits): SessionFile {
-  if (session.status === 'running' || session.status === 'paused' || session.status === 'queued') {
+  if (!runEnded(session.status)) {
     throw new SessionError(`this run is ${session.status}; it can train further once it has ended`);
   }
   const { step, epoch } = session.progress;

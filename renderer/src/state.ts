@@ -10,6 +10,7 @@ import type {
   MetricRecord,
   ParallelMode,
   ParallelPlan,
+  RunStatus,
   SessionFile,
   SessionSummary,
 } from '../../main/contract';
@@ -29,7 +30,7 @@ export interface RunView {
   /** append-only; never reactive element by element */
   metrics: MetricRecord[];
   evals: LengthCurve[];
-  status: string;
+  status: RunStatus;
   step: number;
   totalSteps: number;
   message: string;

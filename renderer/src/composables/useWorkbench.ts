@@ -1,6 +1,6 @@
 /** Wires the contract's events into state; charts redraw at most 4 times a second whatever the message rate. */
 import { markRaw, onUnmounted } from 'vue';
-import type { WorkbenchEvent } from '../../../main/contract';
+import { runEnded, type WorkbenchEvent } from '../../../main/contract';
 import { connect } from '../api';
 import { runView, state } from '../state';
 
@@ -57,7 +57,7 @@ function onEvent(e: WorkbenchEvent): void {
         r.totalSteps = e.totalSteps;
       }
       if (e.message) r.message = e.message;
-      if (['completed', 'stopped', 'failed'].includes(e.status)) {
+      if (runEnded(e.status)) {
         void refreshSessions();
         void openSession(e.id);
       }
