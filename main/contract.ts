@@ -616,9 +616,9 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('examples.list') }),
   z.object({ type: z.literal('runs.start'), config: RunConfigSchema }),
   z.object({ type: z.literal('runs.control'), id, action: z.enum(['pause', 'resume', 'stop']) }),
-  /** a finished run trains further, to these limits, from its last checkpoint (sessions/extend.ts) */
   /** a trained run's length-generalization curve at these lengths, from its last checkpoint (appended to its curves) */
   z.object({ type: z.literal('runs.evaluate'), id, lengths: z.array(z.number().int().positive().max(10_000_000)).min(1).max(32) }),
+  /** a finished run trains further, to these limits, from its last checkpoint (sessions/extend.ts) */
   z.object({ type: z.literal('runs.extend'), id, epochs: z.number().int().positive().max(100_000), maxSteps: z.number().int().positive().nullable() }),
   z.object({ type: z.literal('sessions.list') }),
   z.object({ type: z.literal('sessions.load'), id }),

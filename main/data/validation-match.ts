@@ -8,11 +8,18 @@ import { VALIDATION_FRACTION, type DataShape } from '../contract.js';
 
 const kindText = (kind: DataShape['kind']) => (kind === 'none' ? 'no trainable task' : `a ${kind.replace('-', ' ')} file`);
 
+/** Why a training file takes no validation file at all (it is no classification), or null; `fraction`: the share of each series a forecast holds out. */
+export function noValidationFile(train: Pick<DataShape, 'kind' | 'file'>, fraction = VALIDATION_FRACTION): string | null {
+  if (train.kind === 'forecast') return `a validation file is for classification; a forecast of ${train.file} is validated on the last ${Math.round(100 * fraction)} % of each series`;
+  if (train.kind === 'none') return `a validation file is for classification; ${train.file} is no trainable task`;
+  return null;
+}
+
 /** Why `val` cannot validate a model trained on `train`, or null. */
 export function validationMismatch(train: DataShape, val: DataShape): string | null {
   const trainFile = train.file;
-  if (train.kind === 'forecast') return `a validation file is for classification; a forecast of ${trainFile} is validated on the last ${100 * VALIDATION_FRACTION} % of each series`;
-  if (train.kind === 'none') return `a validation file is for classification; ${trainFile} is no trainable task`;
+  const none = noValidationFile(train);
+  if (none) return none;
   // (scored on the very examples it trains on, its validation would say nothing of held-out ones)
   if (train.sha256 && val.sha256 === train.sha256) return `this is the training file itself (the same bytes as ${trainFile}): validating on it would score the examples the model trains on; choose a held-out file, or none to hold out ${100 * VALIDATION_FRACTION} % of the training file`;
   if (val.kind !== train.kind) return `the validation file is ${kindText(val.kind)}, the training file (${trainFile}) ${kindText(train.kind)}`;

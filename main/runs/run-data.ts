@@ -9,7 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
-import { validationMismatch } from '../data/validation-match.js';
+import { noValidationFile, validationMismatch } from '../data/validation-match.js';
 import { createRng, type Rng } from '../engine/random.js';
 import { checkEvalLengths, checkFitsMemory, checkFitsModel } from './run-checks.js';
 
@@ -95,7 +95,7 @@ async function prepareData(config: RunConfig, load: DatasetLoader): Promise<Prep
   if (ds.kind === 'text-classification' || ds.kind === 'sequence-classification') refuseForecastSettings(d, ds.kind);
   if (ds.kind === 'text-classification') return textRunData(config, d, ds, info, load, rng);
   if (ds.kind === 'forecast') {
-    if (d.validationPath) throw new DataError('bad-role', basename(d.validationPath), `a validation file is for classification; a forecast of ${basename(d.path)} is validated on the last ${Math.round(100 * config.train.validationFraction)} % of each series`);
+    if (d.validationPath) throw new DataError('bad-role', basename(d.validationPath), noValidationFile({ kind: ds.kind, file: basename(d.path) }, config.train.validationFraction)!);
     return forecastRunData(config, d, ds, info);
   }
   if (ds.kind === 'sequence-classification') return sequenceRunData(config, d, ds, info, load, rng);
