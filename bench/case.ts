@@ -3,7 +3,8 @@
  * Adam — on random data, repeated for a few seconds after a warm-up.
  * argv: backend config model kernels seconds [off|split|full] [threads, default 2]; prints one
  * JSON line. kernels: fast, autodiff, or on webgpu fast-ops (the fast path without the cells' own
- * programs, webgpu-*.ts). With split/full the step runs over that many threads (runs/data-parallel.ts): the
+ * programs, webgpu-*.ts), fast-pass or fast-step (the programs in that layout: webgpu-programs.ts;
+ * fast takes the one the model's size picks). With split/full the step runs over that many threads (runs/data-parallel.ts): the
  * helpers' shards are packed once and sent every step (a copy, as in a real run), the training
  * thread's shard made into tensors once, as the one-thread batch is; 'full' takes a batch per
  * thread a step. `cores`: the process's CPU time over wall time while timed (helper threads
@@ -14,6 +15,7 @@ import { BackendNameSchema, ModelConfigSchema, type ModelConfigInput } from '../
 import type { PlainBatch } from '../main/data/batches.js';
 import { disposeBatch, tensorBatch } from '../main/engine/batch.js';
 import { initBackend } from '../main/engine/backend.js';
+import { useWebgpuLayout } from '../main/engine/kernels/pass-layout.js';
 import { useWebgpuPrograms } from '../main/engine/kernels/webgpu-programs.js';
 import { SequenceModel } from '../main/engine/models/sequence-model.js';
 import { createRng } from '../main/engine/random.js';
@@ -37,6 +39,7 @@ const cfg = BENCH_CONFIGS[configName as keyof typeof BENCH_CONFIGS];
 const model = BENCH_MODELS[modelName as keyof typeof BENCH_MODELS];
 const report = await initBackend({ only: BackendNameSchema.parse(backend) });
 useWebgpuPrograms(kernels !== 'fast-ops');
+if (kernels === 'fast-pass' || kernels === 'fast-step') useWebgpuLayout(kernels === 'fast-pass' ? 'pass' : 'step');
 
 const config: ModelConfigInput = {
   ...model.config,

@@ -4,10 +4,10 @@
  * the PyTorch reference runs in the same invocation and the ratios are printed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, BENCH_MODELS, DEFAULT_BENCH_CONFIGS } from '../../bench/configs.js';
+import { passLayout } from '../engine/kernels/pass-layout.js';
 import { CliError, type CliIo } from './io.js';
 import { tsxLoaderUrl } from '../runs/tsx-loader.js';
 
@@ -50,10 +50,12 @@ function runCase(backend: string, config: string, model: string, kernels: string
   return 'error' in parsed ? { error: parsed.error.slice(0, 300) } : parsed;
 }
 
-function pytorch(python: string, seconds: number, configs: string[]): TorchResult[] | string {
-  if (!existsSync(python)) return `${python} not found`;
+/** bench/pytorch_reference.py's rows, run by `python`, or why there are none. */
+export function pytorchReference(python: string, seconds: number, configs: string[]): TorchResult[] | string {
+  // a path or a name on PATH (`--python python3`, as on a machine whose torch is in a venv)
   const r = spawnSync(python, [resolve(repoRoot, 'bench/pytorch_reference.py'), String(seconds), configs.join(',')], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) return (r.stderr.trim().split('\n').at(-1) ?? 'failed') + ' (apt-get install python3-torch libopenblas0-pthread)';
+  if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${python} not found` : r.error.message;
+  if (r.status !== 0) return (r.stderr.trim().split('\n').at(-1) || `${python} exited with status ${String(r.status)}`) + ' (apt-get install python3-torch libopenblas0-pthread)';
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
 }
 
@@ -62,7 +64,7 @@ function pytorch(python: string, seconds: number, configs: string[]): TorchResul
  * drifts by ±25 % over minutes (PyTorch B measured 23 to 44 steps/s in one afternoon), and the
  * faster reference is the one our ratios must stand against.
  */
-function pytorchBestOf(before: ReturnType<typeof pytorch>, after: ReturnType<typeof pytorch>): ReturnType<typeof pytorch> {
+function pytorchBestOf(before: ReturnType<typeof pytorchReference>, after: ReturnType<typeof pytorchReference>): ReturnType<typeof pytorchReference> {
   if (!Array.isArray(before) || !Array.isArray(after)) return Array.isArray(before) ? before : after;
   return before.map((b) => {
     const a = after.find((r) => r.config === b.config && r.impl === b.impl && r.device === b.device);
@@ -145,7 +147,7 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new Error(`--rounds must be a whole number from 1 to 10, got ${String(values.rounds)}`);
   const configs = benchConfigs(values.configs);
   const python = String(values.python ?? PYTHON);
-  const torchBefore = values['against-pytorch'] ? pytorch(python, seconds, configs) : null;
+  const torchBefore = values['against-pytorch'] ? pytorchReference(python, seconds, configs) : null;
   const backends = String(values.backends ?? 'tensorflow-gpu,tensorflow,webgpu,wasm,cpu').split(',');
   const results: CaseResult[] = [];
   const skipped: string[] = [];
@@ -158,8 +160,10 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
       for (const [model, spec] of Object.entries(BENCH_MODELS).filter(([, s]) => !s.wasmOnly || backend === 'wasm')) {
         // threads only help the single-threaded backends (tfjs-node already uses every core)
         const threaded = backend === 'wasm' || (backend === 'cpu' && values['full-cpu']) ? spec.parallel : [];
-        // on webgpu the fast path twice: with the cells' own programs (webgpu-*.ts) and as ops
-        const kernels = backend === 'webgpu' ? spec.kernels.flatMap((k) => (k === 'fast' ? ['fast', 'fast-ops'] : [k])) : spec.kernels;
+        // on webgpu the fast path three ways: with the cells' own programs (webgpu-*.ts) in the
+        // layout the size picks and in the other one, and as ops
+        const other = passLayout(BENCH_CONFIGS[config].d) === 'pass' ? 'fast-step' : 'fast-pass';
+        const kernels = backend === 'webgpu' ? spec.kernels.flatMap((k) => (k === 'fast' ? ['fast', other, 'fast-ops'] : [k])) : spec.kernels;
         const cases: [string, string][] = [...kernels.map((k): [string, string] => [k, 'off']), ...threaded.map((p): [string, string] => ['fast', p])];
         for (const [kernels, parallel] of cases) {
           const r = runCase(backend, config, model, kernels, seconds, parallel, threads);
@@ -194,7 +198,7 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
       results[i] = fasterRun(best, r);
     });
   }
-  const torch = torchBefore === null ? null : pytorchBestOf(torchBefore, pytorch(python, seconds, configs));
+  const torch = torchBefore === null ? null : pytorchBestOf(torchBefore, pytorchReference(python, seconds, configs));
   const rows = withTorchRatios(results, Array.isArray(torch) ? torch : []);
   const costs = stepCosts(results, Array.isArray(torch) ? torch : []);
   if (values.json) {

@@ -29,6 +29,7 @@ import { webgpuAdamReady } from '../../main/engine/kernels/webgpu-adam.js';
 import { webgpuNormsReady } from '../../main/engine/kernels/webgpu-norms.js';
 import { classifyLossOnWebgpu, webgpuLossReady } from '../../main/engine/kernels/webgpu-loss.js';
 import { gap, ProgramCheck, STEPS_A_DISPATCH, useWebgpuPrograms, webgpuBackend, webgpuProgramsOn } from '../../main/engine/kernels/webgpu-programs.js';
+import { PASS_LAYOUTS, useWebgpuLayout, type PassLayout } from '../../main/engine/kernels/pass-layout.js';
 import { loadWebgpu, webgpuDevice, webgpuFailure } from '../../main/engine/webgpu.js';
 import { backendForRun } from '../../main/runs/backend-choice.js';
 import { fastestBackend } from '../../main/engine/calibrate.js';
@@ -134,7 +135,7 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     return values;
   }
 
-  // past 65,535 sequences tfjs spreads the workgroups over y; past 256 units a thread takes several (here 3, the last in part)
+  // past 65,535 sequences tfjs spreads the workgroups over y; past 256 units a thread of a pass takes several (here 3, the last in part), and a step spreads them over 10 workgroups (the last in part)
   it.each([
     ['tanh', 3, 65_537, 2, 1],
     ['gru', 2, 65_537, 1, 1],
@@ -142,7 +143,7 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     ['tanh', 5, 2, 600, 1],
     ['gru', 4, 2, 600, 1],
     ['lstm', 4, 2, 600, 1],
-    // past STEPS_A_DISPATCH steps a pass takes several dispatches, each going on from the last
+    // past STEPS_A_DISPATCH steps a pass takes several dispatches, each going on from the last (a step a dispatch: any T does)
     ['tanh', 2 * STEPS_A_DISPATCH + 5, 2, 3, 1],
     ['gru', 2 * STEPS_A_DISPATCH + 5, 2, 3, 1],
     ['lstm', 2 * STEPS_A_DISPATCH + 5, 2, 3, 1],
@@ -150,11 +151,12 @@ describe.skipIf(!gpu.ok)(`webgpu backend (${gpu.ok ? gpu.adapter : 'no adapter'}
     ['tanh', 3, 2, 8, 300],
     ['gru', 3, 2, 8, 300],
     ['lstm', 3, 2, 8, 300],
-  ] as ['tanh' | 'gru' | 'lstm', number, number, number, number][])('%s over T %i × B %i × d %i, pre-activations to ±%i: the one-dispatch passes equal the ops, forward and backward', async (cell, T, B, d, reach) => {
+  ].flatMap((c) => ((c[1] as number) > STEPS_A_DISPATCH ? ['pass'] : PASS_LAYOUTS).map((layout) => [...c, layout])) as ['tanh' | 'gru' | 'lstm', number, number, number, number, PassLayout][])('%s over T %i × B %i × d %i, pre-activations to ±%i, a %s a dispatch: the passes equal the ops, forward and backward', async (cell, T, B, d, reach, layout) => {
     await initBackend({ only: 'webgpu' });
     expect(await verifyWebgpuPrograms()).toEqual({ tanh: true, gru: true, lstm: true, loss: true, adam: true, norms: true });
     const before = tf.memory().numTensors;
-    const mine = await pass(cell, T, B, d, reach);
+    useWebgpuLayout(layout);
+    const mine = await pass(cell, T, B, d, reach).finally(() => useWebgpuLayout('auto'));
     useWebgpuPrograms(false);
     const ops = await pass(cell, T, B, d, reach);
     useWebgpuPrograms(true);

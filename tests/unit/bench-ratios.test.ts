@@ -1,6 +1,6 @@
 /** The bench's ratios: each model against PyTorch's same model, and step costs against the shared tanh. */
 import { describe, expect, it } from 'vitest';
-import { benchCommand, fasterRun, stepCosts, withTorchRatios } from '../../main/cli/bench-command.js';
+import { benchCommand, fasterRun, pytorchReference, stepCosts, withTorchRatios } from '../../main/cli/bench-command.js';
 import type { CliIo } from '../../main/cli/io.js';
 
 const row = (config: string, model: string, stepsPerSec: number, parallel = 'off', kernels = 'fast') => ({ backend: 'wasm', config, model, kernels, parallel, stepsPerSec, examplesPerSec: stepsPerSec * 32 * (parallel === 'full' ? 2 : 1) });
@@ -46,5 +46,11 @@ describe('bench options', () => {
     const second = { ...row('A', 'shared tanh', 195), peakRssMB: 204, tensorGrowth: 1 };
     expect(fasterRun(first, second)).toEqual({ ...second, peakRssMB: 210, tensorGrowth: 1 });
     expect(fasterRun(second, first)).toEqual({ ...second, peakRssMB: 210, tensorGrowth: 1 });
+  });
+
+  it('runs the reference with --python as a path or a name on PATH, and says why it could not', () => {
+    expect(pytorchReference('rnnwb-no-such-python', 1, ['A'])).toBe('rnnwb-no-such-python not found');
+    // `false` is found on PATH (a name, as `--python python3` on a machine whose torch is in a venv) and fails
+    expect(pytorchReference('false', 1, ['A'])).toBe('false exited with status 1 (apt-get install python3-torch libopenblas0-pthread)');
   });
 });

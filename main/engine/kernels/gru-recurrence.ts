@@ -19,7 +19,7 @@ import { columnSums, stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 import { gruBackwardOnWebgpu, gruForwardOnWebgpu, unpackGruPlanes } from './webgpu-gru.js';
-import { CHECK_SIZES, gap, ProgramCheck } from './webgpu-programs.js';
+import { CHECK_SIZES, gap, inEveryLayout, ProgramCheck } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; R: tf.Tensor3D; Z: tf.Tensor3D; N: tf.Tensor3D; HN: tf.Tensor3D };
 
@@ -171,7 +171,7 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
 }
 
 /** The GRU's webgpu programs (webgpu-gru.ts) against the ops above, once per process (ProgramCheck). */
-const gpuCheck = new ProgramCheck(() => {
+const gpuCheck = new ProgramCheck(inEveryLayout(() => {
   const { T, B, d } = CHECK_SIZES;
   const xp = tf.randomUniform([T, B, 3 * d], -1, 1, 'float32', 11) as tf.Tensor3D;
   const W = tf.randomUniform([3 * d, d], -0.1, 0.1, 'float32', 12) as tf.Tensor2D;
@@ -180,7 +180,7 @@ const gpuCheck = new ProgramCheck(() => {
   const [mine, theirs] = [gruForwardOnWebgpu(xp, W, bias), forwardOps(xp, W, bias)];
   const [back, ops] = [gruBackwardOnWebgpu(dH, mine.packed, W), backwardOps(dH, theirs, W, false)];
   return [gap(mine.H, theirs.H), gap(unpackGruPlanes(mine.packed).HN, theirs.HN), gap(back.dXP, ops.dXP), gap(back.dHP, ops.dHP)];
-});
+}));
 
 export const verifyWebgpuGru = (): Promise<boolean> => gpuCheck.verify();
 

@@ -19,7 +19,7 @@ import { stateWeightGradient } from './products.js';
 import { previous, timeSlices } from './time-slices.js';
 import { WasmDirect } from './wasm-direct.js';
 import { lstmBackwardOnWebgpu, lstmForwardOnWebgpu, unpackLstmPlanes } from './webgpu-lstm.js';
-import { CHECK_SIZES, gap, ProgramCheck } from './webgpu-programs.js';
+import { CHECK_SIZES, gap, inEveryLayout, ProgramCheck } from './webgpu-programs.js';
 
 type Saved = { H: tf.Tensor3D; C: tf.Tensor3D; SI: tf.Tensor3D; SF: tf.Tensor3D; TG: tf.Tensor3D; SO: tf.Tensor3D; TC: tf.Tensor3D };
 
@@ -177,14 +177,14 @@ function backwardDirect(direct: WasmDirect, dH: tf.Tensor3D, s: Saved, W: tf.Ten
 }
 
 /** The LSTM's webgpu programs (webgpu-lstm.ts) against the ops above, once per process (ProgramCheck). */
-const gpuCheck = new ProgramCheck(() => {
+const gpuCheck = new ProgramCheck(inEveryLayout(() => {
   const { T, B, d } = CHECK_SIZES;
   const xp = tf.randomUniform([T, B, 4 * d], -1, 1, 'float32', 21) as tf.Tensor3D;
   const W = tf.randomUniform([4 * d, d], -0.1, 0.1, 'float32', 22) as tf.Tensor2D;
   const dH = tf.randomUniform([T, B, d], -1, 1, 'float32', 23) as tf.Tensor3D;
   const [mine, theirs] = [lstmForwardOnWebgpu(xp, W), forwardOps(xp, W)];
   return [gap(mine.H, theirs.H), gap(unpackLstmPlanes(mine.packed).C, theirs.C), gap(lstmBackwardOnWebgpu(dH, mine.packed, W), backwardOps(dH, theirs, W, false).dG)];
-});
+}));
 
 export const verifyWebgpuLstm = (): Promise<boolean> => gpuCheck.verify();
 

@@ -1,16 +1,23 @@
 /**
  * What the recurrences' own webgpu programs share (webgpu-tanh.ts, webgpu-gru.ts,
- * webgpu-lstm.ts): a program that runs a pass, forward or backward, over up to STEPS_A_DISPATCH
- * time steps in one dispatch. One workgroup per sequence b walks the steps in order, its threads
- * sharing out the d units; a storage barrier between steps lets every thread read the row the
- * others just wrote (workgroups never wait for each other: the sequences are independent).
+ * webgpu-lstm.ts): a program that runs a pass, forward or backward, laid out one of two ways
+ * (PassLayout):
+ * - 'pass': up to STEPS_A_DISPATCH time steps in one dispatch. One workgroup per sequence b walks
+ *   the steps in order, its threads sharing out the d units; a storage barrier between steps lets
+ *   every thread read the row the others just wrote (workgroups never wait for each other: the
+ *   sequences are independent).
+ * - 'step': one dispatch a time step, a thread a unit of a sequence (B·⌈d/64⌉ workgroups); the
+ *   row before is the dispatch before's.
  *
- * Why: tfjs-webgpu costs ≈ 50–150 µs of JavaScript and dispatch per program. With one dispatch a
- * time step (T a pass) the H200 ran bench B's shared tanh at 19–22 steps/s: ≈ 50 ms a step for
- * its 333 dispatches. A pass of T ≤ 256 steps is now one.
+ * Why both (measured on an H100, a training step of the shared tanh): tfjs-webgpu costs ≈ 50–150
+ * µs of JavaScript and dispatch per program, so a small model wants few dispatches: at bench A
+ * and B 'pass' (37 a step) ran 107 and 66 steps/s, 'step' (135 and 235) 78 and 51. But 'pass'
+ * keeps only B workgroups busy, each thread a long chain of dependent reads: at bench C (hidden
+ * 1,024, batch 128) it ran 5.3 steps/s, 'step' 17–20. passLayout picks by d (pass-layout.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgpuDevice } from '../webgpu.js';
+import { PASS_LAYOUTS, passLayout, withLayout, type PassLayout } from './pass-layout.js';
 
 let programsOn = true;
 
@@ -25,6 +32,11 @@ export function useWebgpuPrograms(on: boolean): void {
 
 export function webgpuProgramsOn(): boolean {
   return programsOn;
+}
+
+/** A check's gaps (ProgramCheck) taken in every layout: a pass may run either way. */
+export function inEveryLayout(gaps: () => tf.Tensor[]): () => tf.Tensor[] {
+  return () => PASS_LAYOUTS.flatMap((layout) => withLayout(layout, gaps));
 }
 
 /** What this file needs of tfjs-backend-webgpu's backend (its class is not imported: the package is optional). */
@@ -51,10 +63,14 @@ const ACTIVATIONS = `
       fn tanhOf(x : f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
       fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-clamp(x, -80.0, 80.0))); }`;
 
+/** Threads of a workgroup in the 'step' layout: a unit each, of one sequence. */
+const STEP_THREADS = 64;
+
 /**
- * A program of one workgroup per sequence over all T steps (see the top of this file). The sizes
- * are uniforms and only the workgroup's size is written into the shader: one pipeline serves
- * every batch shape (a shader compile costs tens of ms; variable-length batches vary T and B).
+ * A program of a pass over T steps, in the layout passLayout gives its sizes (see the top of this
+ * file). The sizes are uniforms and only the workgroup's size is written into the shader: one
+ * pipeline serves every batch shape (a shader compile costs tens of ms; variable-length batches
+ * vary T and B).
  */
 export abstract class SequenceProgram {
   abstract variableNames: string[];
@@ -64,6 +80,7 @@ export abstract class SequenceProgram {
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
   protected readonly threads: number;
+  readonly layout: PassLayout;
   constructor(
     readonly outputShape: number[],
     key: string,
@@ -72,11 +89,12 @@ export abstract class SequenceProgram {
     /** the order of the steps: forward passes walk t up, backward passes down */
     readonly direction: 'forward' | 'backward',
   ) {
-    this.threads = workgroupThreads(d);
+    this.layout = passLayout(d);
+    this.threads = this.layout === 'pass' ? workgroupThreads(d) : STEP_THREADS;
     this.workgroupSize = [this.threads, 1, 1];
     // (tfjs spreads a dispatch past 65,535 workgroups over y and z: main() numbers them back)
-    this.dispatch = [B, 1, 1];
-    this.shaderKey = `${key}_${this.threads}`;
+    this.dispatch = [this.layout === 'pass' ? B : B * Math.ceil(d / STEP_THREADS), 1, 1];
+    this.shaderKey = `${key}_${this.layout}_${this.threads}`;
   }
   abstract getUserCode(): string;
 
@@ -87,6 +105,7 @@ export abstract class SequenceProgram {
    * at = row t of sequence b in a T × B × d plane, x = the same row in a T × B × gates·d input.
    */
   protected main(gates: number, parts: { head?: string; unit: string; carry?: string }): string {
+    if (this.layout === 'step') return this.mainOfStep(gates, parts);
     const steps =
       this.direction === 'forward'
         ? 'for (var t = uniforms.start; t < uniforms.start + uniforms.count; t = t + 1) {'
@@ -118,6 +137,42 @@ export abstract class SequenceProgram {
         }
       }`;
   }
+
+  /**
+   * The same parts in the 'step' layout: this dispatch's step t = start, a thread per unit j of
+   * sequence b. `carry` belongs to the step walked before (t + 1 backward, t − 1 forward), whose
+   * row the dispatch before wrote: it runs first, for the thread's own unit, as `unit` reads it.
+   */
+  private mainOfStep(gates: number, parts: { head?: string; unit: string; carry?: string }): string {
+    const before = this.direction === 'forward' ? 'uniforms.start - 1' : 'uniforms.start + 1';
+    const row = `let at = t * n + b * d;
+        let x = (t * uniforms.batch + b) * ${gates} * d;`;
+    return `
+      ${ACTIVATIONS}
+      fn main(index : i32) {
+        let d = uniforms.units;
+        let n = uniforms.batch * d;
+        let T = uniforms.steps;
+        let plane = T * n;
+        let blocks = (d + ${this.threads - 1}) / ${this.threads};
+        // (tfjs spreads a dispatch past 65,535 workgroups over y and z: numbered back here)
+        let group = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
+        let b = group / blocks;
+        let j = (group % blocks) * ${this.threads} + i32(localIndex);
+        if (b >= uniforms.batch || j >= d) { return; }
+        ${parts.head ?? ''}
+        ${parts.carry ? `{
+          let t = ${before};
+          if (t > 0 && t < T) {
+            ${row}
+            ${parts.carry}
+          }
+        }` : ''}
+        let t = uniforms.start;
+        ${row}
+        ${parts.unit}
+      }`;
+  }
 }
 
 export function webgpuBackend(): WebgpuBackend {
@@ -133,9 +188,10 @@ export const STEPS_A_DISPATCH = 256;
 
 /** One pass of `program` into `output` (T × B × d, or what the program says), returned as a tensor. */
 export function runPass(program: SequenceProgram, inputs: tf.TensorInfo[], output: tf.TensorInfo, T: number, B: number, d: number): tf.Tensor {
-  const chunks = Array.from({ length: Math.ceil(T / STEPS_A_DISPATCH) }, (_, i) => i * STEPS_A_DISPATCH);
+  const size = program.layout === 'pass' ? STEPS_A_DISPATCH : 1;
+  const chunks = Array.from({ length: Math.ceil(T / size) }, (_, i) => i * size);
   for (const from of program.direction === 'forward' ? chunks : chunks.reverse()) {
-    const uniforms = [B, d, T, from, Math.min(STEPS_A_DISPATCH, T - from)].map((v) => ({ type: 'int32' as const, data: [v] }));
+    const uniforms = [B, d, T, from, Math.min(size, T - from)].map((v) => ({ type: 'int32' as const, data: [v] }));
     webgpuBackend().runWebGPUProgram(program, inputs, 'float32', uniforms, output);
   }
   return tf.engine().makeTensorFromTensorInfo(output);

@@ -4,7 +4,7 @@
  * backward ∂L/∂z_t and the carry into step t − 1. As tfjs ops the same was ≈ 12 dispatches a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CHECK_SIZES, gap, ProgramCheck, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
+import { CHECK_SIZES, gap, inEveryLayout, ProgramCheck, recurrentDots, runPass, SequenceProgram, webgpuBackend } from './webgpu-programs.js';
 
 /** H (T × B × d) from Xp (T × B × d) and Wt = W_hhᵀ (d × d); h_{−1} = 0. */
 class Forward extends SequenceProgram {
@@ -66,7 +66,7 @@ export function backwardOnWebgpu(dH: tf.Tensor3D, H: tf.Tensor3D, W_hh: tf.Tenso
  * Both programs against the same recurrence as tfjs ops, once per process (ProgramCheck):
  * h_t = tanh(xp_t + h_{t−1}Wᵀ); dz_t = (dH_t + dz_{t+1}W) ⊙ (1 − h_t²).
  */
-const check = new ProgramCheck(() => {
+const check = new ProgramCheck(inEveryLayout(() => {
   const { T, B, d } = CHECK_SIZES;
   const xp = tf.randomUniform([T, B, d], -1, 1, 'float32', 7) as tf.Tensor3D;
   const W = tf.randomUniform([d, d], -0.1, 0.1, 'float32', 8) as tf.Tensor2D;
@@ -80,7 +80,7 @@ const check = new ProgramCheck(() => {
     dzs[t] = tf.mul(g, tf.sub(1, tf.square(hs[t]))) as tf.Tensor2D;
   }
   return [gap(H, tf.stack(hs)), gap(backwardOnWebgpu(dH, H, W), tf.stack(dzs))];
-});
+}));
 
 export const verifyWebgpuTanh = (): Promise<boolean> => check.verify();
 
