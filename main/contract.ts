@@ -219,6 +219,10 @@ export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
  * training file's, and (sequences) the numbers a step. From a summary by dataShape; checked by
  * data/validation-match.ts, when a validation file is chosen in the app and again when a run starts.
  */
+/** Validation examples whose input also occurs in the training file: `count` of `of`, the first on `firstLine` of the validation file. */
+export const ValidationOverlapSchema = z.object({ count: z.number().int().positive(), of: z.number().int().positive(), firstLine: z.number().int().positive() });
+export type ValidationOverlap = z.infer<typeof ValidationOverlapSchema>;
+
 export const DataShapeSchema = z.object({
   file: z.string().max(1000),
   kind: TaskKindSchema,
@@ -463,6 +467,8 @@ export const SessionFileSchema = z.object({
       vocab: z.array(z.string()).nullable(),
       /** the --val file's fingerprint, where the run had one */
       validationSha256: z.string().optional(),
+      /** that file's examples whose input the training file also holds (validation-match.ts), where any did */
+      validationOverlap: ValidationOverlapSchema.optional(),
     })
     .nullable(),
   backend: BackendReportSchema.nullable(),

@@ -58,14 +58,14 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
     this.scheduler.on('event', (dir, e) => {
       const runId = basename(dir);
       if (e.type === 'metrics') this.emit('event', { type: 'run.metrics', id: runId, records: e.records });
-      else if (e.type === 'status') this.emit('event', { type: 'run.status', id: runId, status: e.status, step: e.step, totalSteps: e.totalSteps, message: e.message });
+      else if (e.type === 'status') this.emit('event', { type: 'run.status', id: runId, status: e.status, step: e.step, totalSteps: e.totalSteps, message: this.shownMessage(dir, e.message) });
       else if (e.type === 'eval') this.emit('event', { type: 'run.eval', id: runId, curve: e.curve });
       else if (e.type === 'ready') this.emit('event', { type: 'run.ready', id: runId, backend: e.backend });
       else if (e.type === 'parallel') this.emit('event', { type: 'run.parallel', id: runId, plan: e.plan });
     });
     this.scheduler.on('status', (dir, status) => {
       const h = this.scheduler.handle(dir);
-      this.emit('event', { type: 'run.status', id: basename(dir), status, step: h?.step ?? 0, totalSteps: h?.totalSteps ?? 0, message: status === 'failed' ? (h?.lastError ?? undefined) : undefined });
+      this.emit('event', { type: 'run.status', id: basename(dir), status, step: h?.step ?? 0, totalSteps: h?.totalSteps ?? 0, message: status === 'failed' ? this.shownMessage(dir, h?.lastError ?? undefined) : undefined });
       this.emit('event', { type: 'sessions.changed' });
     });
   }
@@ -134,6 +134,21 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
   private shownName(path: string): string {
     const name = basename(path);
     return resolve(path, '..') === this.uploadsDir ? name.replace(/^[0-9a-f]{8}(?:[0-9a-f]{8})?-/, '') : name;
+  }
+
+  /** A run's message (its worker names files by their stored names) with its uploads named as the user named them. */
+  private shownMessage(dir: string, message: string | undefined): string | undefined {
+    if (!message) return message;
+    let data: SessionFile['config']['data'];
+    try {
+      data = readSessionFile(dir).config.data;
+    } catch {
+      return message;
+    }
+    if (data.type !== 'file') return message;
+    let shown = message;
+    for (const path of [data.path, data.validationPath]) if (path) shown = shown.split(basename(path)).join(this.shownName(path));
+    return shown;
   }
 
   /** A file's summary; a validation file's only once it fits its training file (the run checks again when it starts). */

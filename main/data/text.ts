@@ -130,6 +130,12 @@ export function numberTokens(texts: readonly string[]): { tokens: string[]; ids:
   return { tokens, ids: ids.slice(0, n), starts };
 }
 
+/** Each text of a buffer (numberTokens) as its tokens joined by spaces: one key a text, comparable across corpora, whose numbers differ. */
+export function textKeys(corpus: { tokens: readonly string[]; ids: Int32Array; starts: Int32Array }): string[] {
+  const { tokens, ids, starts } = corpus;
+  return Array.from({ length: starts.length - 1 }, (_, i) => Array.from(ids.subarray(starts[i], starts[i + 1]), (id) => tokens[id]).join(' '));
+}
+
 /** How often each of `size` token numbers occurs in these texts (rows) of one buffer (numberTokens). */
 export function tokenCounts(ids: Int32Array, starts: Int32Array, rows: ArrayLike<number>, size: number): Int32Array {
   const counts = new Int32Array(size);

@@ -4,7 +4,7 @@
  * as wide. One rule for the app, which checks a file when it is chosen, and for a run, which
  * checks again when it starts (the file may have changed in between).
  */
-import { VALIDATION_FRACTION, type DataShape } from '../contract.js';
+import { VALIDATION_FRACTION, type DataShape, type ValidationOverlap } from '../contract.js';
 
 const kindText = (kind: DataShape['kind']) => (kind === 'none' ? 'no trainable task' : `a ${kind.replace('-', ' ')} file`);
 
@@ -27,4 +27,28 @@ export function validationMismatch(train: DataShape, val: DataShape): string | n
   if (unknown !== undefined) return `label "${unknown}" does not occur in the training file (${trainFile}: ${train.classes.map((c) => `"${c}"`).join(', ')})`;
   if (val.width !== train.width) return `its sequences have ${val.width} numbers a step, the training file's ${train.width}`;
   return null;
+}
+
+/**
+ * The validation examples whose input (`valKeys`, one string an example, as `trainKeys`) the
+ * training file also holds, or null where none does. Why: a copy scores an example the model
+ * trained on, so its accuracy is recall, not generalization; the same bytes are refused
+ * (validationMismatch), a file sharing some examples is only said so, as a held-out split of a
+ * file with duplicates may share some too.
+ */
+export function validationOverlap(trainKeys: Iterable<string>, valKeys: readonly string[], valLines: ArrayLike<number>): ValidationOverlap | null {
+  const seen = new Set(trainKeys);
+  let count = 0;
+  let firstLine = 0;
+  valKeys.forEach((key, i) => {
+    if (!seen.has(key)) return;
+    if (count++ === 0) firstLine = valLines[i];
+  });
+  return count ? { count, of: valKeys.length, firstLine } : null;
+}
+
+/** The overlap in one sentence (a run's message puts the validation file's name before it). */
+export function overlapText(o: ValidationOverlap): string {
+  const share = (100 * o.count) / o.of;
+  return `${o.count.toLocaleString('en-US')} of ${o.of.toLocaleString('en-US')} validation examples (${share < 1 ? share.toFixed(1) : Math.round(share)} %) also occur in the training file (the first on line ${o.firstLine} of the validation file): their accuracy measures recall of training examples, not generalization`;
 }

@@ -3,13 +3,14 @@
  * from the data (input width, classes), and items for evaluating any length.
  */
 import { basename } from 'node:path';
-import { FORECAST_WINDOW, ModelConfigSchema, type DataShape, type ModelConfig, type RunConfig, type SessionFile } from '../contract.js';
+import { FORECAST_WINDOW, ModelConfigSchema, type DataShape, type ModelConfig, type RunConfig, type SessionFile, type ValidationOverlap } from '../contract.js';
 import { itemLength, maxLength, splitRandom, type SequenceItem } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
-import { noValidationFile, validationMismatch } from '../data/validation-match.js';
+import { textKeys } from '../data/text.js';
+import { noValidationFile, validationMismatch, validationOverlap } from '../data/validation-match.js';
 import { createRng, type Rng } from '../engine/random.js';
 import { checkEvalLengths, checkFitsMemory, checkFitsModel } from './run-checks.js';
 
@@ -141,12 +142,14 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
   let valRows: number[];
   let valCorpus = corpus;
   let validationSha256: string | undefined;
+  let overlap: ValidationOverlap | null = null;
   if (d.validationPath) {
     const v = await validationFile(d, ds, info.sha256, load);
     validationSha256 = v.sha256;
     // its own token numbers; its labels as the training file numbers them
     valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map(v.classIndex) };
     valRows = corpusRows(valCorpus);
+    overlap = validationOverlap(textKeys(corpus), textKeys(valCorpus), valCorpus.lines);
   } else {
     [trainRows, valRows] = splitRandom(trainRows, [1 - valFraction, valFraction], rng);
   }
@@ -163,7 +166,7 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
     trainedMax: maxLength(train),
     evalAt: (L) => bucketAt(val, lengths, L),
     evalBuckets: true,
-    info: { ...info, vocab: vocab.tokens, ...(validationSha256 && { validationSha256 }) },
+    info: { ...info, vocab: vocab.tokens, ...(validationSha256 && { validationSha256 }), ...(overlap && { validationOverlap: overlap }) },
   };
 }
 
@@ -203,10 +206,13 @@ async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'seque
   const items: SequenceItem[] = ds.examples.map((e) => ({ values: steps(e), label: e.label }));
   let [train, val] = [items, [] as SequenceItem[]];
   let validationSha256: string | undefined;
+  let overlap: ValidationOverlap | null = null;
   if (d.validationPath) {
     const v = await validationFile(d, ds, info.sha256, load);
     validationSha256 = v.sha256;
     val = v.dataset.examples.map((e) => ({ values: steps(e), label: v.classIndex(e.label) }));
+    const key = (e: { values: number[] }) => e.values.join(',');
+    overlap = validationOverlap(ds.examples.map(key), v.dataset.examples.map(key), v.dataset.examples.map((e) => e.line));
   } else [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
   const lengths = config.evalLengths;
   return {
@@ -217,6 +223,6 @@ async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'seque
     trainedMax: maxLength(train),
     evalAt: (L) => bucketAt(val, lengths, L),
     evalBuckets: true,
-    info: { ...info, vocab: null, ...(validationSha256 && { validationSha256 }) },
+    info: { ...info, vocab: null, ...(validationSha256 && { validationSha256 }), ...(overlap && { validationOverlap: overlap }) },
   };
 }

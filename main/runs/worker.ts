@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { WorkerCommandSchema, type BackendName, type ParallelPlan, type RunConfig, type RunStatus, type WorkerEvent } from '../contract.js';
 import { totalLength } from '../data/batches.js';
+import { overlapText } from '../data/validation-match.js';
 import { initBackend } from '../engine/backend.js';
 import { modelParams } from '../engine/params.js';
 import { lockRun } from '../sessions/run-lock.js';
@@ -68,6 +69,9 @@ async function train(dir: string, resume: boolean, cores?: number): Promise<RunS
   });
   if (resume) checkSameData(session, data, 'resuming');
   notices.done(`data ready in ${notices.seconds.toFixed(1)} s: ${data.train.length.toLocaleString('en-US')} training and ${data.val.length.toLocaleString('en-US')} validation examples`);
+  // said whatever the time taken: it qualifies every validation number the run will report
+  const overlap = data.info.validationOverlap;
+  if (overlap && config.data.type === 'file' && config.data.validationPath) send({ type: 'status', status: 'queued', step: 0, totalSteps: 0, message: `${basename(config.data.validationPath)}: ${overlapText(overlap)}` });
   // a GPU backend and a CPU one both load: time this model on each and keep the faster
   const chosen = await backendForRun(config, data, backend);
   if (chosen !== backend) send({ type: 'ready', backend: chosen });

@@ -246,6 +246,11 @@ describe('the app in Chromium (serve mode)', () => {
     const session = JSON.parse(readFileSync(resolve(newest, 'session.json'), 'utf8'));
     expect(session.config.data.validationPath).toMatch(/sst2-dev-positive\.tsv$/);
     expect(session.dataset.validationSha256).toMatch(/^[0-9a-f]{64}$/);
+    // the positive half of the training file: every validation example is one the model trains on, and the run says so
+    expect(session.dataset.validationOverlap).toEqual({ count: 444, of: 444, firstLine: 2 });
+    await page.waitForSelector('[data-test="val-overlap"]');
+    expect(await text('[data-test="val-overlap"]')).toBe('444 of 444 validation examples (100 %) also occur in the training file (the first on line 2 of the validation file): their accuracy measures recall of training examples, not generalization');
+    await shoot(page, 'view-train-validation-overlap');
     // every validation example is positive: its accuracy is the share of them called positive
     const metrics = readFileSync(resolve(newest, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const validated = metrics.filter((m) => m.valMetric !== null);

@@ -151,7 +151,7 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(again.out).toMatch(/^\s+12 {3}accuracy (0\.9\d\d|1\.000)/m);
   });
 
-  it('--val: a validation file of one class validates a run (its classes come from the training file); one of another kind, width or with an unknown label is refused by name', async () => {
+  it('--val: a validation file of one class validates a run (its classes come from the training file); one sharing examples with it trains, saying how many; one of another kind, width or with an unknown label is refused by name', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -173,6 +173,16 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     expect(changed.err).toMatch(/^rnn-workbench: positives\.tsv: the validation file changed since this session was validated on it \(sha256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\): evaluating would not measure what the run measured\. Restore the file, or train a new session on it$/m);
     writeFileSync(positives, kept);
     expect(cli('eval', '--session', join(root, 'a'), '--lengths', '10').out).toMatch(/^\s+10 {3}accuracy \d\.\d{3} .* n=3 /m);
+    // a validation file sharing examples with the training file trains, saying how many and where the first is
+    expect(ok.err).not.toMatch(/also occur in the training file/);
+    expect(JSON.parse(readFileSync(join(root, 'a', 'session.json'), 'utf8')).dataset.validationOverlap).toBeUndefined();
+    const devLines = readFileSync(dev, 'utf8').split('\n');
+    const copied = (line: number) => devLines[line - 1].split('\t').reverse().join('\t');
+    const shared = file('shared.tsv', `sentence\tlabel\na gorgeous , witty film\t1\n${copied(2)}\n${copied(6)}\n`);
+    const leak = cli('train', '--data', dev, '--val', shared, '--epochs', '1', '--hidden', '8', '--eval-lengths', '10', '--session', join(root, 'leak'));
+    expect(leak.code, leak.err).toBe(0);
+    expect(leak.err).toContain('shared.tsv: 2 of 3 validation examples (67 %) also occur in the training file (the first on line 3 of the validation file): their accuracy measures recall of training examples, not generalization');
+    expect(JSON.parse(readFileSync(join(root, 'leak', 'session.json'), 'utf8')).dataset.validationOverlap).toEqual({ count: 2, of: 3, firstLine: 3 });
     const refused = (val: string, data = dev) => {
       const r = cli('train', '--data', data, '--val', val, '--epochs', '1', '--session', join(root, `s${Math.random()}`));
       expect(r.code).toBe(1);
@@ -182,6 +192,11 @@ describe('train → eval → export → import, as a newcomer types them', () =>
     const seq = file('seq.jsonl', '{"x": [[1, 2], [3, 4]], "label": 1}\n{"x": [[1, 0]], "label": 0}\n');
     expect(refused(seq)).toBe('training failed: seq.jsonl: the validation file is a sequence classification file, the training file (sst2-dev.tsv) a text classification file');
     expect(refused(file('wide.jsonl', '{"x": [[1, 2, 3]], "label": 1}\n'), seq)).toBe("training failed: wide.jsonl: its sequences have 3 numbers a step, the training file's 2");
+    // sequences are the same input when their numbers are
+    const seqVal = file('seq-val.jsonl', '{"x": [[5, 5]], "label": 1}\n{"x": [[1, 0.0]], "label": 0}\n');
+    const seqLeak = cli('train', '--data', seq, '--val', seqVal, '--epochs', '1', '--hidden', '4', '--eval-lengths', '1', '--session', join(root, 'seq-leak'));
+    expect(seqLeak.code, seqLeak.err).toBe(0);
+    expect(seqLeak.err).toContain('seq-val.jsonl: 1 of 2 validation examples (50 %) also occur in the training file (the first on line 2 of the validation file)');
     expect(refused(join(datasetsDir, 'sst2-dev.tsv'))).toBe('training failed: sst2-dev.tsv: this is the training file itself (the same bytes as sst2-dev.tsv): validating on it would score the examples the model trains on; choose a held-out file, or none to hold out 10 % of the training file');
     expect(refused(positives, join(datasetsDir, 'AirPassengers.csv'))).toBe('training failed: positives.tsv: a validation file is for classification; a forecast of AirPassengers.csv is validated on the last 10 % of each series');
   });

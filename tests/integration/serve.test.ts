@@ -104,6 +104,26 @@ describe('rnn-workbench serve', () => {
     ws!.close();
   });
 
+  it('a run validating on an uploaded file that shares examples with the training file says so, naming the files as the user named them', async () => {
+    const { ws } = await connect(`/ws?token=${token()}`, origin());
+    const messages: string[] = [];
+    ws!.on('message', (data) => {
+      const e = JSON.parse(String(data)).event;
+      if (e?.type === 'run.status' && e.message) messages.push(e.message);
+    });
+    const upload = async (name: string, text: string, extra: object = {}) => ((await call(ws!, { type: 'data.upload', name, base64: Buffer.from(text).toString('base64'), ...extra })) as { ok: true; result: { path: string; summary: DatasetSummary } }).result;
+    const train = await upload('reviews.tsv', 'label\tsentence\n1\ta gorgeous , witty film\n0\tdull and long\n1\tfunny and touching\n0\ta waste of time\n');
+    const val = await upload('held-out.tsv', 'sentence\tlabel\nnothing new here\t0\nFunny and touching\t1\n', { validationOf: dataShape(train.summary) });
+    // (both are stored as <hash>-<name>: the worker reads them so)
+    expect(basename(val.path)).toMatch(/^[0-9a-f]{16}-held-out\.tsv$/);
+    const config = { data: { type: 'file', path: train.path, validationPath: val.path }, model: { kind: 'shared', cell: 'tanh', hidden: 8 }, train: { epochs: 1, parallel: 'off' }, evalLengths: [4] };
+    const started = (await call(ws!, { type: 'runs.start', config })) as { ok: true; result: { id: string } };
+    expect(started.ok).toBe(true);
+    for (let i = 0; i < 600 && !messages.some((m) => m.includes('also occur')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(messages.filter((m) => m.includes('also occur'))).toEqual(['held-out.tsv: 1 of 2 validation examples (50 %) also occur in the training file (the first on line 3 of the validation file): their accuracy measures recall of training examples, not generalization']);
+    ws!.close();
+  });
+
   it('a run stopped in the app resumes from its checkpoint; one that completed trains further to new limits', async () => {
     const { ws } = await connect(`/ws?token=${token()}`, origin());
     const statuses: { status: string; step: number }[] = [];

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataShape } from '../../main/contract.js';
 import { readDataset } from '../../main/data/index.js';
-import { validationMismatch } from '../../main/data/validation-match.js';
+import { overlapText, validationMismatch, validationOverlap } from '../../main/data/validation-match.js';
+import { numberTokens, textKeys } from '../../main/data/text.js';
 import { datasetsDir } from '../helpers/fixtures.js';
 
 const read = (file: string, text: string, overrides = {}, validation = false) => {
@@ -44,5 +45,25 @@ describe('validationMismatch', () => {
     await expect(read('train.csv', text, roles)).rejects.toThrow('no column named "extra"');
     const { summary } = await read('val.csv', text, roles, true);
     expect(summary.columns.map((c) => c.role)).toEqual(['text', 'label', 'ignore']);
+  });
+});
+
+describe('validationOverlap', () => {
+  it('counts the validation texts the training file also holds, by their tokens, whatever each corpus numbers them', () => {
+    const train = numberTokens(['a fine film', 'Dull , dull', 'nothing new']);
+    const val = numberTokens(['something else', 'dull, DULL', 'a fine  film', 'a fine film !']);
+    expect(textKeys(val)).toEqual(['something else', 'dull , dull', 'a fine film', 'a fine film !']);
+    const overlap = validationOverlap(textKeys(train), textKeys(val), [2, 3, 4, 5]);
+    // the same tokens (case and spacing aside) are the same input to the model; one more token is another
+    expect(overlap).toEqual({ count: 2, of: 4, firstLine: 3 });
+    expect(overlapText(overlap!)).toBe('2 of 4 validation examples (50 %) also occur in the training file (the first on line 3 of the validation file): their accuracy measures recall of training examples, not generalization');
+    expect(overlapText({ count: 3, of: 1821, firstLine: 7 })).toMatch(/^3 of 1,821 validation examples \(0\.2 %\)/);
+    expect(validationOverlap(textKeys(train), ['other'], [2])).toBeNull();
+  });
+
+  it('SST-2 dev shares no sentence with SST-2 train', () => {
+    const texts = (file: string) => readFileSync(resolve(datasetsDir, file), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[1]);
+    const dev = texts('sst2-dev.tsv');
+    expect(validationOverlap(textKeys(numberTokens(texts('sst2-train.tsv'))), textKeys(numberTokens(dev)), dev.map((_, i) => i + 2))).toBeNull();
   });
 });
