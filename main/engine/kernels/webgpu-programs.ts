@@ -63,6 +63,20 @@ const ACTIVATIONS = `
       fn tanhOf(x : f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
       fn sigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-clamp(x, -80.0, 80.0))); }`;
 
+/**
+ * WGSL both layouts' main() begins with: the sizes, and the workgroup's number `group` (tfjs
+ * spreads a dispatch past 65,535 workgroups over y and z: numbered back here).
+ */
+const SIZES = `let d = uniforms.units;
+        let n = uniforms.batch * d;
+        let T = uniforms.steps;
+        let plane = T * n;
+        let group = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);`;
+
+/** WGSL naming row t of sequence b: `at` in a T × B × d plane, `x` in a T × B × gates·d input. */
+const rowOf = (gates: number) => `let at = t * n + b * d;
+        let x = (t * uniforms.batch + b) * ${gates} * d;`;
+
 /** Threads of a workgroup in the 'step' layout: a unit each, of one sequence. */
 const STEP_THREADS = 64;
 
@@ -116,19 +130,14 @@ export abstract class SequenceProgram {
     return `
       ${ACTIVATIONS}
       fn main(index : i32) {
-        let d = uniforms.units;
-        let n = uniforms.batch * d;
-        let T = uniforms.steps;
-        let plane = T * n;
-        // (tfjs spreads a dispatch past 65,535 workgroups over y and z: numbered back here)
-        let b = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
+        ${SIZES}
+        let b = group;
         // d units, or none for a workgroup past the batch
         let units = select(0, d, b < uniforms.batch);
         let first = i32(localIndex);
         ${parts.head ?? ''}
         ${steps}
-          let at = t * n + b * d;
-          let x = (t * uniforms.batch + b) * ${gates} * d;
+          ${rowOf(gates)}
           ${eachUnit(parts.unit)}
           storageBarrier();
           ${parts.carry ? `if (t > 0) {
@@ -145,18 +154,11 @@ export abstract class SequenceProgram {
    */
   private mainOfStep(gates: number, parts: { head?: string; unit: string; carry?: string }): string {
     const before = this.direction === 'forward' ? 'uniforms.start - 1' : 'uniforms.start + 1';
-    const row = `let at = t * n + b * d;
-        let x = (t * uniforms.batch + b) * ${gates} * d;`;
     return `
       ${ACTIVATIONS}
       fn main(index : i32) {
-        let d = uniforms.units;
-        let n = uniforms.batch * d;
-        let T = uniforms.steps;
-        let plane = T * n;
+        ${SIZES}
         let blocks = (d + ${this.threads - 1}) / ${this.threads};
-        // (tfjs spreads a dispatch past 65,535 workgroups over y and z: numbered back here)
-        let group = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
         let b = group / blocks;
         let j = (group % blocks) * ${this.threads} + i32(localIndex);
         if (b >= uniforms.batch || j >= d) { return; }
@@ -164,12 +166,12 @@ export abstract class SequenceProgram {
         ${parts.carry ? `{
           let t = ${before};
           if (t > 0 && t < T) {
-            ${row}
+            ${rowOf(gates)}
             ${parts.carry}
           }
         }` : ''}
         let t = uniforms.start;
-        ${row}
+        ${rowOf(gates)}
         ${parts.unit}
       }`;
   }
