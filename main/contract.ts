@@ -214,15 +214,15 @@ export const DatasetSummarySchema = z.object({
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 
+/** Validation examples whose input also occurs in the training file: `count` of `of`, the first on `firstLine` of the validation file. */
+export const ValidationOverlapSchema = z.object({ count: z.number().int().positive(), of: z.number().int().positive(), firstLine: z.number().int().positive() });
+export type ValidationOverlap = z.infer<typeof ValidationOverlapSchema>;
+
 /**
  * What a validation file must share with its training file: the kind of task, labels among the
  * training file's, and (sequences) the numbers a step. From a summary by dataShape; checked by
  * data/validation-match.ts, when a validation file is chosen in the app and again when a run starts.
  */
-/** Validation examples whose input also occurs in the training file: `count` of `of`, the first on `firstLine` of the validation file. */
-export const ValidationOverlapSchema = z.object({ count: z.number().int().positive(), of: z.number().int().positive(), firstLine: z.number().int().positive() });
-export type ValidationOverlap = z.infer<typeof ValidationOverlapSchema>;
-
 export const DataShapeSchema = z.object({
   file: z.string().max(1000),
   kind: TaskKindSchema,

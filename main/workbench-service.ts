@@ -113,7 +113,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
           id,
           name: s.name,
           status: this.scheduler.status(join(this.sessionsRoot, id)) === 'queued' ? 'queued' : s.status,
-          error: s.error,
+          error: s.error && this.namedAsGiven(s, s.error),
           createdAt: s.createdAt,
           kind: s.config.model.kind,
           cell: s.config.model.cell,
@@ -139,12 +139,15 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
   /** A run's message (its worker names files by their stored names) with its uploads named as the user named them. */
   private shownMessage(dir: string, message: string | undefined): string | undefined {
     if (!message) return message;
-    let data: SessionFile['config']['data'];
     try {
-      data = readSessionFile(dir).config.data;
+      return this.namedAsGiven(readSessionFile(dir), message);
     } catch {
       return message;
     }
+  }
+
+  private namedAsGiven(session: SessionFile, message: string): string {
+    const data = session.config.data;
     if (data.type !== 'file') return message;
     let shown = message;
     for (const path of [data.path, data.validationPath]) if (path) shown = shown.split(basename(path)).join(this.shownName(path));
@@ -240,7 +243,8 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         return this.summaries();
       case 'sessions.load': {
         const dir = this.dir(c.id);
-        return { session: this.readSession(dir), metrics: readMetrics(dir), evals: readEvals(dir) };
+        const session = this.readSession(dir);
+        return { session: { ...session, error: session.error && this.namedAsGiven(session, session.error) }, metrics: readMetrics(dir), evals: readEvals(dir) };
       }
       case 'sessions.rename':
         updateSession(this.dir(c.id), { name: c.name });

@@ -104,7 +104,7 @@ describe('rnn-workbench serve', () => {
     ws!.close();
   });
 
-  it('a run validating on an uploaded file that shares examples with the training file says so, naming the files as the user named them', async () => {
+  it('a run validating on an uploaded file that shares examples with the training file says so; its messages and errors name uploads as the user named them', async () => {
     const { ws } = await connect(`/ws?token=${token()}`, origin());
     const messages: string[] = [];
     ws!.on('message', (data) => {
@@ -121,6 +121,16 @@ describe('rnn-workbench serve', () => {
     expect(started.ok).toBe(true);
     for (let i = 0; i < 600 && !messages.some((m) => m.includes('also occur')); i++) await new Promise((r) => setTimeout(r, 50));
     expect(messages.filter((m) => m.includes('also occur'))).toEqual(['held-out.tsv: 1 of 2 validation examples (50 %) also occur in the training file (the first on line 3 of the validation file): their accuracy measures recall of training examples, not generalization']);
+    // a run that fails on an upload (emptied on disk since) names it so too: as it fails, in the list and when opened
+    const emptied = await upload('emptied.tsv', 'label\tsentence\n1\tfine\n0\tdull\n');
+    writeFileSync(emptied.path, '');
+    const failing = (await call(ws!, { type: 'runs.start', config: { ...config, data: { type: 'file', path: emptied.path } } })) as { ok: true; result: { id: string } };
+    for (let i = 0; i < 600 && !messages.some((m) => m.includes('emptied')); i++) await new Promise((r) => setTimeout(r, 50));
+    const said = messages.find((m) => m.includes('emptied'))!;
+    expect(said).toMatch(/^emptied\.tsv: /);
+    const list = (await call(ws!, { type: 'sessions.list' })) as { ok: true; result: { id: string; error: string | null }[] };
+    expect(list.result.find((r) => r.id === failing.result.id)!.error).toBe(said);
+    expect(((await call(ws!, { type: 'sessions.load', id: failing.result.id })) as { ok: true; result: { session: { error: string } } }).result.session.error).toBe(said);
     ws!.close();
   });
 

@@ -3,6 +3,7 @@
  * size, and the override the bench, the tests and the programs' checks use. No tfjs here, so
  * that the bench command can ask without loading it.
  */
+
 /** How a recurrence's pass runs on the GPU (webgpu-programs.ts). */
 export type PassLayout = 'pass' | 'step';
 export const PASS_LAYOUTS: readonly PassLayout[] = ['pass', 'step'];
