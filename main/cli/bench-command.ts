@@ -162,7 +162,7 @@ export function benchCommand(values: Record<string, unknown>, io: CliIo): void {
         const threaded = backend === 'wasm' || (backend === 'cpu' && values['full-cpu']) ? spec.parallel : [];
         // on webgpu the fast path three ways: with the cells' own programs (webgpu-*.ts) in the
         // layout the size picks and in the other one, and as ops
-        const other = passLayout(BENCH_CONFIGS[config].d) === 'pass' ? 'fast-step' : 'fast-pass';
+        const other = passLayout(BENCH_CONFIGS[config].B, BENCH_CONFIGS[config].d) === 'pass' ? 'fast-step' : 'fast-pass';
         const kernels = backend === 'webgpu' ? spec.kernels.flatMap((k) => (k === 'fast' ? ['fast', other, 'fast-ops'] : [k])) : spec.kernels;
         const cases: [string, string][] = [...kernels.map((k): [string, string] => [k, 'off']), ...threaded.map((p): [string, string] => ['fast', p])];
         for (const [kernels, parallel] of cases) {

@@ -16,20 +16,22 @@ export function useWebgpuLayout(layout: PassLayout | 'auto'): void {
 }
 
 /**
- * Units from which a dispatch a step beats a dispatch a pass. On an H100, a forward + backward of
- * 100 steps, pass against step: d 256 13–27 against 14–25 ms (either wins, by up to 22 %),
- * d 512 40–66 against 22–48 ms, d 1,024 155–288 against 42–106 ms (tanh, GRU, LSTM; batch 32
- * and 128); d 128 2.4–12 against 12–18 ms.
+ * When a dispatch a step beats a dispatch a pass. On an H100, a forward + backward of 100 steps,
+ * pass against step (ms; tanh, GRU and LSTM): d 128: 2.4–12 against 12–18; d 256, batch 32:
+ * 13–15 against 14–17, batch 128: 18–27 against 14–25; d 512: 40–66 against 22–48 and d 1,024:
+ * 155–288 against 42–106 (batch 32 and 128). So from 512 units, and from 256 at batch 128.
  */
-const STEP_LAYOUT_FROM = 512;
+const STEP_FROM_UNITS = 512;
+const STEP_FROM_UNITS_WIDE_BATCH = { units: 256, batch: 128 };
 
 /**
- * The layout a pass over sequences of d units takes: 'step' once a sequence's step is wide
- * enough that more threads beat fewer dispatches.
+ * The layout a pass over B sequences of d units takes: 'step' once a step is wide enough that
+ * more threads beat fewer dispatches.
  */
-export function passLayout(d: number): PassLayout {
+export function passLayout(B: number, d: number): PassLayout {
   if (layoutChoice !== 'auto') return layoutChoice;
-  return d >= STEP_LAYOUT_FROM ? 'step' : 'pass';
+  const wide = d >= STEP_FROM_UNITS || (d >= STEP_FROM_UNITS_WIDE_BATCH.units && B >= STEP_FROM_UNITS_WIDE_BATCH.batch);
+  return wide ? 'step' : 'pass';
 }
 
 /** Runs `f` with `layout` forced, then restores the choice before it. */

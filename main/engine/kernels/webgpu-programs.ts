@@ -13,7 +13,7 @@
  * µs of JavaScript and dispatch per program, so a small model wants few dispatches: at bench A
  * and B 'pass' (37 a step) ran 107 and 66 steps/s, 'step' (135 and 235) 78 and 51. But 'pass'
  * keeps only B workgroups busy, each thread a long chain of dependent reads: at bench C (hidden
- * 1,024, batch 128) it ran 5.3 steps/s, 'step' 17–20. passLayout picks by d (pass-layout.ts).
+ * 1,024, batch 128) it ran 5.3 steps/s, 'step' 17–20. passLayout picks by size (pass-layout.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgpuDevice } from '../webgpu.js';
@@ -103,7 +103,7 @@ export abstract class SequenceProgram {
     /** the order of the steps: forward passes walk t up, backward passes down */
     readonly direction: 'forward' | 'backward',
   ) {
-    this.layout = passLayout(d);
+    this.layout = passLayout(B, d);
     this.threads = this.layout === 'pass' ? workgroupThreads(d) : STEP_THREADS;
     this.workgroupSize = [this.threads, 1, 1];
     // (tfjs spreads a dispatch past 65,535 workgroups over y and z: main() numbers them back)
