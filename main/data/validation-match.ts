@@ -5,6 +5,8 @@
  * checks again when it starts (the file may have changed in between).
  */
 import { VALIDATION_FRACTION, type DataShape, type ValidationOverlap } from '../contract.js';
+import type { Dataset } from './dataset.js';
+import { textKeys } from './text.js';
 
 const kindText = (kind: DataShape['kind']) => (kind === 'none' ? 'no trainable task' : `a ${kind.replace('-', ' ')} file`);
 
@@ -45,6 +47,20 @@ export function validationOverlap(trainKeys: Iterable<string>, valKeys: readonly
     if (count++ === 0) firstLine = valLines[i];
   });
   return count ? { count, of: valKeys.length, firstLine } : null;
+}
+
+type Classified = Extract<Dataset, { kind: 'text-classification' | 'sequence-classification' }>;
+
+/** Each example's input as one string, what the model sees of it (a text's tokens, a sequence's numbers), and its line. */
+function inputKeys(ds: Classified): { keys: string[]; lines: ArrayLike<number> } {
+  if (ds.kind === 'text-classification') return { keys: textKeys(ds.corpus), lines: ds.corpus.lines };
+  return { keys: ds.examples.map((e) => e.values.join(',')), lines: ds.examples.map((e) => e.line) };
+}
+
+/** validationOverlap of two read files of one kind (a run's training and --val files). */
+export function datasetOverlap<T extends Classified>(train: T, val: T): ValidationOverlap | null {
+  const v = inputKeys(val);
+  return validationOverlap(inputKeys(train).keys, v.keys, v.lines);
 }
 
 /** The overlap in one sentence (a run's message puts the validation file's name before it). */

@@ -9,8 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
-import { textKeys } from '../data/text.js';
-import { noValidationFile, validationMismatch, validationOverlap } from '../data/validation-match.js';
+import { datasetOverlap, noValidationFile, validationMismatch } from '../data/validation-match.js';
 import { createRng, type Rng } from '../engine/random.js';
 import { checkEvalLengths, checkFitsMemory, checkFitsModel } from './run-checks.js';
 
@@ -149,7 +148,7 @@ async function textRunData(config: RunConfig, d: FileData, ds: OfKind<'text-clas
     // its own token numbers; its labels as the training file numbers them
     valCorpus = { ...v.dataset.corpus, labels: v.dataset.corpus.labels.map(v.classIndex) };
     valRows = corpusRows(valCorpus);
-    overlap = validationOverlap(textKeys(corpus), textKeys(valCorpus), valCorpus.lines);
+    overlap = datasetOverlap(ds, v.dataset);
   } else {
     [trainRows, valRows] = splitRandom(trainRows, [1 - valFraction, valFraction], rng);
   }
@@ -211,8 +210,7 @@ async function sequenceRunData(config: RunConfig, d: FileData, ds: OfKind<'seque
     const v = await validationFile(d, ds, info.sha256, load);
     validationSha256 = v.sha256;
     val = v.dataset.examples.map((e) => ({ values: steps(e), label: v.classIndex(e.label) }));
-    const key = (e: { values: number[] }) => e.values.join(',');
-    overlap = validationOverlap(ds.examples.map(key), v.dataset.examples.map(key), v.dataset.examples.map((e) => e.line));
+    overlap = datasetOverlap(ds, v.dataset);
   } else [train, val] = splitRandom(items, [1 - valFraction, valFraction], rng);
   const lengths = config.evalLengths;
   return {
