@@ -1,6 +1,6 @@
 /**
  * The webgpu backend (Dawn over Vulkan), for real: here on Mesa's software Vulkan (llvmpipe,
- * installed by .ci/run), on an NVIDIA H200 in the speed issue's note. Every value a step, a
+ * installed by .ci/run); the whole file also passed on an NVIDIA H100 (the speed issue's note). Every value a step, a
  * probe or a validation reads must equal the cpu backend's (which the fixtures check against
  * PyTorch), read without blocking (webgpu cannot in Node), with no tensor left behind. Where no
  * Vulkan adapter answers at all, these tests are skipped and say why.
