@@ -170,7 +170,7 @@ export const TaskKindSchema = z.enum(['text-classification', 'sequence-classific
 export type TaskKind = z.infer<typeof TaskKindSchema>;
 
 export const DataWarningSchema = z.object({
-  code: z.enum(['duplicates', 'imbalance', 'long-sequences', 'rows-skipped', 'no-task', 'short-series', 'unsorted-time', 'missing-values', 'label-variants', 'several-inputs']),
+  code: z.enum(['duplicates', 'imbalance', 'long-sequences', 'rows-skipped', 'no-task', 'short-series', 'unsorted-time', 'missing-values', 'label-variants', 'several-inputs', 'validation-overlap']),
   message: z.string(),
 });
 export type DataWarning = z.infer<typeof DataWarningSchema>;
@@ -496,7 +496,8 @@ export type PackedBatch = z.infer<typeof PackedBatchSchema>;
  * The service → its file reader thread (runs/summary-reader.ts): one file to read, so a large
  * one neither blocks the process that relays every run's events nor stays in its memory.
  */
-export const SummaryRequestSchema = z.object({ path: z.string().min(1), overrides: RoleOverridesSchema, validation: z.boolean().default(false) });
+/** The service → a file reader thread: one file to summarize; `overlapWith`: a validation file's training file, whose examples it is checked against. */
+export const SummaryRequestSchema = z.object({ path: z.string().min(1), overrides: RoleOverridesSchema, validation: z.boolean().default(false), overlapWith: z.string().min(1).optional() });
 export type SummaryRequest = z.infer<typeof SummaryRequestSchema>;
 
 /** File reader thread → the service: the summary, or why the file cannot be used (a DataError's parts). */
@@ -608,9 +609,10 @@ export const CommandSchema = z.discriminatedUnion('type', [
   }),
   /**
    * a file on this machine (Electron: the dialog or a drop); with validationOf, a validation file
-   * for a training file of that shape (refused unless it fits; the training file's roles as overrides)
+   * for a training file of that shape (refused unless it fits; the training file's roles as
+   * overrides), and with trainingPath its examples the training file also holds are a warning
    */
-  z.object({ type: z.literal('data.inspect'), path: z.string().min(1), overrides: RoleOverridesSchema.default({}), validationOf: DataShapeSchema.optional() }),
+  z.object({ type: z.literal('data.inspect'), path: z.string().min(1), overrides: RoleOverridesSchema.default({}), validationOf: DataShapeSchema.optional(), trainingPath: z.string().min(1).optional() }),
   /** a file's bytes from a browser drop or picker (serve mode); stored, then inspected as data.inspect */
   z.object({
     type: z.literal('data.upload'),
@@ -618,6 +620,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
     base64: z.string().max(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4),
     overrides: RoleOverridesSchema.default({}),
     validationOf: DataShapeSchema.optional(),
+    trainingPath: z.string().min(1).optional(),
   }),
   z.object({ type: z.literal('examples.list') }),
   z.object({ type: z.literal('runs.start'), config: RunConfigSchema }),

@@ -155,8 +155,8 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
   }
 
   /** A file's summary; a validation file's only once it fits its training file (the run checks again when it starts). */
-  private async inspect(path: string, overrides: RoleOverrides, validationOf: DataShape | undefined): Promise<DatasetSummary> {
-    const summary = await summarizeFile(path, overrides, Boolean(validationOf));
+  private async inspect(path: string, overrides: RoleOverrides, validationOf: DataShape | undefined, trainingPath: string | undefined): Promise<DatasetSummary> {
+    const summary = await summarizeFile(path, overrides, Boolean(validationOf), validationOf && trainingPath);
     const mismatch = validationOf && validationMismatch(validationOf, dataShape(summary));
     if (mismatch) throw new ServiceError(`${basename(path)}: ${mismatch}`);
     return summary;
@@ -174,7 +174,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
       case 'params.table':
         return paramTable(c.input, c.hidden, c.lengths, c.cell);
       case 'data.inspect': {
-        return { path: resolve(c.path), summary: await this.inspect(c.path, c.overrides, c.validationOf) };
+        return { path: resolve(c.path), summary: await this.inspect(c.path, c.overrides, c.validationOf, c.trainingPath) };
       }
       case 'data.upload': {
         const bytes = Buffer.from(c.base64, 'base64');
@@ -185,7 +185,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         const fresh = !existsSync(path);
         if (fresh) atomicWrite(path, bytes);
         try {
-          const summary = await this.inspect(path, c.overrides, c.validationOf);
+          const summary = await this.inspect(path, c.overrides, c.validationOf, c.trainingPath);
           // keep the name the user knows in every message
           return { path, summary: { ...summary, file: c.name } };
         } catch (e) {

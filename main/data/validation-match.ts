@@ -57,8 +57,11 @@ function inputKeys(ds: Classified): { keys: string[]; lines: ArrayLike<number> }
   return { keys: ds.examples.map((e) => e.values.join(',')), lines: ds.examples.map((e) => e.line) };
 }
 
-/** validationOverlap of two read files of one kind (a run's training and --val files). */
-export function datasetOverlap<T extends Classified>(train: T, val: T): ValidationOverlap | null {
+const classifies = (ds: Dataset): ds is Classified => ds.kind === 'text-classification' || ds.kind === 'sequence-classification';
+
+/** validationOverlap of two read files (a training file and its validation file); null where they are no classification files of one kind. */
+export function datasetOverlap(train: Dataset, val: Dataset): ValidationOverlap | null {
+  if (!classifies(train) || !classifies(val) || train.kind !== val.kind) return null;
   const v = inputKeys(val);
   return validationOverlap(inputKeys(train).keys, v.keys, v.lines);
 }

@@ -6,7 +6,8 @@
 import type { Worker } from 'node:worker_threads';
 import { SummaryReplySchema, type DatasetSummary, type RoleOverrides, type SummaryRequest } from '../contract.js';
 import { DataError, type DataErrorCode } from '../data/errors.js';
-import { fileBytes, readFileDataset } from './data-files.js';
+import { fileBytes } from './data-files.js';
+import { readSummary } from './read-summary.js';
 import { startThread } from './thread-entry.js';
 
 /**
@@ -15,10 +16,14 @@ import { startThread } from './thread-entry.js';
  */
 export const IN_THREAD_MAX_BYTES = 2 * 1024 * 1024;
 
-/** `validation`: a validation file, read as the run will read it (readFileDataset's flag). */
-export async function summarizeFile(path: string, overrides: RoleOverrides = {}, validation = false): Promise<DatasetSummary> {
-  if (fileBytes(path) < IN_THREAD_MAX_BYTES) return (await readFileDataset(path, overrides, undefined, validation)).summary;
-  return inThread({ path, overrides, validation });
+/**
+ * `validation`: a validation file, read as the run will read it (readFileDataset's flag);
+ * `overlapWith`: its training file, read too, whose examples it warns of holding (read-summary.ts).
+ */
+export async function summarizeFile(path: string, overrides: RoleOverrides = {}, validation = false, overlapWith?: string): Promise<DatasetSummary> {
+  const request = { path, overrides, validation, ...(overlapWith && { overlapWith }) };
+  if (fileBytes(path) + (overlapWith ? fileBytes(overlapWith) : 0) < IN_THREAD_MAX_BYTES) return readSummary(request);
+  return inThread(request);
 }
 
 function inThread(request: SummaryRequest): Promise<DatasetSummary> {

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { SummaryRequestSchema, type SummaryReply } from '../contract.js';
 import { DataError } from '../data/index.js';
-import { readFileDataset } from './data-files.js';
+import { readSummary } from './read-summary.js';
 
 const port = parentPort;
 if (!port) throw new Error('summary-reader runs as a worker thread');
@@ -15,9 +15,7 @@ const reply = (r: SummaryReply) => port.postMessage(r);
 
 port.once('message', async (raw: unknown) => {
   try {
-    const { path, overrides, validation } = SummaryRequestSchema.parse(raw);
-    const { summary } = await readFileDataset(path, overrides, undefined, validation);
-    reply({ type: 'summary', summary });
+    reply({ type: 'summary', summary: await readSummary(SummaryRequestSchema.parse(raw)) });
   } catch (e) {
     if (e instanceof DataError) reply({ type: 'data-error', code: e.code, file: e.file, detail: e.detail, line: e.line });
     else reply({ type: 'error', message: (e as Error).message });

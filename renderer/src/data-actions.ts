@@ -7,7 +7,7 @@ import { state, type LoadedFile, type TaskName } from './state';
  * A dropped or picked file, read by the service: in place where the app knows where it lies
  * (Electron, any size), else by sending its bytes (a browser, up to MAX_UPLOAD_BYTES).
  */
-async function inspectFile(api: WorkbenchApi, file: File, as: { overrides?: RoleOverrides; validationOf?: DataShape } = {}): Promise<LoadedFile> {
+async function inspectFile(api: WorkbenchApi, file: File, as: { overrides?: RoleOverrides; validationOf?: DataShape; trainingPath?: string } = {}): Promise<LoadedFile> {
   const onDisk = api.pathForFile?.(file);
   if (onDisk) return api.invoke({ type: 'data.inspect', path: onDisk, ...as });
   if (file.size > MAX_UPLOAD_BYTES) {
@@ -66,12 +66,13 @@ export async function loadPath(path: string, overrides: RoleOverrides = {}): Pro
 /** The roles of the training file's columns, which its validation file's columns of the same names take. */
 const trainingRoles = (): RoleOverrides => Object.fromEntries(state.data!.summary.columns.map((c) => [c.name, c.role]));
 
-async function loadValidation(read: (as: { overrides: RoleOverrides; validationOf: DataShape }) => Promise<LoadedFile>): Promise<void> {
+async function loadValidation(read: (as: { overrides: RoleOverrides; validationOf: DataShape; trainingPath: string }) => Promise<LoadedFile>): Promise<void> {
   if (!state.data) return;
   state.validationError = '';
   state.validationBusy = true;
   try {
-    state.validation = keepingName(await read({ overrides: trainingRoles(), validationOf: dataShape(state.data.summary) }), state.validation);
+    // (with the training file's path the service also warns of the examples both files hold)
+    state.validation = keepingName(await read({ overrides: trainingRoles(), validationOf: dataShape(state.data.summary), trainingPath: state.data.path }), state.validation);
   } catch (e) {
     state.validation = null;
     state.validationError = (e as Error).message;

@@ -232,6 +232,8 @@ describe('the app in Chromium (serve mode)', () => {
     await choose('sst2-dev-positive.tsv', [dev[0], ...dev.slice(1).filter((l) => l.startsWith('1\t'))].join('\n'));
     expect(await text('[data-test="validation-file"]')).toBe('sst2-dev-positive.tsv — 444 rows; labels 1 (444)');
     expect(await page.locator('[data-test="validation-error"]').count()).toBe(0);
+    // every one of them is a training example, which the Data view says as the file is chosen
+    expect(await text('[data-test="validation-warnings"]')).toContain('444 of 444 validation examples (100 %) also occur in the training file (the first on line 2 of the validation file)');
     await shoot(page, 'view-data-validation');
     await nav('train');
     expect(await text('[data-test="trains-on"]')).toBe('Trains on sst2-dev.tsv; validates on sst2-dev-positive.tsv.');

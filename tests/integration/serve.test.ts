@@ -104,7 +104,7 @@ describe('rnn-workbench serve', () => {
     ws!.close();
   });
 
-  it('a run validating on an uploaded file that shares examples with the training file says so; its messages and errors name uploads as the user named them', async () => {
+  it('a validation file sharing examples with the training file is said so when chosen and when a run starts; its messages and errors name uploads as the user named them', async () => {
     const { ws } = await connect(`/ws?token=${token()}`, origin());
     const messages: string[] = [];
     ws!.on('message', (data) => {
@@ -113,7 +113,9 @@ describe('rnn-workbench serve', () => {
     });
     const upload = async (name: string, text: string, extra: object = {}) => ((await call(ws!, { type: 'data.upload', name, base64: Buffer.from(text).toString('base64'), ...extra })) as { ok: true; result: { path: string; summary: DatasetSummary } }).result;
     const train = await upload('reviews.tsv', 'label\tsentence\n1\ta gorgeous , witty film\n0\tdull and long\n1\tfunny and touching\n0\ta waste of time\n');
-    const val = await upload('held-out.tsv', 'sentence\tlabel\nnothing new here\t0\nFunny and touching\t1\n', { validationOf: dataShape(train.summary) });
+    const val = await upload('held-out.tsv', 'sentence\tlabel\nnothing new here\t0\nFunny and touching\t1\n', { validationOf: dataShape(train.summary), trainingPath: train.path });
+    // said when the file is chosen, as the Data view sends it
+    expect(val.summary.warnings).toEqual([{ code: 'validation-overlap', message: '1 of 2 validation examples (50 %) also occur in the training file (the first on line 3 of the validation file): their accuracy measures recall of training examples, not generalization' }]);
     // (both are stored as <hash>-<name>: the worker reads them so)
     expect(basename(val.path)).toMatch(/^[0-9a-f]{16}-held-out\.tsv$/);
     const config = { data: { type: 'file', path: train.path, validationPath: val.path }, model: { kind: 'shared', cell: 'tanh', hidden: 8 }, train: { epochs: 1, parallel: 'off' }, evalLengths: [4] };

@@ -3,7 +3,7 @@
  * same summary and the same errors as reading it in-process, while its own event loop stays free.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,22 @@ describe('summarizeFile', () => {
     const roles = { label: 'ignore' } as const;
     const path = resolve(datasetsDir, 'sst2-dev.tsv');
     expect(await summarizeFile(path, roles)).toEqual((await readFileDataset(path, roles)).summary);
+  });
+
+  it('a validation file read with its training file warns of the examples both hold, on the thread (SST-2 train) as in-process (SST-2 dev)', async () => {
+    const lines = (name: string) => readFileSync(resolve(datasetsDir, name), 'utf8').split(/\r?\n/);
+    const [train, dev] = [lines('sst2-train.tsv'), lines('sst2-dev.tsv')];
+    // two of SST-2 train's phrases (its lines 3 and 5) between two of dev's sentences
+    const val = join(dir, 'val.tsv');
+    writeFileSync(val, ['label\tsentence', dev[1], train[2], dev[2], train[4], ''].join('\n'));
+    const onThread = await summarizeFile(val, {}, true, resolve(datasetsDir, 'sst2-train.tsv'));
+    expect(statSync(resolve(datasetsDir, 'sst2-train.tsv')).size).toBeGreaterThan(IN_THREAD_MAX_BYTES);
+    expect(onThread.warnings.filter((w) => w.code === 'validation-overlap')).toEqual([{ code: 'validation-overlap', message: '2 of 4 validation examples (50 %) also occur in the training file (the first on line 3 of the validation file): their accuracy measures recall of training examples, not generalization' }]);
+    // dev's own sentences, checked against dev (small: read here)
+    const inProcess = await summarizeFile(val, {}, true, resolve(datasetsDir, 'sst2-dev.tsv'));
+    expect(inProcess.warnings.find((w) => w.code === 'validation-overlap')?.message).toMatch(/^2 of 4 validation examples \(50 %\) also occur in the training file \(the first on line 2 of the validation file\)/);
+    // without the training file, no such warning
+    expect((await summarizeFile(val, {}, true)).warnings.some((w) => w.code === 'validation-overlap')).toBe(false);
   });
 
   it('starts its thread from any current folder (tsx is found from this package, not from where the user stands)', () => {
