@@ -7,7 +7,7 @@ import type { DatasetSummary, SummaryRequest } from '../contract.js';
 import { datasetOverlap, overlapText } from '../data/validation-match.js';
 import { readFileDataset } from './data-files.js';
 
-export async function readSummary({ path, overrides, validation, overlapWith }: Pick<SummaryRequest, 'path' | 'overrides' | 'validation'> & { overlapWith?: string }): Promise<DatasetSummary> {
+export async function readSummary({ path, overrides, validation, overlapWith }: SummaryRequest): Promise<DatasetSummary> {
   const { summary, dataset } = await readFileDataset(path, overrides, undefined, validation);
   if (!overlapWith) return summary;
   const overlap = datasetOverlap((await readFileDataset(overlapWith, overrides)).dataset, dataset);
