@@ -494,9 +494,9 @@ export type PackedBatch = z.infer<typeof PackedBatchSchema>;
 
 /**
  * The service → its file reader thread (runs/summary-reader.ts): one file to read, so a large
- * one neither blocks the process that relays every run's events nor stays in its memory.
+ * one neither blocks the process that relays every run's events nor stays in its memory;
+ * `overlapWith`: a validation file's training file, whose examples it is checked against.
  */
-/** The service → a file reader thread: one file to summarize; `overlapWith`: a validation file's training file, whose examples it is checked against. */
 export const SummaryRequestSchema = z.object({ path: z.string().min(1), overrides: RoleOverridesSchema, validation: z.boolean().default(false), overlapWith: z.string().min(1).optional() });
 export type SummaryRequest = z.infer<typeof SummaryRequestSchema>;
 

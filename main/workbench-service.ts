@@ -93,14 +93,16 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
   }
 
   /**
-   * A session as it stands. One whose file says running or paused while no process trains it
-   * (the app, or the machine, stopped mid-run: no worker here, no live lock) is marked failed,
-   * saying so: its Resume was disabled, as for a run still going, and nothing would ever end it.
+   * A session as the app shows it, its error naming uploads as the user named them. One whose
+   * file says running or paused while no process trains it (the app, or the machine, stopped
+   * mid-run: no worker here, no live lock) is marked failed, saying so: its Resume was disabled,
+   * as for a run still going, and nothing would ever end it.
    */
   private readSession(dir: string): SessionFile {
-    const s = readSessionFile(dir);
-    if ((s.status !== 'running' && s.status !== 'paused') || this.goingHere(dir) || runLockHolder(dir)) return s;
-    return updateSession(dir, { status: 'failed', error: `training stopped at step ${s.progress.step} without finishing: its process is gone (the app or the machine stopped?); resume continues from the last checkpoint` });
+    const read = readSessionFile(dir);
+    const gone = (read.status === 'running' || read.status === 'paused') && !this.goingHere(dir) && !runLockHolder(dir);
+    const s = gone ? updateSession(dir, { status: 'failed', error: `training stopped at step ${read.progress.step} without finishing: its process is gone (the app or the machine stopped?); resume continues from the last checkpoint` }) : read;
+    return { ...s, error: s.error && this.namedAsGiven(s, s.error) };
   }
 
   private summaries(): SessionSummary[] {
@@ -113,7 +115,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
           id,
           name: s.name,
           status: this.scheduler.status(join(this.sessionsRoot, id)) === 'queued' ? 'queued' : s.status,
-          error: s.error && this.namedAsGiven(s, s.error),
+          error: s.error,
           createdAt: s.createdAt,
           kind: s.config.model.kind,
           cell: s.config.model.cell,
@@ -243,8 +245,7 @@ export class WorkbenchService extends EventEmitter<{ event: [WorkbenchEvent] }> 
         return this.summaries();
       case 'sessions.load': {
         const dir = this.dir(c.id);
-        const session = this.readSession(dir);
-        return { session: { ...session, error: session.error && this.namedAsGiven(session, session.error) }, metrics: readMetrics(dir), evals: readEvals(dir) };
+        return { session: this.readSession(dir), metrics: readMetrics(dir), evals: readEvals(dir) };
       }
       case 'sessions.rename':
         updateSession(this.dir(c.id), { name: c.name });

@@ -57,7 +57,8 @@ function inputKeys(ds: Classified): { keys: string[]; lines: ArrayLike<number> }
   return { keys: ds.examples.map((e) => e.values.join(',')), lines: ds.examples.map((e) => e.line) };
 }
 
-const classifies = (ds: Dataset): ds is Classified => ds.kind === 'text-classification' || ds.kind === 'sequence-classification';
+/** Whether a read file is a classification task (which a validation file may validate). */
+export const classifies = (ds: Dataset): ds is Classified => ds.kind === 'text-classification' || ds.kind === 'sequence-classification';
 
 /** validationOverlap of two read files (a training file and its validation file); null where they are no classification files of one kind. */
 export function datasetOverlap(train: Dataset, val: Dataset): ValidationOverlap | null {

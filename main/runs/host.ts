@@ -42,7 +42,6 @@ export function nodeSpawner(entry = DEFAULT_WORKER): SpawnWorker {
   };
 }
 
-
 export interface RunHandleEvents {
   event: [WorkerEvent];
   exit: [RunStatus];

@@ -9,7 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { corpusRows, forecastItems, textItems, textVocab } from '../data/prepare.js';
 import { makeTask } from '../data/tasks.js';
-import { datasetOverlap, noValidationFile, validationMismatch } from '../data/validation-match.js';
+import { classifies, datasetOverlap, noValidationFile, validationMismatch } from '../data/validation-match.js';
 import { createRng, type Rng } from '../engine/random.js';
 import { checkEvalLengths, checkFitsMemory, checkFitsModel } from './run-checks.js';
 
@@ -92,7 +92,7 @@ async function prepareData(config: RunConfig, load: DatasetLoader): Promise<Prep
   const loaded = await load(d.path, d.overrides);
   const ds = loaded.dataset;
   const info = { source: d.path, sha256: loaded.sha256, rows: loaded.rows, columns: loaded.columns };
-  if (ds.kind === 'text-classification' || ds.kind === 'sequence-classification') refuseForecastSettings(d, ds.kind);
+  if (classifies(ds)) refuseForecastSettings(d, ds.kind);
   if (ds.kind === 'text-classification') return textRunData(config, d, ds, info, load, rng);
   if (ds.kind === 'forecast') {
     if (d.validationPath) throw new DataError('bad-role', basename(d.validationPath), noValidationFile({ kind: ds.kind, file: basename(d.path) }, config.train.validationFraction)!);
@@ -124,8 +124,7 @@ async function validationFile<T extends OfKind<'text-classification' | 'sequence
 }
 
 function shapeOf(ds: Dataset, file: string, sha256: string | null): DataShape {
-  const classified = ds.kind === 'text-classification' || ds.kind === 'sequence-classification';
-  return { file, sha256: sha256 ?? undefined, kind: ds.kind, classes: classified ? ds.classes : [], width: ds.kind === 'sequence-classification' ? ds.width : null };
+  return { file, sha256: sha256 ?? undefined, kind: ds.kind, classes: classifies(ds) ? ds.classes : [], width: ds.kind === 'sequence-classification' ? ds.width : null };
 }
 type FileInfo = Omit<PreparedData['info'], 'vocab'>;
 type OfKind<K extends Dataset['kind']> = Extract<Dataset, { kind: K }>;

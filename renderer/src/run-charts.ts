@@ -1,6 +1,6 @@
 /** Chart configurations for one run or several (Charts and Compare views share them). */
 import type { ChartConfiguration } from 'chart.js';
-import type { LengthCurve, MetricRecord } from '../../main/contract';
+import type { HeadConfig, LengthCurve, MetricRecord } from '../../main/contract';
 import { commonOptions, smooth, xy } from './charts';
 import { curvePoint, curvePointLabel, type CurvePoint } from './curve-points';
 import { PARAM_COLOURS, colourOf, type RunView } from './state';
@@ -180,11 +180,14 @@ export function groupedLossChart(runs: RunView[], smoothing: number): ChartConfi
   return groupedChart(runs, series, { label: 'step' }, { label: 'train loss (smoothed)' });
 }
 
+/** A run's validation metric, by its head: a classifier's accuracy, a forecast's MSE. */
+export const metricOfHead = (head: HeadConfig['type']): 'accuracy' | 'MSE' => (head === 'classify' ? 'accuracy' : 'MSE');
+
 /** Validation loss, or accuracy (classifiers) / MSE (forecasts), at the steps each run validated. */
 export function groupedValChart(runs: RunView[], show: 'loss' | 'metric'): ChartConfiguration {
   const series = (r: RunView) => new Map(r.metrics.filter((m) => m.valLoss !== null).map((m) => [m.step, show === 'loss' ? m.valLoss! : (m.valMetric ?? NaN)]));
-  const heads = new Set(runs.map((r) => r.session?.model?.head.type).filter(Boolean));
-  const metric = heads.size === 1 ? (heads.has('classify') ? 'accuracy' : 'MSE') : 'accuracy / MSE';
+  const heads = new Set(runs.flatMap((r) => (r.session?.model ? [r.session.model.head.type] : [])));
+  const metric = heads.size === 1 ? metricOfHead([...heads][0]) : 'accuracy / MSE';
   return groupedChart(runs, series, { label: 'step' }, { label: `validation ${show === 'loss' ? 'loss' : metric}`, min: show === 'metric' && metric === 'accuracy' ? 0 : undefined }, 2);
 }
 
